@@ -1,0 +1,39 @@
+# The two README commands: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run chat test lint bench fuzz catalog check clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/umkm-bot run
+
+chat: $(BIN)/.installed
+	$(BIN)/umkm-bot chat
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench
+
+fuzz: $(BIN)/.installed
+	FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest tests/test_fuzz.py -q
+
+catalog: $(BIN)/.installed
+	$(BIN)/python -m bot.catalog update
+
+check: $(BIN)/.installed
+	$(BIN)/umkm-bot check
+
+clean:
+	rm -rf $(VENV) .pytest_cache
