@@ -1,0 +1,94 @@
+"""The `umkm-bot` command: run, chat, check, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+from bot.core import Core
+from bot.i18n import Catalogs, CatalogError
+from bot.logs import setup_logging
+from bot.storage import Database, StorageError
+
+
+async def open_core(config: Config) -> Core:
+    """Open the database, load the catalogs and the questionnaire, and build the core."""
+    catalogs = Catalogs(config.time_zone)
+    db = await Database.open(config.database)
+    return Core(config, db, catalogs)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def chat(config: Config, *, announce: bool) -> None:
+    """The local terminal chat on the same engine and database."""
+    from bot.terminal import TerminalChat
+
+    core = await open_core(config)
+    tr = core.catalogs.get(config.default_language)
+    if announce:
+        print(tr.gettext("No BOT_TOKEN is set, so this is the local terminal chat (same engine "
+                         "and database as Telegram)."), flush=True)
+    print(tr.gettext("Type /start to begin, a number to press a button, Ctrl-D to quit."),
+          flush=True)
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    try:
+        await TerminalChat(core, sys.stdin, sys.stdout, echo=not sys.stdin.isatty()).run(stop)
+    finally:
+        await core.db.close()
+
+
+async def run_telegram(config: Config) -> None:
+    """Long-poll Telegram until SIGINT or SIGTERM, then stop cleanly."""
+    from handlers.telegram import TelegramChannel
+
+    core = await open_core(config)
+    channel = TelegramChannel(config, core)
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    try:
+        await channel.start()
+        print(core.catalogs.get(config.default_language).gettext(
+            "The bot is running on Telegram. Stop it with Ctrl-C."), flush=True)
+        await stop.wait()
+    finally:
+        await channel.stop()
+        await core.db.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `umkm-bot` console script."""
+    parser = argparse.ArgumentParser(prog="umkm-bot", description=__doc__)
+    parser.add_argument("--config", type=Path, default=None, help="path of config.toml")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run on Telegram (or the terminal chat without BOT_TOKEN)")
+    sub.add_parser("chat", help="the local terminal chat")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        if args.command == "chat" or (args.command == "run" and not config.telegram.token):
+            setup_logging(config, quiet=True)
+            asyncio.run(chat(config, announce=args.command == "run"))
+        else:
+            setup_logging(config)
+            asyncio.run(run_telegram(config))
+    except (ConfigError, StorageError, CatalogError) as exc:
+        print(f"umkm-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,337 @@
+"""Configuration: `config.toml` read into frozen dataclasses, with environment overrides.
+
+Everything that is not secret lives in the file; the token and the webhook secret come only from
+the environment. A wrong or missing value raises `ConfigError` with one sentence naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
+LANGUAGES = ("id", "en")
+TELEGRAM_API_URL = "https://api.telegram.org"
+_OFFSET = re.compile(r"^\s*(\d{1,4})\s*([mhd])\s*$")
+_OFFSET_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message is one sentence naming the key."""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """How the bot reaches Telegram."""
+
+    api_url: str = TELEGRAM_API_URL
+    mode: str = "polling"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_url: str = ""
+    token: str = field(default="", repr=False)
+    webhook_secret: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class QuestionnaireConfig:
+    """Thresholds of the eligibility questionnaire and the privacy notice version."""
+
+    notice_version: str = "2026-11"
+    min_monthly_pieces: float = 100
+    min_monthly_kg: float = 100
+    min_monthly_liters: float = 100
+    resume_after_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class SessionSeed:
+    """A training session declared in config.toml, created once at start-up."""
+
+    key: str
+    title: str
+    starts_at: str
+    place: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class RemindersConfig:
+    """When reminders go out, as seconds before the session starts, largest first."""
+
+    offsets: tuple[int, ...] = (7 * 86400, 86400, 2 * 3600)
+    labels: tuple[str, ...] = ("7d", "1d", "2h")
+
+
+@dataclass(frozen=True)
+class BroadcastConfig:
+    """Limits of the shared sender."""
+
+    rate: float = 25.0
+    per_chat_interval: float = 1.0
+    max_attempts: int = 5
+    progress_every_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    """Log level and format."""
+
+    level: str = "INFO"
+    json: bool = False
+
+
+@dataclass(frozen=True)
+class BackupConfig:
+    """Daily automatic backups."""
+
+    directory: Path | None = None
+    keep: int = 14
+    hour: int = 2
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration of one bot."""
+
+    path: Path
+    default_language: str = "id"
+    time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+    staff: frozenset[int] = frozenset()
+    database: Path = PROJECT_DIR / "data" / "umkm.sqlite3"
+    telegram: TelegramConfig = TelegramConfig()
+    questionnaire: QuestionnaireConfig = QuestionnaireConfig()
+    reminders: RemindersConfig = RemindersConfig()
+    broadcast: BroadcastConfig = BroadcastConfig()
+    logging: LoggingConfig = LoggingConfig()
+    backup: BackupConfig = BackupConfig()
+    sessions: tuple[SessionSeed, ...] = ()
+
+
+class _Section:
+    """Typed reads from one TOML table; every error names the file, table and key."""
+
+    def __init__(self, source: str, name: str, data: Any, known: set[str]) -> None:
+        self.source, self.name = source, name
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{source}: [{name}] must be a table.")
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"{source}: [{name}] has an unknown key '{unknown[0]}'.")
+        self.data = data
+
+    def fail(self, key: str, expected: str) -> ConfigError:
+        """Build the one-sentence error for `key`."""
+        return ConfigError(f"{self.source}: [{self.name}] {key} must be {expected}.")
+
+    def str(self, key: str, default: str, choices: tuple[str, ...] = ()) -> str:
+        """A string, optionally one of `choices`."""
+        value = self.data.get(key, default)
+        if not isinstance(value, str) or (choices and value not in choices):
+            raise self.fail(key, "one of " + ", ".join(f'"{c}"' for c in choices)
+                            if choices else "a string")
+        return value
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        """A number between `low` and `high`."""
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            low <= value <= high
+        ):
+            raise self.fail(key, f"a number from {low:g} to {high:g}")
+        return float(value)
+
+    def int(self, key: str, default: int, low: int, high: int) -> int:
+        """A whole number between `low` and `high`."""
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(key, f"a whole number from {low} to {high}")
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        """true or false."""
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, "true or false")
+        return value
+
+
+def parse_offset(text: str) -> int:
+    """Turn a reminder offset such as "7d", "2h" or "30m" into seconds."""
+    match = _OFFSET.match(text) if isinstance(text, str) else None
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(text)
+    return int(match.group(1)) * _OFFSET_UNITS[match.group(2)]
+
+
+def _url(section: _Section, key: str, default: str) -> str:
+    value = section.str(key, default).rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise section.fail(key, "an http:// or https:// URL")
+    return value
+
+
+def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read and check the configuration file, then apply the environment overrides."""
+    env = os.environ if env is None else env
+    path = Path(path) if path is not None else DEFAULT_CONFIG
+    source = path.name
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"The configuration file {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML: {exc}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"The configuration file {path} cannot be read: {exc}.") from None
+
+    tables = {"bot", "database", "telegram", "questionnaire", "reminders", "broadcast",
+              "logging", "backup", "sessions"}
+    unknown = sorted(set(raw) - tables)
+    if unknown:
+        raise ConfigError(f"{source}: unknown table [{unknown[0]}].")
+    base_dir = path.resolve().parent
+
+    bot = _Section(source, "bot", raw.get("bot"), {"default_language", "time_zone", "staff"})
+    default_language = bot.str("default_language", "id", LANGUAGES)
+    try:
+        time_zone = ZoneInfo(bot.str("time_zone", "Asia/Jakarta"))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise bot.fail("time_zone", 'a time zone name such as "Asia/Jakarta"') from None
+    staff_raw = bot.data.get("staff", [])
+    if not isinstance(staff_raw, list) or not all(
+        isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in staff_raw
+    ):
+        raise bot.fail("staff", "a list of Telegram user ids (positive whole numbers)")
+
+    database = _Section(source, "database", raw.get("database"), {"path"})
+    db_path = Path(env.get("UMKM_BOT_DB") or database.str("path", "data/umkm.sqlite3"))
+    if not str(db_path).strip():
+        raise database.fail("path", "a file path")
+    if not db_path.is_absolute():
+        db_path = base_dir / db_path
+
+    tg = _Section(source, "telegram", raw.get("telegram"),
+                  {"api_url", "mode", "webhook_listen", "webhook_port", "webhook_url"})
+    api_url = _url(tg, "api_url", TELEGRAM_API_URL)
+    if env.get("TELEGRAM_API_BASE_URL"):
+        api_url = env["TELEGRAM_API_BASE_URL"].rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", api_url):
+            raise ConfigError("TELEGRAM_API_BASE_URL must be an http:// or https:// URL.")
+    mode = tg.str("mode", "polling", ("polling", "webhook"))
+    webhook_url = tg.str("webhook_url", "")
+    if mode == "webhook" and not re.match(r"^https://[^\s/]+", webhook_url):
+        raise tg.fail("webhook_url", 'the public https:// URL Telegram posts to when mode is "webhook"')
+    telegram = TelegramConfig(
+        api_url=api_url,
+        mode=mode,
+        webhook_listen=tg.str("webhook_listen", "127.0.0.1"),
+        webhook_port=tg.int("webhook_port", 8443, 1, 65535),
+        webhook_url=webhook_url,
+        token=env.get("BOT_TOKEN", "").strip(),
+        webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
+    )
+    if mode == "webhook" and telegram.token and not re.fullmatch(
+        r"[A-Za-z0-9_-]{1,256}", telegram.webhook_secret
+    ):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be set (1-256 characters of A-Z, a-z, 0-9, _ and -) "
+            'when [telegram] mode is "webhook".'
+        )
+
+    qs = _Section(source, "questionnaire", raw.get("questionnaire"),
+                  {"notice_version", "min_monthly_pieces", "min_monthly_kg",
+                   "min_monthly_liters", "resume_after_minutes"})
+    questionnaire = QuestionnaireConfig(
+        notice_version=qs.str("notice_version", "2026-11"),
+        min_monthly_pieces=qs.number("min_monthly_pieces", 100, 0, 1e9),
+        min_monthly_kg=qs.number("min_monthly_kg", 100, 0, 1e9),
+        min_monthly_liters=qs.number("min_monthly_liters", 100, 0, 1e9),
+        resume_after_minutes=qs.int("resume_after_minutes", 60, 1, 60 * 24 * 365),
+    )
+    if not questionnaire.notice_version.strip():
+        raise qs.fail("notice_version", "a non-empty version label")
+
+    rem = _Section(source, "reminders", raw.get("reminders"), {"offsets"})
+    offsets_raw = rem.data.get("offsets", list(RemindersConfig.labels))
+    try:
+        if not isinstance(offsets_raw, list) or not offsets_raw:
+            raise ValueError(offsets_raw)
+        pairs = sorted({(parse_offset(o), o.strip()) for o in offsets_raw}, reverse=True)
+    except ValueError:
+        raise rem.fail("offsets", 'a list of offsets such as ["7d", "1d", "2h", "30m"]') from None
+    if len({p[0] for p in pairs}) != len(pairs):
+        raise rem.fail("offsets", "a list of different offsets")
+    reminders = RemindersConfig(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+
+    bc = _Section(source, "broadcast", raw.get("broadcast"),
+                  {"rate", "per_chat_interval", "max_attempts", "progress_every_s"})
+    broadcast = BroadcastConfig(
+        rate=bc.number("rate", 25, 0.1, 10000),
+        per_chat_interval=bc.number("per_chat_interval", 1.0, 0, 60),
+        max_attempts=bc.int("max_attempts", 5, 1, 20),
+        progress_every_s=bc.number("progress_every_s", 3.0, 0.5, 600),
+    )
+
+    lg = _Section(source, "logging", raw.get("logging"), {"level", "json"})
+    logging_cfg = LoggingConfig(
+        level=lg.str("level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        json=lg.bool("json", False),
+    )
+
+    bk = _Section(source, "backup", raw.get("backup"), {"directory", "keep", "hour"})
+    backup_dir_raw = bk.str("directory", "")
+    backup_dir = Path(backup_dir_raw) if backup_dir_raw.strip() else None
+    if backup_dir is not None and not backup_dir.is_absolute():
+        backup_dir = base_dir / backup_dir
+    backup = BackupConfig(directory=backup_dir, keep=bk.int("keep", 14, 1, 3650),
+                          hour=bk.int("hour", 2, 0, 23))
+
+    sessions = _sessions(source, raw.get("sessions", []))
+    return Config(
+        path=path,
+        default_language=default_language,
+        time_zone=time_zone,
+        staff=frozenset(staff_raw),
+        database=db_path,
+        telegram=telegram,
+        questionnaire=questionnaire,
+        reminders=reminders,
+        broadcast=broadcast,
+        logging=logging_cfg,
+        backup=backup,
+        sessions=sessions,
+    )
+
+
+def _sessions(source: str, raw: Any) -> tuple[SessionSeed, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{source}: [[sessions]] must be an array of tables.")
+    seeds = []
+    for number, item in enumerate(raw, start=1):
+        sec = _Section(source, f"sessions #{number}", item,
+                       {"key", "title", "starts_at", "place", "capacity"})
+        key = sec.str("key", "")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", key):
+            raise sec.fail("key", "1-40 characters of A-Z, a-z, 0-9, _ and -")
+        title = sec.str("title", "")
+        if not title.strip():
+            raise sec.fail("title", "a non-empty title")
+        starts_at = sec.str("starts_at", "")
+        if not re.fullmatch(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", starts_at):
+            raise sec.fail("starts_at", 'a WIB date and time such as "2027-10-06 09:00"')
+        seeds.append(SessionSeed(key=key, title=title.strip(), starts_at=starts_at,
+                                 place=sec.str("place", "").strip(),
+                                 capacity=sec.int("capacity", 30, 1, 10000)))
+    if len({s.key for s in seeds}) != len(seeds):
+        raise ConfigError(f"{source}: two [[sessions]] have the same key.")
+    return tuple(seeds)

@@ -1,0 +1,267 @@
+"""The conversation core: one `Inbound` in, the replies out. Knows nothing of Telegram.
+
+Features (`bot/features/*`) register commands, button prefixes and menu entries on a `Router`;
+`Core.handle` finds the owner, serialises updates per owner (so two quick taps cannot race), and
+dispatches to the feature. Anything the owner sends that nobody claims gets a friendly answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply
+from bot.config import Config
+from bot.i18n import Catalogs, Translator, pick_language
+from bot.questionnaire import Questionnaire
+from bot.questions import QUESTIONNAIRE
+from bot.storage import Database
+from bot.storage.owners import Owner
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Context", str], Awaitable[None]]
+MenuEntry = Callable[["Context"], Awaitable[list[Button]]]
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
+# The terminal's single user; whoever has a shell on the server runs the office's bot.
+TERMINAL_CHANNEL = "terminal"
+
+
+def esc(value: object) -> str:
+    """Escape any owner- or staff-provided text before it goes into reply HTML."""
+    return html.escape(str(value), quote=False)
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """Split "/Start@bot payload" into ("start", "payload"); None when it is not a command."""
+    match = _COMMAND.match(text.strip())
+    if not match:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command with its aliases, handler and description for the command list."""
+
+    names: tuple[str, ...]
+    handler: Handler
+    description: str
+    staff: bool = False
+    listed: bool = True
+
+
+@dataclass
+class Router:
+    """Where features register what they handle."""
+
+    commands: dict[str, Command] = field(default_factory=dict)
+    ordered: list[Command] = field(default_factory=list)
+    buttons: dict[str, tuple[Handler, bool]] = field(default_factory=dict)
+    menu: list[MenuEntry] = field(default_factory=list)
+    # Hooks for features that build on others.
+    result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
+    data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
+        default_factory=list)  # extra lines of /datasaya
+    before_delete: list[Callable[[Context], Awaitable[None]]] = field(
+        default_factory=list)  # run before an owner is erased (e.g. free a seat)
+    fallback: Handler | None = None
+
+    def command(self, names: Iterable[str], handler: Handler, description: str, *,
+                staff: bool = False, listed: bool = True) -> None:
+        """Handle `/name args` for each of `names` (the first one is shown in lists)."""
+        cmd = Command(tuple(names), handler, description, staff, listed)
+        for name in cmd.names:
+            if name in self.commands:
+                raise ValueError(f"command /{name} registered twice")
+            self.commands[name] = cmd
+        self.ordered.append(cmd)
+
+    def button(self, prefix: str, handler: Handler, *, staff: bool = False) -> None:
+        """Handle button data "prefix:rest"."""
+        if prefix in self.buttons or ":" in prefix:
+            raise ValueError(f"button prefix {prefix!r} registered twice or invalid")
+        self.buttons[prefix] = (handler, staff)
+
+    def menu_entry(self, entry: MenuEntry) -> None:
+        """Add buttons to the main menu (entries are asked in registration order)."""
+        self.menu.append(entry)
+
+
+class Core:
+    """The channel-independent bot."""
+
+    def __init__(self, config: Config, db: Database, catalogs: Catalogs,
+                 questionnaire: Questionnaire = QUESTIONNAIRE,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        from bot.features import register_all
+
+        self.config = config
+        self.db = db
+        self.catalogs = catalogs
+        self.questionnaire = questionnaire
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.router = Router()
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+        register_all(self.router)
+
+    def is_staff(self, channel: str, user_id: str) -> bool:
+        """Staff are the Telegram ids in config, and the terminal's operator."""
+        if channel == TERMINAL_CHANNEL:
+            return True
+        return user_id.isdigit() and int(user_id) in self.config.staff
+
+    def commands(self, language: str, staff: bool = False) -> list[tuple[str, str]]:
+        """(name, description) for the messenger's command list, in `language`."""
+        tr = self.catalogs.get(language)
+        names = 0 if language == "id" else -1  # English readers get the English alias
+        return [
+            (cmd.names[names], tr.gettext(cmd.description))
+            for cmd in self.router.ordered
+            if cmd.listed and (staff or not cmd.staff)
+        ]
+
+    @asynccontextmanager
+    async def _serial(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Answer one inbound; the replies are for the chat it came from."""
+        async with self._serial((inbound.channel, inbound.user_id)):
+            owner = await self.db.owners.find(inbound.channel, inbound.user_id)
+            language = owner.language if owner and owner.language else pick_language(
+                inbound.language_code, self.config.default_language
+            )
+            ctx = Context(self, inbound, owner, self.catalogs.get(language), self.clock())
+            if owner is not None and inbound.kind not in (Kind.BLOCKED, Kind.UNBLOCKED):
+                await self.db.owners.seen(owner.id, inbound.chat_id, ctx.now)
+            await self._dispatch(ctx)
+            return ctx.replies
+
+    async def user_gone(self, channel: str, user_id: str) -> None:
+        """The messenger says the owner blocked the bot: stop writing to them."""
+        owner = await self.db.owners.find(channel, user_id)
+        if owner is not None:
+            await self.db.owners.mark_blocked(owner.id, self.clock())
+
+    async def _dispatch(self, ctx: Context) -> None:
+        inbound = ctx.inbound
+        _ = ctx.tr.gettext
+        if inbound.kind == Kind.BLOCKED:
+            if ctx.owner is not None:
+                await self.db.owners.mark_blocked(ctx.owner.id, ctx.now)
+            return
+        if inbound.kind == Kind.UNBLOCKED:
+            return
+        if not inbound.private:
+            if inbound.kind in (Kind.COMMAND, Kind.BUTTON):
+                ctx.reply(_("Let's talk in a private chat: open a chat with me and press Start. "
+                            "Your answers should not be shared in a group."))
+            return
+        if inbound.kind == Kind.COMMAND:
+            parsed = parse_command(inbound.text)
+            command = self.router.commands.get(parsed[0]) if parsed else None
+            if parsed is None or command is None or (command.staff and not ctx.is_staff):
+                await self._unknown_command(ctx)
+                return
+            await command.handler(ctx, parsed[1])
+            return
+        if inbound.kind == Kind.BUTTON:
+            prefix, _sep, rest = inbound.data.partition(":")
+            entry = self.router.buttons.get(prefix)
+            if entry is None or (entry[1] and not ctx.is_staff):
+                ctx.notice(_("This button no longer works."))
+                ctx.edit(buttons=())
+                return
+            await entry[0](ctx, rest)
+            return
+        assert self.router.fallback is not None
+        await self.router.fallback(ctx, "")
+
+    async def _unknown_command(self, ctx: Context) -> None:
+        _ = ctx.tr.gettext
+        ctx.reply(_("I don't know that command. Here is what I can do:"))
+        help_command = self.router.commands.get("bantuan")
+        if help_command is not None:
+            await help_command.handler(ctx, "")
+
+
+@dataclass
+class Context:
+    """One inbound being answered: who, in which language, and the replies so far."""
+
+    core: Core
+    inbound: Inbound
+    owner: Owner | None
+    tr: Translator
+    now: datetime
+    replies: list[Outbound] = field(default_factory=list)
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.core.db
+
+    @property
+    def config(self) -> Config:
+        """The configuration."""
+        return self.core.config
+
+    @property
+    def is_staff(self) -> bool:
+        """True when the sender is office staff."""
+        return self.core.is_staff(self.inbound.channel, self.inbound.user_id)
+
+    def reply(self, text: str, buttons: Iterable[Iterable[Button]] = (), *,
+              contact_button: str = "", remove_keyboard: bool = False) -> None:
+        """Send a new message to this chat."""
+        self.replies.append(Reply(text, tuple(tuple(row) for row in buttons),
+                                  contact_button=contact_button,
+                                  remove_keyboard=remove_keyboard))
+
+    def edit(self, text: str | None = None, buttons: Iterable[Iterable[Button]] = ()) -> None:
+        """Change the message whose button was pressed (only for button presses)."""
+        if self.inbound.kind == Kind.BUTTON:
+            self.replies.append(Edit(text, tuple(tuple(row) for row in buttons)))
+
+    def notice(self, text: str, alert: bool = False) -> None:
+        """A short pop-up answer to a button press (a plain reply elsewhere)."""
+        if self.inbound.kind == Kind.BUTTON:
+            self.replies.append(Notice(text, alert))
+        else:
+            self.reply(esc(text))
+
+    async def ensure_owner(self, source: str | None = None) -> Owner:
+        """The sender as a stored owner, created on first contact."""
+        if self.owner is None:
+            self.owner = await self.db.owners.create(
+                self.inbound.channel, self.inbound.user_id, self.inbound.chat_id,
+                self.tr.language, source, self.now,
+            )
+        return self.owner
+
+    async def refresh(self) -> Owner | None:
+        """Reload the owner after a change."""
+        if self.owner is not None:
+            self.owner = await self.db.owners.get(self.owner.id)
+        return self.owner
+
+    def use_language(self, language: str) -> None:
+        """Answer the rest of this inbound in `language`."""
+        self.tr = self.core.catalogs.get(language)

@@ -1,0 +1,16 @@
+"""Features of the conversation, one module each; `register_all` wires them onto a router."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core import Router
+
+
+def register_all(router: Router) -> None:
+    """Register every feature, in the order their menu entries appear."""
+    from bot.features import consent, language, menu, privacy, survey
+
+    for feature in (consent, survey, privacy, language, menu):
+        feature.register(router)

@@ -1,0 +1,45 @@
+"""/bahasa: choose the language of the conversation."""
+
+from __future__ import annotations
+
+from bot.channel import Button
+from bot.config import LANGUAGES
+from bot.core import Context, Router
+from bot.features import consent, survey
+from bot.i18n import LANGUAGE_NAMES, N_
+
+
+def register(router: Router) -> None:
+    """Wire /bahasa and the language buttons."""
+    router.command(("bahasa", "language"), on_language, N_("Change the language"))
+    router.button("l", on_choose)
+    router.menu_entry(menu_button)
+
+
+async def menu_button(ctx: Context) -> list[Button]:
+    """The language entry of the menu (always bilingual, so anyone can find it)."""
+    return [Button("🌐 Bahasa / Language", "m:bahasa")]
+
+
+async def on_language(ctx: Context, _args: str) -> None:
+    """Offer the languages, each named in itself."""
+    ctx.reply(ctx.tr.gettext("Choose a language:"),
+              [[Button(LANGUAGE_NAMES[lang], f"l:{lang}")] for lang in LANGUAGES])
+
+
+async def on_choose(ctx: Context, rest: str) -> None:
+    """l:<language>: remember it, confirm in it, and carry on where the owner was."""
+    if rest not in LANGUAGES:
+        ctx.notice(ctx.tr.gettext("This button no longer works."))
+        ctx.edit(buttons=())
+        return
+    owner = await ctx.ensure_owner()
+    await ctx.db.owners.set_language(owner.id, rest)
+    await ctx.refresh()
+    ctx.use_language(rest)
+    ctx.edit(buttons=())
+    ctx.reply(ctx.tr.gettext("I will write in English from now on."))
+    if not owner.consented:
+        await consent.ask(ctx)
+    elif owner.finished_at is None and not owner.paused:
+        await survey.resume(ctx)

@@ -1,0 +1,54 @@
+"""The main menu and the help text: every menu button runs one of the listed commands."""
+
+from __future__ import annotations
+
+from bot.channel import Button
+from bot.core import Context, Router, esc
+from bot.i18n import N_
+
+
+def register(router: Router) -> None:
+    """Wire /menu, /bantuan and the menu buttons."""
+    router.command(("menu",), on_menu, N_("Show the menu"))
+    router.command(("bantuan", "help"), on_help, N_("What I can do"))
+    router.button("m", on_menu_button)
+    router.menu_entry(help_button)
+
+
+async def show_menu(ctx: Context, intro: str = "") -> None:
+    """Send the main menu, after `intro` if given: one button per row, each runs a command."""
+    rows = []
+    for entry in ctx.core.router.menu:
+        rows += [[button] for button in await entry(ctx)]
+    ctx.reply(intro or ctx.tr.gettext("What would you like to do?"), rows)
+
+
+async def help_button(ctx: Context) -> list[Button]:
+    """The help entry of the menu."""
+    return [Button(ctx.tr.gettext("❓ Help"), "m:bantuan")]
+
+
+async def on_menu(ctx: Context, _args: str) -> None:
+    """/menu."""
+    await show_menu(ctx)
+
+
+async def on_help(ctx: Context, _args: str) -> None:
+    """/bantuan: the commands, and who to ask."""
+    _ = ctx.tr.gettext
+    lines = [_("<b>What I can do</b>")]
+    for name, description in ctx.core.commands(ctx.tr.language, staff=ctx.is_staff):
+        lines.append(f"/{name} — {esc(description)}")
+    lines += ["", _("Questions about the training? Contact Dindagkop-UKM Kota Pekalongan.")]
+    ctx.reply("\n".join(lines), [[Button(_("☰ Menu"), "m:menu")]])
+
+
+async def on_menu_button(ctx: Context, rest: str) -> None:
+    """A menu button: m:<command> runs that command."""
+    command = ctx.core.router.commands.get(rest)
+    if command is None or (command.staff and not ctx.is_staff):
+        ctx.notice(ctx.tr.gettext("This button no longer works."))
+        ctx.edit(buttons=())
+        return
+    ctx.edit(buttons=())
+    await command.handler(ctx, "")

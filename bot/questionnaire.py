@@ -1,0 +1,149 @@
+"""The questionnaire as data: questions with stable ids, kinds, labels, validators and conditions.
+
+`validate` checks a whole questionnaire when it is loaded (at start-up and in a test): unique
+ids, conditions that point at earlier choice questions and existing options, validators that
+exist, and button data that fits Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.validators import VALIDATORS
+
+_ID = re.compile(r"^[a-z][a-z_]{0,19}$")
+_VALUE = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+# The longest button data the questionnaire produces is "<prefix>:<question id>:<option>".
+MAX_CALLBACK_BYTES = 64
+
+
+class Kind(StrEnum):
+    """How a question is answered."""
+
+    TEXT = "text"  # typed, checked by a named validator
+    CHOICE = "choice"  # one button
+    MULTI = "multi"  # several buttons, then "Done"
+    PHONE = "phone"  # typed, or shared with the messenger's contact button
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a choice or multi question."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The question is asked only when the answer to `question` is one of `values`."""
+
+    question: str
+    values: tuple[str, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        """True when the earlier answer is one of the values (False while unanswered)."""
+        return answers.get(self.question) in self.values
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question; its `id` is stored with the answer and must never be renamed."""
+
+    id: str
+    kind: Kind
+    label: str
+    short: str
+    hint: str = ""
+    options: tuple[Option, ...] = ()
+    validator: str = ""
+    condition: Condition | None = None
+    exclusive: tuple[str, ...] = ()  # multi: options that cannot be combined with others
+
+    def option(self, value: str) -> Option | None:
+        """The option with this value, if any."""
+        return next((o for o in self.options if o.value == value), None)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """An ordered, validated list of questions."""
+
+    version: str
+    questions: tuple[Question, ...]
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    def get(self, question_id: str) -> Question | None:
+        """The question with this id, if any."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def relevant(self, answers: Mapping[str, Any]) -> list[Question]:
+        """The questions that apply given the answers so far."""
+        return [q for q in self.questions if q.condition is None or q.condition.holds(answers)]
+
+
+class QuestionnaireError(ValueError):
+    """The questionnaire definition is inconsistent; the message lists every problem."""
+
+
+def validate(questionnaire: Questionnaire) -> None:
+    """Check a questionnaire; raise QuestionnaireError listing every problem found."""
+    problems: list[str] = []
+    seen: dict[str, Question] = {}
+    for q in questionnaire.questions:
+        where = f"question {q.id!r}"
+        if not _ID.match(q.id):
+            problems.append(f"{where}: id must be 1-20 characters of a-z and _")
+        if q.id in seen:
+            problems.append(f"{where}: the id is used twice")
+        if not q.label.strip() or not q.short.strip():
+            problems.append(f"{where}: label and short label must not be empty")
+        if q.kind in (Kind.CHOICE, Kind.MULTI):
+            values = [o.value for o in q.options]
+            if len(values) < 2:
+                problems.append(f"{where}: a {q.kind} question needs at least two options")
+            if len(set(values)) != len(values):
+                problems.append(f"{where}: two options have the same value")
+            for o in q.options:
+                if not _VALUE.match(o.value):
+                    problems.append(f"{where}: option value {o.value!r} must be 1-16 of a-z0-9_")
+                if not o.label.strip():
+                    problems.append(f"{where}: option {o.value!r} has no label")
+                data = f"x:{q.id}:{o.value}"
+                if len(data.encode()) > MAX_CALLBACK_BYTES:
+                    problems.append(f"{where}: button data {data!r} is over 64 bytes")
+            if q.validator:
+                problems.append(f"{where}: a {q.kind} question takes no validator")
+        else:
+            if q.options:
+                problems.append(f"{where}: a {q.kind} question takes no options")
+            if q.validator not in VALIDATORS:
+                problems.append(f"{where}: unknown validator {q.validator!r}")
+        if q.exclusive and (q.kind != Kind.MULTI or not set(q.exclusive) <= {
+            o.value for o in q.options
+        }):
+            problems.append(f"{where}: exclusive options must be options of a multi question")
+        if q.condition is not None:
+            target = seen.get(q.condition.question)
+            if target is None:
+                problems.append(
+                    f"{where}: condition refers to {q.condition.question!r}, "
+                    "which is not an earlier question"
+                )
+            elif target.kind != Kind.CHOICE:
+                problems.append(f"{where}: condition must refer to a choice question")
+            elif not q.condition.values or not set(q.condition.values) <= {
+                o.value for o in target.options
+            }:
+                problems.append(f"{where}: condition values are not options of {target.id!r}")
+        seen.setdefault(q.id, q)
+    if not questionnaire.questions:
+        problems.append("the questionnaire has no questions")
+    if problems:
+        raise QuestionnaireError("; ".join(problems))

@@ -1,0 +1,207 @@
+"""Named validators for typed answers: raw text in, a clean value or a friendly reason out.
+
+Each validator is registered under a stable name that questions refer to. A reason is a msgid
+(marked with `N_`) plus named parameters; it is translated when the question is asked again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.i18n import N_
+
+MAX_TEXT = 100
+
+
+@dataclass(frozen=True)
+class Valid:
+    """The answer is accepted; `value` is what gets stored (JSON-serialisable)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """The answer is refused; `reason` is a msgid with `{named}` placeholders."""
+
+    reason: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+Outcome = Valid | Invalid
+Validator = Callable[[str], Outcome]
+VALIDATORS: dict[str, Validator] = {}
+
+
+def validator(name: str) -> Callable[[Validator], Validator]:
+    """Register a validator under a stable name."""
+
+    def register(func: Validator) -> Validator:
+        VALIDATORS[name] = func
+        return func
+
+    return register
+
+
+def clean_text(raw: str) -> str:
+    """Normalise Unicode, drop control and invisible characters, collapse white space."""
+    text = unicodedata.normalize("NFKC", raw)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in " \n\t")
+    return " ".join(text.split())
+
+
+def _free_text(raw: str, limit: int) -> Outcome:
+    text = clean_text(raw)
+    if not text:
+        return Invalid(N_("The answer is empty. Please type it again."))
+    if len(text) > limit:
+        return Invalid(
+            N_("That is too long ({length} characters). Please keep it under {limit}."),
+            {"length": len(text), "limit": limit},
+        )
+    if not any(ch.isalnum() for ch in text):
+        return Invalid(N_("Please write it with letters, not only symbols or emoji."))
+    return Valid(text)
+
+
+@validator("person_name")
+def person_name(raw: str) -> Outcome:
+    """A person's name: 2 to 100 characters, mostly letters, no digits."""
+    result = _free_text(raw, MAX_TEXT)
+    if isinstance(result, Invalid):
+        return result
+    name: str = result.value
+    if any(ch.isdigit() for ch in name):
+        return Invalid(N_("A name should not contain digits. Please type your name."))
+    if sum(ch.isalpha() for ch in name) < 2:
+        return Invalid(N_("Please type your full name (at least 2 letters)."))
+    if any(not (ch.isalpha() or ch in " .'-,") for ch in name):
+        return Invalid(N_("Please type your name with letters only."))
+    return Valid(name)
+
+
+@validator("business_name")
+def business_name(raw: str) -> Outcome:
+    """A business name: 2 to 100 characters with at least one letter or digit."""
+    result = _free_text(raw, MAX_TEXT)
+    if isinstance(result, Valid) and len(result.value) < 2:
+        return Invalid(N_("Please type the full name of the business."))
+    return result
+
+
+@validator("short_text")
+def short_text(raw: str) -> Outcome:
+    """A short free description: 2 to 100 characters."""
+    result = _free_text(raw, MAX_TEXT)
+    if isinstance(result, Valid) and len(result.value) < 2:
+        return Invalid(N_("Please write a little more (at least 2 characters)."))
+    return result
+
+
+@validator("nib")
+def nib(raw: str) -> Outcome:
+    """An NIB: exactly 13 digits; spaces, dots and dashes are ignored."""
+    text = clean_text(raw)
+    compact = re.sub(r"[\s.\-]", "", text)
+    if not compact:
+        return Invalid(N_("The NIB is empty. It is the 13-digit number on your OSS business ID."))
+    if not compact.isascii() or not compact.isdigit():
+        return Invalid(N_("An NIB has digits only (13 of them). Please check and type it again."))
+    if len(compact) != 13:
+        return Invalid(
+            N_("An NIB has exactly 13 digits; you sent {count}. Please check and type it again."),
+            {"count": len(compact)},
+        )
+    return Valid(compact)
+
+
+# Units of monthly production: name -> (class, factor to the class's base unit).
+UNITS: dict[str, tuple[str, float]] = {}
+for _names, _unit in (
+    (("potong", "pcs", "pc", "piece", "pieces", "buah", "biji", "lembar", "helai", "unit",
+      "units", "item", "items", "kain", "pasang", "stel", "set"), ("pieces", 1)),
+    (("kodi",), ("pieces", 20)),
+    (("lusin", "dozen"), ("pieces", 12)),
+    (("bungkus", "pak", "pack", "packs", "botol", "bottle", "bottles", "toples", "kotak", "box",
+      "boxes", "dus", "kardus", "kaleng", "can", "cans", "sachet", "kemasan", "pouch", "jar",
+      "jars"), ("pieces", 1)),
+    (("kg", "kilo", "kilogram", "kilograms", "kgs"), ("kg", 1)),
+    (("g", "gr", "gram", "grams"), ("kg", 0.001)),
+    (("ons",), ("kg", 0.1)),
+    (("kuintal", "kwintal", "kw"), ("kg", 100)),
+    (("ton", "tons", "tonne", "tonnes"), ("kg", 1000)),
+    (("liter", "l", "ltr", "litre", "liters", "litres"), ("liters", 1)),
+    (("ml",), ("liters", 0.001)),
+):
+    for _name in _names:
+        UNITS[_name] = _unit
+
+_AMOUNT = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?$|^(\d+)\.(\d{1,2})$")
+_PER_MONTH = re.compile(
+    r"\b(per|tiap|setiap|each|a|/)\s*(bulan|bln|month)\b|\bsebulan\b|\bmonthly\b|/\s*(bulan|bln)\b",
+    re.IGNORECASE,
+)
+
+
+def parse_amount(text: str) -> float | None:
+    """Read a number written the Indonesian way ("1.000", "2,5") or plainly ("2.5")."""
+    match = _AMOUNT.match(text)
+    if not match:
+        return None
+    if match.group(3) is not None:
+        return float(f"{match.group(3)}.{match.group(4)}")
+    whole = match.group(1).replace(".", "")
+    return float(f"{whole}.{match.group(2)}") if match.group(2) else float(whole)
+
+
+@validator("capacity")
+def capacity(raw: str) -> Outcome:
+    """Monthly production: a positive number with a known unit, e.g. "500 potong", "2,5 ton"."""
+    text = _PER_MONTH.sub(" ", clean_text(raw).lower()).strip()
+    match = re.match(r"^(?:sekitar|kira-kira|about|±|\+-)?\s*([\d.,]+)\s*([^\d\s].*)?$", text)
+    if not text or not match:
+        return Invalid(N_("Please type a number and a unit, for example 500 pieces or 200 kg."))
+    amount = parse_amount(match.group(1).strip(".,"))
+    if amount is None:
+        return Invalid(N_("Please type a number and a unit, for example 500 pieces or 200 kg."))
+    if amount <= 0:
+        return Invalid(N_("The amount must be more than zero."))
+    if amount > 1e9:
+        return Invalid(N_("That amount looks too large. Please check it."))
+    unit_text = (match.group(2) or "").strip(" .")
+    if not unit_text:
+        return Invalid(N_("Please add the unit too, for example 500 pieces or 200 kg."))
+    unit = unit_text.split()[0]
+    if unit not in UNITS:
+        return Invalid(
+            N_("I do not know the unit \u201c{unit}\u201d. Please use pieces (potong), kodi, "
+               "kg, liter or packs (bungkus)."),
+            {"unit": unit[:20]},
+        )
+    kind, factor = UNITS[unit]
+    return Valid({"amount": amount, "unit": unit, "class": kind, "base": amount * factor})
+
+
+@validator("phone")
+def phone(raw: str) -> Outcome:
+    """An Indonesian phone number, stored as +62…; 08…, 62… and +62… are accepted."""
+    text = clean_text(raw)
+    compact = re.sub(r"[\s.\-()]", "", text)
+    if compact.startswith("+62"):
+        rest = compact[3:]
+    elif compact.startswith("62"):
+        rest = compact[2:]
+    elif compact.startswith("0"):
+        rest = compact[1:]
+    else:
+        return Invalid(N_("Please type an Indonesian number starting with 08 or +62, "
+                          "for example 0812 3456 7890."))
+    if not rest.isascii() or not rest.isdigit():
+        return Invalid(N_("A phone number has digits only. For example: 0812 3456 7890."))
+    if not 8 <= len(rest) <= 12 or rest[0] in "01":
+        return Invalid(N_("That number does not look complete. For example: 0812 3456 7890."))
+    return Valid("+62" + rest)

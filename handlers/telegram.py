@@ -1,0 +1,299 @@
+"""The Telegram edge: updates become `Inbound`s for the core; replies become Bot API calls.
+
+This is the only package that imports `telegram`. Errors from Telegram are mapped here, once:
+a blocked owner is marked, an edit Telegram refuses is dropped, anything else reaches the single
+error handler, which tells the owner that nothing was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply, split_text
+from bot.config import Config
+from bot.core import Core
+from bot.i18n import pick_language
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+CAPTION_LIMIT = 1024
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """Core buttons as an inline keyboard."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(b.label, url=b.url) if b.url else
+         InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+        for row in rows
+    ])
+
+
+def _media_kind(message: Message) -> str:
+    try:
+        attachment = message.effective_attachment
+    except AttributeError:  # pragma: no cover - older library versions
+        attachment = None
+    if attachment is None:
+        return "other"
+    if isinstance(attachment, list | tuple):
+        return "photo"
+    return type(attachment).__name__.lower()
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """Translate an update into what the core understands (None: nothing to answer)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    common = {
+        "channel": CHANNEL,
+        "user_id": str(user.id),
+        "chat_id": str(chat.id),
+        "language_code": user.language_code,
+        "private": chat.type == chat.PRIVATE,
+    }
+    if update.callback_query is not None:
+        query = update.callback_query
+        message_id = query.message.message_id if query.message else None
+        return Inbound(kind=Kind.BUTTON, data=query.data or "", message_id=message_id, **common)
+    if update.my_chat_member is not None:
+        status = update.my_chat_member.new_chat_member.status
+        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            return Inbound(kind=Kind.BLOCKED, **common)
+        return Inbound(kind=Kind.UNBLOCKED, **common)
+    if update.edited_message is not None:
+        return Inbound(kind=Kind.EDITED, text=update.edited_message.text or "", **common)
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        kind = Kind.COMMAND if message.text.startswith("/") else Kind.TEXT
+        return Inbound(kind=kind, text=message.text, **common)
+    if message.contact is not None:
+        return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number,
+                       own_contact=message.contact.user_id == user.id, **common)
+    if message.location is not None or message.venue is not None:
+        return Inbound(kind=Kind.LOCATION, **common)
+    return Inbound(kind=Kind.MEDIA, media=_media_kind(message), text=message.caption or "",
+                   **common)
+
+
+class TelegramChannel:
+    """Runs the core behind python-telegram-bot's `Application`."""
+
+    def __init__(self, config: Config, core: Core, *, concurrent_updates: int = 32,
+                 poll_timeout: int = 20) -> None:
+        self.config = config
+        self.core = core
+        self.poll_timeout = poll_timeout
+        self.application: Application = self._build(config.telegram.api_url,
+                                                     concurrent_updates)
+        self._wire()
+
+    def _build(self, api: str, concurrent_updates: int) -> Application:
+        return (
+            ApplicationBuilder()
+            .token(self.config.telegram.token)
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .concurrent_updates(concurrent_updates)
+            .connection_pool_size(max(8, concurrent_updates * 2))
+            .pool_timeout(10)
+            .get_updates_read_timeout(self.poll_timeout + 10)
+            .build()
+        )
+
+    def _wire(self) -> None:
+        app = self.application
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(ChatMemberHandler(self.on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.on_message))
+        app.add_handler(MessageHandler(filters.ALL, self.on_message))
+        app.add_error_handler(self.on_error)
+
+    async def start(self) -> None:
+        """Connect, publish the command lists and start long polling."""
+        app = self.application
+        await app.initialize()
+        await self.publish_commands()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0,
+                                        allowed_updates=ALLOWED_UPDATES)
+
+    async def stop(self) -> None:
+        """Stop polling, finish the updates being handled, and disconnect."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def publish_commands(self) -> None:
+        """Set the command menu per language, and the staff's own list in their chats."""
+        bot = self.application.bot
+        for language in ("id", "en"):
+            commands = [BotCommand(n, d[:256]) for n, d in self.core.commands(language)]
+            await bot.set_my_commands(commands, language_code=language)
+        default = self.core.commands(self.config.default_language)
+        await bot.set_my_commands([BotCommand(n, d[:256]) for n, d in default],
+                                  scope=BotCommandScopeDefault())
+        staff_commands = self.core.commands(self.config.default_language, staff=True)
+        for staff_id in sorted(self.config.staff):
+            try:
+                await bot.set_my_commands(
+                    [BotCommand(n, d[:256]) for n, d in staff_commands],
+                    scope=BotCommandScopeChat(staff_id),
+                )
+            except BadRequest:  # the staff member has not opened a chat with the bot yet
+                log.info("staff command list not set for one staff member: no chat yet")
+
+    # ------------------------------------------------------------ handlers
+
+    async def on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any message or edited message."""
+        await self._answer(update)
+
+    async def on_button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An inline button press."""
+        await self._answer(update)
+
+    async def on_member(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The owner blocked or unblocked the bot."""
+        await self._answer(update)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one place that catches what a handler raised: log it, tell the owner."""
+        error = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed: %s", update_id, type(error).__name__,
+                  exc_info=(type(error), error, error.__traceback__) if error else None)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        if isinstance(error, Forbidden):
+            return
+        user = update.effective_user
+        language = pick_language(user.language_code if user else None,
+                                 self.config.default_language)
+        owner = (await self.core.db.owners.find(CHANNEL, str(user.id))) if user else None
+        tr = self.core.catalogs.get(owner.language if owner and owner.language else language)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await self.application.bot.send_message(
+                update.effective_chat.id,
+                tr.gettext("Sorry, something went wrong on our side. Your answers so far are "
+                           "safe. Please try again in a moment, or send /lanjut."),
+            )
+        except TelegramError:
+            log.warning("could not tell the owner about the failure of update %s", update_id)
+
+    # ------------------------------------------------------------ delivery
+
+    async def _answer(self, update: Update) -> None:
+        inbound = to_inbound(update)
+        if inbound is None:
+            return
+        replies = await self.core.handle(inbound)
+        await self.deliver(update, inbound, replies)
+
+    async def deliver(self, update: Update, inbound: Inbound, replies: list[Outbound]) -> None:
+        """Send the core's replies for one update."""
+        bot = self.application.bot
+        chat_id = int(inbound.chat_id)
+        query = update.callback_query
+        notice = next((r for r in replies if isinstance(r, Notice)), None)
+        try:
+            if query is not None:
+                await query.answer(notice.text[:200] if notice and notice.text else None,
+                                   show_alert=bool(notice and notice.alert))
+            for reply in replies:
+                if isinstance(reply, Edit) and query is not None and query.message is not None:
+                    await self._edit(chat_id, query.message.message_id, reply)
+                elif isinstance(reply, Reply):
+                    await self._send(chat_id, reply)
+        except Forbidden:
+            await self.core.user_gone(CHANNEL, inbound.user_id)
+
+    async def _send(self, chat_id: int, reply: Reply) -> None:
+        bot = self.application.bot
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+        markup = keyboard(reply.buttons)
+        if reply.contact_button:
+            markup = ReplyKeyboardMarkup(
+                [[KeyboardButton(reply.contact_button, request_contact=True)]],
+                resize_keyboard=True, one_time_keyboard=True,
+            )
+        elif reply.remove_keyboard and markup is None:
+            markup = ReplyKeyboardRemove()
+        text = reply.text
+        if reply.attachment is not None:
+            caption = text if len(text) <= CAPTION_LIMIT else None
+            send = bot.send_photo if reply.attachment.kind == "photo" else bot.send_document
+            field = "photo" if reply.attachment.kind == "photo" else "document"
+            await send(chat_id, **{field: reply.attachment.content},
+                       filename=reply.attachment.filename, caption=caption,
+                       parse_mode=ParseMode.HTML, reply_markup=markup if caption else None)
+            if caption is not None:
+                return
+        pieces = split_text(text)
+        for number, piece in enumerate(pieces, start=1):
+            await bot.send_message(
+                chat_id, piece, parse_mode=ParseMode.HTML,
+                reply_markup=markup if number == len(pieces) else None,
+                link_preview_options=NO_PREVIEW,
+            )
+
+    async def _edit(self, chat_id: int, message_id: int, edit: Edit) -> None:
+        bot = self.application.bot
+        markup = keyboard(edit.buttons)
+        try:
+            if edit.text is not None:
+                await bot.edit_message_text(split_text(edit.text)[0], chat_id=chat_id,
+                                            message_id=message_id, parse_mode=ParseMode.HTML,
+                                            reply_markup=markup, link_preview_options=NO_PREVIEW)
+            else:
+                await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
+                                                    reply_markup=markup)
+        except BadRequest as exc:
+            # "message is not modified", or too old to edit: the edit was cosmetic anyway.
+            log.debug("edit refused: %s", exc.message)
