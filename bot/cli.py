@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.core import Core
-from bot.i18n import Catalogs, CatalogError
+from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
 from bot.storage import Database, StorageError
 

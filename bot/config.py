@@ -230,7 +230,8 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     mode = tg.str("mode", "polling", ("polling", "webhook"))
     webhook_url = tg.str("webhook_url", "")
     if mode == "webhook" and not re.match(r"^https://[^\s/]+", webhook_url):
-        raise tg.fail("webhook_url", 'the public https:// URL Telegram posts to when mode is "webhook"')
+        raise tg.fail("webhook_url",
+                      'the public https:// URL Telegram posts to when mode is "webhook"')
     telegram = TelegramConfig(
         api_url=api_url,
         mode=mode,

@@ -55,10 +55,8 @@ def readiness(answers: Mapping[str, Any], config: QuestionnaireConfig) -> dict[s
     """Score the five readiness parts 0-20 each."""
     certificates = len(_certificates(answers))
     ratio = _quantity_ratio(answers, config)
-    if ratio >= 1:
-        quantity = 10 + round(10 * min(ratio - 1, 4) / 4)
-    else:
-        quantity = round(8 * ratio)
+    # Below the threshold up to 8 points; meeting it 10, five times it or more 20.
+    quantity = 10 + round(10 * min(ratio - 1, 4) / 4) if ratio >= 1 else round(8 * ratio)
     return {
         "kualitas": {0: 0, 1: 14}.get(certificates, PART_MAX),
         "kuantitas": quantity,

@@ -238,7 +238,6 @@ class TelegramChannel:
 
     async def deliver(self, update: Update, inbound: Inbound, replies: list[Outbound]) -> None:
         """Send the core's replies for one update."""
-        bot = self.application.bot
         chat_id = int(inbound.chat_id)
         query = update.callback_query
         notice = next((r for r in replies if isinstance(r, Notice)), None)

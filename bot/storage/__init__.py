@@ -37,7 +37,7 @@ def from_db(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def migrations() -> list[tuple[int, str, str]]:
+def known_migrations() -> list[tuple[int, str, str]]:
     """The numbered migrations shipped with the code, in order: (number, name, SQL)."""
     found = []
     for entry in resources.files("bot.storage.migrations").iterdir():
@@ -78,6 +78,9 @@ class Database:
                            "busy_timeout=5000", "secure_delete=ON"):
                 await conn.execute(f"PRAGMA {pragma}")
             await db.migrate()
+        except StorageError:
+            await conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StorageError(f"The database {path} cannot be used: {exc}.") from None
@@ -96,7 +99,7 @@ class Database:
     async def migrate(self) -> int:
         """Apply the migrations the file does not have yet; return the new version."""
         version = await self.schema_version()
-        known = migrations()
+        known = known_migrations()
         if version > len(known):
             raise StorageError(
                 f"The database {self.path} is from a newer version of the bot "
