@@ -1,0 +1,332 @@
+"""Whole conversations through the core, as a channel drives it (no Telegram, no network)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.channel import Edit, Kind, Notice, Reply
+from tests.conftest import Owner, button, texts
+
+ANSWERS_ELIGIBLE = [
+    ("say", "Budi Santoso"), ("say", "Batik Sekar"), ("tap", "Batik"),
+    ("tap", "Yes, I have"), ("say", "1234 5678 90123"), ("tap", "we make them"),
+    ("tap", "SNI"), ("tap", "Halal"), ("tap", "Done"), ("say", "20 kodi"),
+    ("tap", "steady every"), ("tap", "Export-ready"), ("tap", "Yes, Kota"),
+    ("tap", "Barat"), ("tap", "Not yet"), ("say", "0812 3456 7890"),
+]
+
+
+async def start(owner: Owner) -> None:
+    """From /start through consent to the first question."""
+    await owner.say("/start")
+    await owner.tap("I agree")
+
+
+async def answer_all(owner: Owner, answers) -> None:
+    """Answer the questionnaire."""
+    for action, value in answers:
+        if action == "say":
+            await owner.say(value)
+        else:
+            await owner.tap(value)
+
+
+async def test_an_eligible_owner_reaches_the_result(core):
+    owner = Owner(core, language_code="en")
+    await owner.say("/start")
+    assert "Before we start, about your data" in owner.text()
+    await owner.tap("I agree")
+    assert "Question 1 of 15" in owner.text() and "full name" in owner.text()
+    await answer_all(owner, ANSWERS_ELIGIBLE)
+    summary = owner.text()
+    assert "Please check your answers" in summary
+    assert "NIB: 1234567890123" in summary and "Monthly capacity: 20 kodi" in summary
+    await owner.tap("Submit")
+    result = owner.text()
+    assert "Good news, Budi Santoso!" in result
+    assert "Export readiness (4K+1A): 98 of 100" in result  # 400 pieces = 4x the minimum: 18/20
+    stored = await core.db.owners.find("telegram", "1001")
+    assert stored.eligible is True and stored.readiness == 98
+    assert stored.result["unmet"] == []
+
+
+async def test_a_not_yet_eligible_owner_gets_every_unmet_criterion_with_a_next_step(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, [
+        ("say", "Budi Santoso"), ("say", "Batik Sekar"), ("tap", "Batik"),
+        ("tap", "Not yet"),  # no NIB: the NIB number is not asked
+        ("tap", "we make them"), ("tap", "None yet"), ("tap", "Done"), ("say", "20 kodi"),
+        ("tap", "steady every"), ("tap", "Export-ready"),
+        ("tap", "somewhere else"),  # KTP elsewhere: no kecamatan question
+        ("tap", "Not yet"), ("say", "0812 3456 7890"),
+    ])
+    await owner.tap("Submit")
+    result = owner.text()
+    assert "does not meet every requirement yet" in result
+    assert "NIB (business ID): Get an NIB for free at https://oss.go.id" in result
+    assert "Product quality: For batik, apply for the Batikmark label" in result
+    assert "KTP of Kota Pekalongan:" in result
+    assert "Production quantity" not in result and "Own production:" not in result
+    stored = await core.db.owners.find("telegram", "1001")
+    assert stored.eligible is False and stored.result["unmet"] == ["nib", "quality", "ktp"]
+    assert "nib" not in await core.db.owners.answers(stored.id)
+
+
+async def test_every_answer_is_stored_the_moment_it_is_given(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await owner.say("Budi Santoso")
+    await owner.say("Batik Sekar")
+    stored = await core.db.owners.find("telegram", "1001")
+    assert await core.db.owners.answers(stored.id) == {
+        "name": "Budi Santoso", "business_name": "Batik Sekar"}
+    assert stored.consent_version == "2026-11" and stored.consent_at is not None
+
+
+async def test_invalid_answers_are_re_asked_with_what_is_wrong(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:4])
+    await owner.say("12345")
+    assert "exactly 13 digits; you sent 5" in owner.text()
+    assert "Question 5 of 14" in owner.text()
+    await owner.say("1234567890123")
+    assert "Question 6 of 14" in owner.text()
+
+
+async def test_back_and_edit_from_the_summary(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.say("/kembali")
+    assert "What does your business make?" in owner.text()
+    assert "Current answer: Batik" in owner.text()
+    await owner.tap("Processed fish")
+    assert "NIB" in owner.text()  # continues where the owner was
+    await answer_all(owner, ANSWERS_ELIGIBLE[3:])
+    await owner.tap("Change an answer")
+    await owner.tap("Business name")
+    assert "Current answer: Batik Sekar" in owner.text()
+    await owner.say("Ikan Asap Bu Sri")
+    assert "Please check your answers" in owner.text()
+    assert "Business name: Ikan Asap Bu Sri" in owner.text()
+    assert "Product: Processed fish products" in owner.text()
+
+
+async def test_changing_an_answer_after_the_result_asks_to_submit_again(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE)
+    await owner.tap("Submit")
+    await owner.say("/ubah")
+    await owner.tap("KTP address")
+    await owner.tap("somewhere else")
+    assert "Please check your answers" in owner.text()
+    assert "Kecamatan" not in owner.text()  # no longer applies, and dropped
+    stored = await core.db.owners.find("telegram", "1001")
+    assert stored.finished_at is None
+    await owner.tap("Submit")
+    assert "KTP of Kota Pekalongan:" in owner.text()
+
+
+async def test_cancel_keeps_answers_and_continue_resumes_at_the_same_question(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:5])
+    await owner.say("/batal")
+    assert "Your answers are kept" in owner.text()
+    await owner.say("hello?")
+    assert "paused" in owner.text()  # not taken as an answer
+    await owner.say("/lanjut")
+    assert "Question 6 of 14" in owner.text()
+    assert "Do you make the products you sell yourself?" in owner.text()
+
+
+async def test_coming_back_days_later_shows_the_same_question_first(core, clock):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    clock.advance(days=3)
+    await owner.say("hi, I'm back")
+    assert "Welcome back" in owner.text() and "What does your business make?" in owner.text()
+    stored = await core.db.owners.find("telegram", "1001")
+    assert "product_type" not in await core.db.owners.answers(stored.id)
+
+
+async def test_restart_asks_first_and_then_forgets_the_answers(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.say("/ulang")
+    await owner.tap("No, keep")
+    stored = await core.db.owners.find("telegram", "1001")
+    assert len(await core.db.owners.answers(stored.id)) == 3
+    await owner.say("/ulang")
+    await owner.tap("Yes, start over")
+    assert "Question 1 of 15" in owner.text()
+    assert await core.db.owners.answers(stored.id) == {}
+
+
+async def test_my_data_shows_everything_and_delete_erases_it_for_good(core):
+    owner = Owner(core, language_code="en")
+    await owner.say("/start poster-batik")
+    await owner.tap("I agree")
+    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    await owner.say("/datasaya")
+    data = owner.text()
+    assert "Came from: poster-batik" in data and "Name: Budi Santoso" in data
+    assert "privacy notice version 2026-11" in data
+    await owner.say("/hapusdata")
+    await owner.tap("No, keep")
+    assert await core.db.owners.find("telegram", "1001") is not None
+    await owner.say("/hapusdata")
+    confirm = owner.last
+    await owner.press(button(confirm, "Yes, delete"))
+    assert "All your data has been deleted" in owner.text()
+    assert await core.db.owners.find("telegram", "1001") is None
+    await owner.press(button(confirm, "Yes, delete"))  # the old button again
+    assert "No data about you is stored" in owner.text()
+    assert await core.db.owners.find("telegram", "1001") is None
+
+
+async def test_declining_consent_stores_no_answers_and_asks_again_later(core):
+    owner = Owner(core, language_code="en")
+    await owner.say("/start")
+    await owner.tap("not now")
+    assert "none of your answers will be stored" in owner.text().lower() or \
+        "nothing" in owner.text().lower()
+    await owner.say("Budi")
+    assert "Before we start, about your data" in owner.text()
+    stored = await core.db.owners.find("telegram", "1001")
+    assert stored.consent_at is None and await core.db.owners.answers(stored.id) == {}
+
+
+async def test_language_follows_telegram_first_and_can_be_switched(core):
+    owner = Owner(core, language_code="en-GB")
+    await owner.say("/start")
+    assert "Welcome to the export training service" in owner.text()
+    await owner.say("/bahasa")
+    await owner.tap("Bahasa Indonesia")
+    stored = await core.db.owners.find("telegram", "1001")
+    assert stored.language == "id"
+    await owner.say("/language")
+    await owner.tap("English")
+    assert "I will write in English from now on." in owner.text()
+
+
+@pytest.mark.parametrize(("kind", "fields", "expected"), [
+    (Kind.MEDIA, {"media": "photo"}, "I can only read text messages and buttons"),
+    (Kind.MEDIA, {"media": "sticker"}, "I can only read text messages and buttons"),
+    (Kind.MEDIA, {"media": "voice"}, "I can only read text messages and buttons"),
+    (Kind.MEDIA, {"media": "document"}, "I can only read text messages and buttons"),
+    (Kind.LOCATION, {}, "I do not need a location"),
+    (Kind.CONTACT, {"phone": "081234567890"}, "A phone number is not needed here"),
+    (Kind.EDITED, {"text": "Budi"}, "Edited messages are not read again"),
+])
+async def test_other_kinds_of_message_get_a_friendly_answer_and_lose_nothing(
+    core, kind, fields, expected
+):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.send(kind, **fields)
+    assert expected in owner.text()
+    stored = await core.db.owners.find("telegram", "1001")
+    assert len(await core.db.owners.answers(stored.id)) == 3
+    if kind != Kind.EDITED:
+        assert "Does your business have an NIB" in owner.text()  # the question again
+
+
+@pytest.mark.parametrize("text", ["🙂🙂🙂", "<script>alert(1)</script>", "x" * 5000, "   ",
+                                  "\u202e\u200b", "/definitely_not_a_command", "/"])
+async def test_odd_text_never_breaks_the_conversation(core, text):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    replies = await owner.say(text)
+    assert replies, "every message gets an answer"
+    for reply in replies:
+        if isinstance(reply, Reply):
+            assert "<script>" not in reply.text
+    stored = await core.db.owners.find("telegram", "1001")
+    assert await core.db.owners.answers(stored.id) == {}
+    assert "full name" in owner.text() or "I don't know that command" in owner.text()
+
+
+async def test_owner_text_is_escaped_when_echoed(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await owner.say("Budi Santoso")
+    await owner.say("<b>Batik</b> & Co")
+    await owner.say("/kembali")
+    question = next(r for r in owner.last if isinstance(r, Reply))
+    assert "&lt;b&gt;Batik&lt;/b&gt; &amp; Co" in question.text
+
+
+async def test_a_button_pressed_twice_answers_once(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    data = button(owner.last, "Batik")
+    first = await owner.press(data)
+    assert any(isinstance(r, Edit) and r.text and "✅ Batik" in r.text for r in first)
+    second = await owner.press(data)
+    assert [type(r) for r in second] == [Notice, Edit]
+    assert "no longer works" in second[0].text
+    stored = await core.db.owners.find("telegram", "1001")
+    assert (await core.db.owners.answers(stored.id))["product_type"] == "batik"
+
+
+@pytest.mark.parametrize("data", ["", "zz:1", "a:", "a:name:x", "x" * 64, "m:nonexistent",
+                                  "l:fr", "e:nib", "s:bogus", "a:product_type:../../etc"])
+async def test_forged_or_unknown_buttons_are_refused_politely(core, data):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    replies = await owner.press(data)
+    assert any(isinstance(r, Notice) and "no longer works" in r.text for r in replies)
+    stored = await core.db.owners.find("telegram", "1001")
+    assert len(await core.db.owners.answers(stored.id)) == 2
+
+
+async def test_commands_mid_questionnaire_keep_the_place(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.say("/bantuan")
+    assert "/datasaya" in owner.text() or "/mydata" in owner.text()
+    await owner.say("/nonsense")
+    assert "I don't know that command" in owner.text()
+    await owner.say("/lanjut")
+    assert "Does your business have an NIB" in owner.text()
+
+
+async def test_group_chats_are_told_to_talk_privately(core):
+    from bot.channel import Inbound
+
+    replies = await core.handle(Inbound("telegram", "5", "-100", Kind.COMMAND, text="/start",
+                                        private=False, language_code="en"))
+    assert "private chat" in texts(replies)
+    quiet = await core.handle(Inbound("telegram", "5", "-100", Kind.TEXT, text="hello",
+                                      private=False))
+    assert quiet == []
+    assert await core.db.owners.find("telegram", "5") is None
+
+
+async def test_typed_choice_by_number_or_label(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    await owner.say("batik")
+    assert "Does your business have an NIB" in owner.text()
+    await owner.say("2")
+    assert "Do you make the products you sell yourself?" in owner.text()
+
+
+async def test_a_blocked_owner_is_marked_and_unmarked_when_they_write_again(core):
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    assert await owner.send(Kind.BLOCKED) == []
+    assert (await core.db.owners.find("telegram", "1001")).blocked_at is not None
+    await owner.say("/lanjut")
+    assert (await core.db.owners.find("telegram", "1001")).blocked_at is None

@@ -1,0 +1,200 @@
+"""End to end through Telegram: the real Application polls a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakebotapi import FakeBotAPI
+from tests.harness import all_text, data_of, running_bot, sent, telegram_config
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
+)
+
+ELIGIBLE_EN = [
+    ("say", "Budi Santoso"), ("say", "Batik Sekar"), ("tap", "Batik"),
+    ("tap", "Yes, I have"), ("say", "1234567890123"), ("tap", "we make them"),
+    ("tap", "SNI"), ("tap", "Done"), ("say", "500 potong"),
+    ("tap", "steady every"), ("tap", "Export-ready"), ("tap", "Yes, Kota"),
+    ("tap", "Barat"), ("tap", "Not yet"), ("contact", "+6281234567890"),
+]
+
+
+@pytest.fixture
+async def fake():
+    """The fake Bot API server."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+class Chat:
+    """One owner's chat with the running bot, remembering what the bot last sent."""
+
+    def __init__(self, fake: FakeBotAPI, user_id: int, language_code: str | None) -> None:
+        self.user = fake.user(user_id, language_code=language_code)
+        self.history = []
+        self.last = []
+
+    async def do(self, action: str, value: str = ""):
+        """say / cmd / tap (a label part) / contact / raw (a FakeUser method name)."""
+        if action == "say":
+            self.last = await self.user.say(value)
+        elif action == "cmd":
+            self.last = await self.user.cmd(value)
+        elif action == "tap":
+            self.last = await self.user.tap(data_of(self.history, value))
+        elif action == "contact":
+            self.last = await self.user.fake.process(self.user.contact(value))
+        else:
+            self.last = await self.user.fake.process(getattr(self.user, action)())
+        self.history += self.last
+        return self.last
+
+    async def run(self, steps):
+        """Several actions in a row."""
+        for action, value in steps:
+            await self.do(action, value)
+
+    def text(self) -> str:
+        """Text of the bot's last answer."""
+        return all_text(self.last)
+
+
+async def test_an_owner_reaches_the_result_on_telegram_in_english(fake, tmp_path):
+    config = telegram_config(tmp_path, fake)
+    async with running_bot(fake, config):
+        commands = fake.calls("setMyCommands")
+        assert {r.params.get("language_code") for r in commands} >= {"id", "en"}
+        en = next(r for r in commands if r.params.get("language_code") == "en")
+        assert {"command": "mydata", "description": "See the data stored about you"} in \
+            en.params["commands"]
+        chat = Chat(fake, 1001, "en")
+        await chat.do("cmd", "/start")
+        welcome = sent(chat.last)[0]
+        assert welcome.parse_mode == "HTML"
+        assert "<b>Before we start, about your data:</b>" in welcome.text
+        assert [label for row in welcome.buttons for label, _ in row] == [
+            "✅ Yes, I agree", "No, not now"]
+        await chat.do("tap", "I agree")
+        assert any(r.method == "answerCallbackQuery" for r in chat.last)
+        await chat.run(ELIGIBLE_EN[:2])
+        question = sent(chat.last)[-1]
+        assert "<i>Question 3 of 15</i>" in question.text
+        assert [label for row in question.buttons for label, _ in row] == [
+            "Batik", "Processed fish products", "Something else", "⬅️ Back"]
+        await chat.run(ELIGIBLE_EN[2:-1])
+        phone = sent(chat.last)[-1]
+        assert phone.reply_keyboard == [["📱 Share my phone number"]]
+        assert phone.params["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+        await chat.run(ELIGIBLE_EN[-1:])
+        assert chat.last[0].params["reply_markup"] == {"remove_keyboard": True}
+        assert "Please check your answers" in chat.text()
+        await chat.do("tap", "Submit")
+        assert "Good news, Budi Santoso!" in chat.text()
+        for request in sent(chat.history):
+            assert request.parse_mode == "HTML" and len(request.text) <= 4096
+
+
+async def test_a_button_answer_edits_its_question_to_show_the_answer(fake, tmp_path):
+    async with running_bot(fake, telegram_config(tmp_path, fake)):
+        chat = Chat(fake, 1002, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:3]])
+        edit = next(r for r in chat.last if r.method == "editMessageText")
+        assert "✅ Batik" in edit.text and edit.buttons == []
+        asked = next(r for r in chat.history if r.method == "sendMessage" and any(
+            d == "a:product_type:batik" for row in r.buttons for _, d in row))
+        assert edit.params["message_id"] == asked.result["message_id"]
+        # The same button again (a slow phone): a pop-up, no new message, nothing changes.
+        again = await fake.process(chat.user.press(
+            "a:product_type:batik", asked.result["message_id"], check=False))
+        answer = next(r for r in again if r.method == "answerCallbackQuery")
+        assert "no longer works" in answer.params["text"]
+        assert not [r for r in again if r.method == "sendMessage"]
+
+
+async def test_a_restart_resumes_at_the_same_question_with_every_answer(fake, tmp_path):
+    config = telegram_config(tmp_path, fake)
+    async with running_bot(fake, config):
+        chat = Chat(fake, 1003, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:5]])
+        assert "Do you make the products you sell yourself?" in chat.text()
+    async with running_bot(fake, config) as channel:  # a new Application, same database
+        await chat.do("cmd", "/lanjut")
+        assert "Question 6 of 14" in chat.text()
+        assert "Do you make the products you sell yourself?" in chat.text()
+        owner = await channel.core.db.owners.find("telegram", "1003")
+        answers = await channel.core.db.owners.answers(owner.id)
+        assert answers == {"name": "Budi Santoso", "business_name": "Batik Sekar",
+                           "product_type": "batik", "has_nib": "yes", "nib": "1234567890123"}
+        await chat.run([(a, v) for a, v in ELIGIBLE_EN[5:]])
+        await chat.do("tap", "Submit")
+        assert "Good news" in chat.text()
+
+
+@pytest.mark.parametrize(("action", "expected"), [
+    ("photo", "I can only read text messages and buttons"),
+    ("sticker", "I can only read text messages and buttons"),
+    ("voice", "I can only read text messages and buttons"),
+    ("video", "I can only read text messages and buttons"),
+    ("document", "I can only read text messages and buttons"),
+    ("location", "I do not need a location"),
+])
+async def test_every_kind_of_message_gets_an_answer(fake, tmp_path, action, expected):
+    async with running_bot(fake, telegram_config(tmp_path, fake)) as channel:
+        chat = Chat(fake, 1004, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), ("say", "Budi Santoso")])
+        if action == "location":
+            chat.last = await fake.process(chat.user.location(-6.89, 109.67))
+        else:
+            await chat.do(action)
+        assert expected in chat.text()
+        assert "What is the name of your business?" in chat.text()
+        owner = await channel.core.db.owners.find("telegram", "1004")
+        assert await channel.core.db.owners.answers(owner.id) == {"name": "Budi Santoso"}
+
+
+async def test_edited_messages_group_chats_and_blocking(fake, tmp_path):
+    async with running_bot(fake, telegram_config(tmp_path, fake)) as channel:
+        chat = Chat(fake, 1005, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree")])
+        chat.last = await fake.process(chat.user.edited("Budi"))
+        assert "Edited messages are not read again" in chat.text()
+        group = await fake.process(chat.user.group_text("/start"))
+        assert "private chat" in all_text(group)
+        assert group[0].chat_id == -100123
+        await fake.process(chat.user.my_chat_member("kicked"))
+        owner = await channel.core.db.owners.find("telegram", "1005")
+        assert owner.blocked_at is not None
+
+
+async def test_contact_of_someone_else_and_huge_or_html_text(fake, tmp_path):
+    async with running_bot(fake, telegram_config(tmp_path, fake)):
+        chat = Chat(fake, 1006, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree")])
+        await chat.do("say", "<b>" + "x" * 5000)
+        assert "That is too long (5005 characters)" in chat.text() or \
+            "too long" in chat.text()
+        for request in sent(chat.last):
+            assert len(request.text) <= 4096 and "<b>xxx" not in request.text
+        await chat.run([("say", "Budi <Santoso>")])
+        assert "letters only" in chat.text()
+        await chat.run([("say", "Budi Santoso"), ("say", "Toko <b>Batik</b> & Co")])
+        await chat.do("cmd", "/kembali")
+        assert "Toko &lt;b&gt;Batik&lt;/b&gt; &amp; Co" in sent(chat.last)[-1].text
+
+
+async def test_an_error_inside_the_bot_is_answered_and_loses_nothing(fake, tmp_path):
+    async with running_bot(fake, telegram_config(tmp_path, fake)) as channel:
+        chat = Chat(fake, 1007, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), ("say", "Budi Santoso")])
+        original = channel.core.db.owners.save_step
+
+        async def broken(*args, **kwargs):
+            raise RuntimeError("disk on fire")
+
+        channel.core.db.owners.save_step = broken
+        await chat.do("say", "Batik Sekar")
+        assert "Sorry, something went wrong on our side" in chat.text()
+        channel.core.db.owners.save_step = original
+        await chat.do("say", "Batik Sekar")
+        assert "What does your business make?" in chat.text()
