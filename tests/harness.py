@@ -25,8 +25,10 @@ def telegram_config(tmp_path: Path, fake: FakeBotAPI, extra: str = "") -> Config
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeBotAPI, config: Config,
-                      clock: Callable[[], datetime] | None = None) -> AsyncIterator[TelegramChannel]:
+async def running_bot(
+    fake: FakeBotAPI, config: Config,
+    clock: Callable[[], datetime] | None = None,
+) -> AsyncIterator[TelegramChannel]:
     """Open the database, start polling the fake; stop and close on exit."""
     db = await Database.open(config.database)
     core = Core(config, db, Catalogs(config.time_zone), clock=clock)

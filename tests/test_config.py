@@ -1,0 +1,80 @@
+"""Configuration: every wrong value stops start-up with one sentence naming the key."""
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_offset
+from tests.conftest import STAFF_ID, write_config
+
+
+def test_the_shipped_config_loads_with_its_defaults():
+    config = load_config(env={})
+    assert config.default_language == "id" and str(config.time_zone) == "Asia/Jakarta"
+    assert config.telegram.api_url == "https://api.telegram.org"
+    assert config.telegram.mode == "polling" and config.telegram.token == ""
+    assert config.reminders.offsets == (7 * 86400, 86400, 7200)
+    assert config.database.name == "umkm.sqlite3"
+
+
+def test_environment_overrides_token_api_url_and_database(tmp_path):
+    config = load_config(write_config(tmp_path), env={
+        "BOT_TOKEN": "1:abc", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/",
+        "UMKM_BOT_DB": str(tmp_path / "other.sqlite3")})
+    assert config.telegram.token == "1:abc"
+    assert config.telegram.api_url == "http://127.0.0.1:8081"
+    assert config.database == tmp_path / "other.sqlite3"
+    assert config.staff == frozenset({STAFF_ID})
+    assert "1:abc" not in repr(config)
+
+
+def test_relative_database_paths_are_relative_to_the_config_file(tmp_path):
+    config = load_config(write_config(tmp_path), env={})
+    assert config.database == tmp_path / "bot.sqlite3"
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[bot]\ndefault_language = "fr"', '[bot] default_language must be one of "id", "en"'),
+    ('[bot]\ntime_zone = "Mars/Base"', "[bot] time_zone must be a time zone name"),
+    ('[bot]\nstaff = ["alice"]', "[bot] staff must be a list of Telegram user ids"),
+    ('[bot]\nstaf = [1]', "[bot] has an unknown key 'staf'"),
+    ('[telegram]\napi_url = "ftp://x"', "[telegram] api_url must be an http:// or https:// URL"),
+    ('[telegram]\nmode = "pigeon"', '[telegram] mode must be one of "polling", "webhook"'),
+    ('[telegram]\nmode = "webhook"', "[telegram] webhook_url must be the public https:// URL"),
+    ('[questionnaire]\nmin_monthly_kg = -1', "[questionnaire] min_monthly_kg must be a number"),
+    ('[reminders]\noffsets = ["7 weeks"]', "[reminders] offsets must be a list of offsets"),
+    ('[broadcast]\nrate = 0', "[broadcast] rate must be a number from 0.1 to 10000"),
+    ('[logging]\nlevel = "LOUD"', "[logging] level must be one of"),
+    ("[nonsense]\n", "unknown table [nonsense]"),
+    ("this is = not toml [", "is not valid TOML"),
+    ('[[sessions]]\nkey = "a"\ntitle = "T"\nstarts_at = "6 Oktober"',
+     "[sessions #1] starts_at must be a WIB date and time"),
+])
+def test_wrong_values_name_the_key(tmp_path, toml, message):
+    path = tmp_path / "config.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path, env={})
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_a_missing_file_is_one_sentence(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml", env={})
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("7d", 604800), ("2h", 7200), ("30m", 1800)])
+def test_offsets(text, seconds):
+    assert parse_offset(text) == seconds
+
+
+def test_the_command_line_reports_a_bad_config_without_a_traceback(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[bot]\ndefault_language = "xx"\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bot", "--config", str(path), "run"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "default_language" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,82 @@
+"""Catalogs: the template matches the code, both languages are complete, formats are right."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.catalog import extract, message_ids
+from bot.config import LANGUAGES
+from bot.i18n import DOMAIN, LOCALES_DIR, Catalogs, pick_language
+
+
+def catalog(language: str | None):
+    path = (LOCALES_DIR / f"{DOMAIN}.pot" if language is None
+            else LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po")
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def test_the_template_is_up_to_date_with_the_code():
+    in_code, in_template = message_ids(extract()), message_ids(catalog(None))
+    assert in_code - in_template == set(), "run `make catalog`: messages missing from the .pot"
+    assert in_template - in_code == set(), "run `make catalog`: the .pot has stale messages"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated(language):
+    po = catalog(language)
+    template = message_ids(catalog(None))
+    assert message_ids(po) == template, "run `make catalog`, then translate"
+    untranslated = [m.id for m in po if m.id and (
+        m.fuzzy or not all(m.string if isinstance(m.string, tuple) else (m.string,)))]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_placeholders_and_tags(language):
+    for message in catalog(language):
+        if not message.id:
+            continue
+        source = message.id[0] if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            assert set(re.findall(r"\{\w+\}", string)) == set(re.findall(r"\{\w+\}", source)), \
+                source
+            assert re.findall(r"</?\w+>", string) == re.findall(r"</?\w+>", source), source
+
+
+def test_indonesian_has_one_plural_form():
+    assert catalog("id").plural_forms == "nplurals=1; plural=0;"
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    return Catalogs(ZoneInfo("Asia/Jakarta"))
+
+
+def test_dates_and_times_as_people_write_them(catalogs):
+    moment = datetime(2027, 10, 6, 2, 0, tzinfo=UTC)  # 09.00 WIB
+    assert catalogs.get("id").datetime(moment) == "Rabu, 6 Oktober 2027 pukul 09.00 WIB"
+    assert catalogs.get("en").datetime(moment) == "Wednesday, 6 October 2027 at 9:00 AM WIB"
+    assert catalogs.get("id").number(1234.5) == "1.234,5"
+    assert catalogs.get("en").number(1234.5) == "1,234.5"
+
+
+def test_plurals_use_the_catalog(catalogs):
+    assert catalogs.get("en").ngettext("{count} piece", "{count} pieces", 1) == "{count} piece"
+    assert catalogs.get("en").ngettext("{count} piece", "{count} pieces", 5) == "{count} pieces"
+    indonesian = catalogs.get("id")
+    assert indonesian.ngettext("{count} piece", "{count} pieces", 1) == \
+        indonesian.ngettext("{count} piece", "{count} pieces", 5)
+
+
+@pytest.mark.parametrize(("code", "language"), [
+    ("id", "id"), ("en", "en"), ("en-GB", "en"), ("jv", "id"), ("fr", "id"), (None, "id"),
+])
+def test_the_first_language_comes_from_telegram(code, language):
+    assert pick_language(code, "id") == language
