@@ -18,7 +18,7 @@ from bot.config import LANGUAGES, PROJECT_DIR
 from bot.i18n import DOMAIN, LOCALES_DIR
 
 SOURCES = ("bot", "handlers")
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 PLURAL_FORMS = {"id": "nplurals=1; plural=0;", "en": "nplurals=2; plural=(n != 1);"}
 
 
@@ -70,10 +70,12 @@ def update() -> None:
         ]
         if language == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if not message.id:
+                    continue
+                strings = message.string if isinstance(message.id, tuple) else (message.string,)
+                if not all(strings):
                     message.string = message.id
-                if message.id:
-                    message.flags.discard("fuzzy")
+                message.flags.discard("fuzzy")
         write(catalog, path)
     print(f"updated {LOCALES_DIR}")
 

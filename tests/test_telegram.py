@@ -198,3 +198,52 @@ async def test_an_error_inside_the_bot_is_answered_and_loses_nothing(fake, tmp_p
         channel.core.db.owners.save_step = original
         await chat.do("say", "Batik Sekar")
         assert "What does your business make?" in chat.text()
+
+
+ELIGIBLE_ID = [
+    ("say", "Siti Aminah"), ("say", "Ikan Asap Bu Siti"), ("tap", "Olahan hasil ikan"),
+    ("tap", "Ya, sudah punya NIB"), ("say", "1234-5678-90123"), ("tap", "kami buat sendiri"),
+    ("tap", "PIRT"), ("tap", "halal"), ("tap", "Selesai"), ("say", "2,5 kuintal"),
+    ("tap", "stabil"), ("tap", "Siap ekspor"), ("tap", "Ya, Kota Pekalongan"),
+    ("tap", "Pekalongan Utara"), ("tap", "Belum"), ("say", "0812-3456-7890"),
+]
+
+
+async def test_an_eligible_owner_in_indonesian_using_buttons_for_every_choice(fake, tmp_path):
+    async with running_bot(fake, telegram_config(tmp_path, fake)) as channel:
+        chat = Chat(fake, 2001, "id")
+        await chat.do("cmd", "/start poster-ikan")
+        assert "Sebelum mulai, tentang data Anda" in chat.text()
+        await chat.do("tap", "Ya, saya setuju")
+        assert "<i>Pertanyaan 1 dari 15</i>" in chat.text()
+        await chat.run(ELIGIBLE_ID)
+        assert "Mohon periksa jawaban Anda" in chat.text()
+        assert "Produksi per bulan</b>: 2,5 kuintal" in chat.text()
+        await chat.do("tap", "Kirim")
+        result = chat.text()
+        assert "Kabar baik, Siti Aminah! Ikan Asap Bu Siti memenuhi semua syarat" in result
+        assert "Kesiapan ekspor (4K+1A): <b>" in result
+        owner = await channel.core.db.owners.find("telegram", "2001")
+        assert owner.eligible and owner.source == "poster-ikan"
+        answers = await channel.core.db.owners.answers(owner.id)
+        assert answers["capacity"]["base"] == 250 and answers["kecamatan"] == "utara"
+        # Typed: name, business, NIB, capacity and phone; every choice was a button.
+        assert len([step for step in ELIGIBLE_ID if step[0] == "say"]) == 5
+        assert {"name", "business_name", "nib", "capacity", "phone"} <= set(answers)
+
+
+async def test_a_not_yet_eligible_owner_in_indonesian_gets_the_next_steps(fake, tmp_path):
+    async with running_bot(fake, telegram_config(tmp_path, fake)):
+        chat = Chat(fake, 2002, "id")
+        await chat.run([("cmd", "/start"), ("tap", "Ya, saya setuju"),
+                        ("say", "Siti Aminah"), ("say", "Ikan Asap Bu Siti"),
+                        ("tap", "Olahan hasil ikan"), ("tap", "Belum"),
+                        ("tap", "saya jual produk orang lain"), ("tap", "Belum ada"),
+                        ("tap", "Selesai"), ("say", "30 kg"), ("tap", "musim"),
+                        ("tap", "Belum ada kemasan"), ("tap", "di luar Kota"), ("tap", "Belum"),
+                        ("say", "+62 812 3456 7890"), ("tap", "Kirim")])
+        result = chat.text()
+        assert "belum memenuhi semua syarat" in result
+        for part in ("oss.go.id", "PIRT", "ptsp.halal.go.id", "100 kg", "KTP"):
+            assert part in result, part
+        assert result.count("❌") == 5

@@ -49,6 +49,8 @@ def umkm_bot(tmp_path: Path, *args: str, stdin: str, language: str = "id",
 
 
 @pytest.mark.parametrize(("language", "first_line", "result"), [
+    ("id", "BOT_TOKEN belum diatur, jadi ini chat lokal di terminal",
+     "Kabar baik, Budi Santoso! Batik Sekar memenuhi semua syarat"),
     ("en", "No BOT_TOKEN is set, so this is the local terminal chat",
      "Good news, Budi Santoso! Batik Sekar meets all the requirements"),
 ])

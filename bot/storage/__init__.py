@@ -55,12 +55,14 @@ class Database:
     """The open database and its repositories."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
 
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
         self.owners = Owners(self)
+        self.outbox = Outbox(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:

@@ -1,0 +1,196 @@
+"""The one sender: drains the outbox under the messenger's limits, for every kind of message.
+
+Reminders, invitations, notices and broadcasts all go through here, so the overall rate limit
+holds for all of them together. The overall rate uses aiolimiter's leaky bucket with a small
+bucket (so no burst can exceed the limit within any one-second window); one chat gets at most one
+message per `per_chat_interval`. On RetryLater all sending pauses for as long as asked; a blocked
+owner is marked and never retried; network and server errors are retried with backoff a bounded
+number of times, then recorded as failed with the reason.
+
+Crash safety: rows are claimed ("sending") in small batches before they are sent and marked right
+after; after a crash the rows still "sending" are the in-flight ones. They are sent again and
+counted (`resent`), so the only possible duplicates are exactly those, and nobody is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+
+from aiolimiter import AsyncLimiter
+
+from bot.channel import Reply
+from bot.config import BroadcastConfig
+from bot.delivery import Rejected, RetryLater, Transport, Unavailable, UserGone
+from bot.storage import Database
+from bot.storage.outbox import Item, Outcome
+
+log = logging.getLogger(__name__)
+# Render one claimed row into a message, or None to skip it (e.g. its session was cancelled).
+Renderer = Callable[[Item], Awaitable[Reply | None]]
+# Aim a little under the limit: the bucket holds RATE_BURST of a second's worth, so within any
+# one-second window at most (1 - RATE_MARGIN + RATE_BURST) of the limit can go out.
+RATE_MARGIN = 0.03
+RATE_BURST = 0.02
+BATCH_SECONDS = 0.25  # claim about this much sending time per batch: the in-flight window
+MAX_BACKOFF = 60.0
+
+
+class Sender:
+    """Sends queued outbox rows through the channels' transports."""
+
+    def __init__(self, db: Database, transports: Mapping[str, Transport], render: Renderer,
+                 config: BroadcastConfig, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.transports = dict(transports)
+        self.render = render
+        self.config = config
+        self.clock = clock
+        rate = config.rate * (1 - RATE_MARGIN)
+        bucket = max(1.0, config.rate * RATE_BURST)
+        self.limiter = AsyncLimiter(bucket, bucket / rate)
+        self.batch_size = max(1, min(500, round(config.rate * BATCH_SECONDS)))
+        self.workers = max(2, min(64, round(config.rate / 10)))
+        self.paused_until = 0.0  # time.monotonic() before which nothing is sent
+        self.recovered = 0  # rows that were in flight when the process last died
+        self.sent = 0
+        self._last_sent: dict[str, float] = {}
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Recover rows left in flight by a crash, then start sending in the background."""
+        self.recovered = await self.db.outbox.recover()
+        if self.recovered:
+            log.warning("%d outbox messages were in flight at the last crash; sending them again",
+                        self.recovered)
+        self._task = asyncio.create_task(self._run(), name="sender")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Finish the batch being sent (bounded by `timeout`), then stop."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout)
+            except TimeoutError:
+                log.warning("sender did not finish its batch in %s s; stopping it", timeout)
+            self._task = None
+
+    def wake(self) -> None:
+        """Something was queued: look at the outbox now."""
+        self._wakeup.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                sent = await self.run_once()
+            except Exception:  # the loop must survive a bad batch; it is logged and retried
+                log.exception("sender batch failed")
+                sent = 0
+            if sent == 0 and not self._stopping:
+                await self._idle()
+
+    async def _idle(self) -> None:
+        wait = 5.0
+        due = await self.db.outbox.next_due(self.transports)
+        if due is not None:
+            wait = min(wait, max(0.0, (due - self.clock()).total_seconds()))
+        wait = max(wait, self.paused_until - time.monotonic())
+        self._wakeup.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.01))
+
+    async def run_once(self) -> int:
+        """Claim one batch and send it; return how many rows were handled."""
+        pause = self.paused_until - time.monotonic()
+        if pause > 0:
+            return 0
+        batch = await self.db.outbox.claim(self.transports, self.clock(), self.batch_size)
+        if not batch:
+            return 0
+        queue: asyncio.Queue[Item] = asyncio.Queue()
+        for item in batch:
+            queue.put_nowait(item)
+        outcomes: list[Outcome] = []
+        workers = [asyncio.create_task(self._work(queue, outcomes))
+                   for _ in range(min(self.workers, len(batch)))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            handled = {o.id for o in outcomes}
+            # Rows a stop interrupted before sending go back to the queue untouched.
+            outcomes += [Outcome(item.id, "queued", item.attempts)
+                         for item in batch if item.id not in handled]
+            await self.db.outbox.finish(outcomes, self.clock())
+        blocked = [o for o in outcomes if o.status == "blocked"]
+        if blocked:
+            owners = {item.id: item.owner_id for item in batch}
+            for outcome in blocked:
+                owner_id = owners.get(outcome.id)
+                if owner_id is not None:
+                    await self.db.owners.mark_blocked(owner_id, self.clock())
+        return len(batch)
+
+    async def _work(self, queue: asyncio.Queue[Item], outcomes: list[Outcome]) -> None:
+        while not queue.empty():
+            item = queue.get_nowait()
+            if self._stopping or self.paused_until > time.monotonic():
+                outcomes.append(Outcome(item.id, "queued", item.attempts))
+                continue
+            outcomes.append(await self._send(item))
+
+    async def _send(self, item: Item) -> Outcome:
+        try:
+            reply = await self.render(item)
+        except Exception as exc:  # a renderer bug must not stop everybody else's messages
+            log.exception("rendering outbox row %d (%s) failed", item.id, item.kind)
+            return Outcome(item.id, "failed", item.attempts + 1, error=f"render: {exc!r}"[:200])
+        if reply is None:
+            return Outcome(item.id, "skipped", item.attempts)
+        await self.limiter.acquire()
+        now = time.monotonic()
+        if self.paused_until > now:
+            return Outcome(item.id, "queued", item.attempts)
+        last = self._last_sent.get(item.chat_id)
+        if last is not None and now - last < self.config.per_chat_interval:
+            wait = self.config.per_chat_interval - (now - last)
+            return Outcome(item.id, "queued", item.attempts,
+                           not_before=self.clock() + timedelta(seconds=wait))
+        self._last_sent[item.chat_id] = now  # no await between the check and this
+        self._forget_old_chats()
+        attempts = item.attempts + 1
+        try:
+            await self.transports[item.channel].deliver(item.chat_id, reply)
+        except RetryLater as exc:
+            self.paused_until = max(self.paused_until, time.monotonic() + exc.seconds)
+            log.warning("the messenger asked to pause sending for %s s", exc.seconds)
+            return Outcome(item.id, "queued", item.attempts,
+                           not_before=self.clock() + timedelta(seconds=exc.seconds))
+        except UserGone:
+            return Outcome(item.id, "blocked", attempts, error="blocked by the owner")
+        except Rejected as exc:
+            return Outcome(item.id, "failed", attempts, error=str(exc)[:200] or "rejected")
+        except Exception as exc:  # Unavailable, or a transport bug: bounded retries either way
+            reason = str(exc)[:200] or type(exc).__name__
+            if not isinstance(exc, Unavailable):
+                log.exception("unexpected error sending outbox row %d", item.id)
+            if attempts >= self.config.max_attempts:
+                return Outcome(item.id, "failed", attempts, error=reason)
+            backoff = min(MAX_BACKOFF, 2.0 ** attempts)
+            return Outcome(item.id, "queued", attempts, error=reason,
+                           not_before=self.clock() + timedelta(seconds=backoff))
+        self.sent += 1
+        return Outcome(item.id, "sent", attempts)
+
+    def _forget_old_chats(self) -> None:
+        if len(self._last_sent) > 10_000:
+            horizon = time.monotonic() - self.config.per_chat_interval
+            self._last_sent = {c: t for c, t in self._last_sent.items() if t > horizon}
