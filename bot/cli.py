@@ -31,7 +31,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 async def chat(config: Config, *, announce: bool) -> None:
     """The local terminal chat on the same engine and database."""
-    from bot.terminal import TerminalChat
+    from bot.terminal import TerminalChat, TerminalTransport
 
     core = await open_core(config)
     tr = core.catalogs.get(config.default_language)
@@ -42,10 +42,12 @@ async def chat(config: Config, *, announce: bool) -> None:
           flush=True)
     stop = asyncio.Event()
     _stop_on_signals(stop)
+    terminal = TerminalChat(core, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
     try:
-        await TerminalChat(core, sys.stdin, sys.stdout, echo=not sys.stdin.isatty()).run(stop)
+        await core.start([TerminalTransport(terminal)])
+        await terminal.run(stop)
     finally:
-        await core.db.close()
+        await core.close()
 
 
 async def run_telegram(config: Config) -> None:
@@ -58,10 +60,12 @@ async def run_telegram(config: Config) -> None:
     _stop_on_signals(stop)
     try:
         await channel.start()
+        await core.start([channel])
         print(core.catalogs.get(config.default_language).gettext(
             "The bot is running on Telegram. Stop it with Ctrl-C."), flush=True)
         await stop.wait()
     finally:
+        await core.stop()  # the sender first: it still needs the channel's connection
         await channel.stop()
         await core.db.close()
 

@@ -16,18 +16,26 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply
 from bot.config import Config
+from bot.delivery import Transport
 from bot.i18n import Catalogs, Translator, pick_language
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
+from bot.sender import Sender
 from bot.storage import Database
+from bot.storage.outbox import Item
 from bot.storage.owners import Owner
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Context", str], Awaitable[None]]
 MenuEntry = Callable[["Context"], Awaitable[list[Button]]]
+# Turns a claimed outbox row into the message for its owner (None: skip it).
+Renderer = Callable[["Core", Item, Translator], Awaitable[Reply | None]]
+Hook = Callable[["Core"], Awaitable[None]]
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
 # The terminal's single user; whoever has a shell on the server runs the office's bot.
 TERMINAL_CHANNEL = "terminal"
@@ -71,6 +79,9 @@ class Router:
         default_factory=list)  # extra lines of /datasaya
     before_delete: list[Callable[[Context], Awaitable[None]]] = field(
         default_factory=list)  # run before an owner is erased (e.g. free a seat)
+    renderers: dict[str, Renderer] = field(default_factory=dict)  # outbox kinds
+    on_start: list[Hook] = field(default_factory=list)  # after the sender and scheduler start
+    on_stop: list[Hook] = field(default_factory=list)
     fallback: Handler | None = None
 
     def command(self, names: Iterable[str], handler: Handler, description: str, *,
@@ -93,6 +104,12 @@ class Router:
         """Add buttons to the main menu (entries are asked in registration order)."""
         self.menu.append(entry)
 
+    def renderer(self, kind: str, render: Renderer) -> None:
+        """Render outbox rows of `kind` when the sender sends them."""
+        if kind in self.renderers:
+            raise ValueError(f"outbox kind {kind!r} registered twice")
+        self.renderers[kind] = render
+
 
 class Core:
     """The channel-independent bot."""
@@ -109,7 +126,45 @@ class Core:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.router = Router()
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+        # The one scheduler of the process; jobs are rebuilt from the database at start-up.
+        self.scheduler = AsyncIOScheduler(timezone=config.time_zone)
+        self.sender: Sender | None = None
         register_all(self.router)
+
+    async def start(self, transports: Iterable[Transport]) -> None:
+        """Start the background work: the sender (over these transports) and the scheduler."""
+        self.sender = Sender(self.db, {t.channel: t for t in transports}, self._render,
+                             self.config.broadcast, self.clock)
+        await self.sender.start()
+        self.scheduler.start()
+        for hook in self.router.on_start:
+            await hook(self)
+
+    async def stop(self) -> None:
+        """Stop the background work; queued messages stay queued for the next start."""
+        for hook in self.router.on_stop:
+            await hook(self)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.sender is not None:
+            await self.sender.stop()
+
+    async def close(self) -> None:
+        """Stop everything and close the database."""
+        await self.stop()
+        await self.db.close()
+
+    def wake_sender(self) -> None:
+        """New rows are in the outbox: send them now rather than at the next poll."""
+        if self.sender is not None:
+            self.sender.wake()
+
+    async def _render(self, item: Item) -> Reply | None:
+        render = self.router.renderers.get(item.kind)
+        if render is None:
+            log.error("no renderer for outbox kind %r; row %d skipped", item.kind, item.id)
+            return None
+        return await render(self, item, self.catalogs.get(item.language))
 
     def is_staff(self, channel: str, user_id: str) -> bool:
         """Staff are the Telegram ids in config, and the terminal's operator."""

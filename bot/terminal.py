@@ -17,6 +17,27 @@ from bot.core import TERMINAL_CHANNEL, Core
 USER_ID = "local"
 
 
+class TerminalTransport:
+    """The sender's way to the terminal's one user: messages appear in the chat."""
+
+    channel = TERMINAL_CHANNEL
+
+    def __init__(self, chat: TerminalChat) -> None:
+        self.chat = chat
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
+        """Show a message the bot sends on its own (a reminder, an announcement)."""
+        if chat_id == USER_ID:
+            self.chat.show([reply])
+        return None
+
+    async def edit(self, chat_id: str, message_id: str, text: str,
+                   buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        """Show the new text of an updated message (a progress line)."""
+        if chat_id == USER_ID:
+            self.chat.show([Reply(text, buttons)])
+
+
 class TerminalChat:
     """Reads lines, hands them to the core, prints the replies."""
 

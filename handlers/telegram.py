@@ -7,8 +7,10 @@ error handler, which tells the owner that nothing was lost.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 
 from telegram import (
@@ -25,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -39,6 +41,7 @@ from telegram.ext import (
 from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply, split_text
 from bot.config import Config
 from bot.core import Core
+from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.i18n import pick_language
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,25 @@ def retry_seconds(error: RetryAfter) -> float:
     """The wait Telegram asked for, in seconds."""
     value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@contextmanager
+def mapped_errors() -> Iterator[None]:
+    """Turn Telegram's errors into the core's delivery errors (the one place that does it)."""
+    try:
+        yield
+    except RetryAfter as exc:
+        raise RetryLater(retry_seconds(exc)) from exc
+    except Forbidden as exc:
+        raise UserGone(exc.message) from exc
+    except BadRequest as exc:  # before NetworkError: BadRequest is a subclass of it
+        if "chat not found" in exc.message.lower() or "user is deactivated" in exc.message.lower():
+            raise UserGone(exc.message) from exc
+        raise Rejected(exc.message) from exc
+    except NetworkError as exc:  # timeouts, connection errors, 5xx
+        raise Unavailable(exc.message) from exc
+    except TelegramError as exc:
+        raise Unavailable(exc.message) from exc
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -117,7 +139,9 @@ def to_inbound(update: Update) -> Inbound | None:
 
 
 class TelegramChannel:
-    """Runs the core behind python-telegram-bot's `Application`."""
+    """Runs the core behind python-telegram-bot's `Application`; the sender's transport too."""
+
+    channel = CHANNEL
 
     def __init__(self, config: Config, core: Core, *, concurrent_updates: int = 32,
                  poll_timeout: int = 20) -> None:
@@ -234,9 +258,9 @@ class TelegramChannel:
         if inbound is None:
             return
         replies = await self.core.handle(inbound)
-        await self.deliver(update, inbound, replies)
+        await self.reply_to(update, inbound, replies)
 
-    async def deliver(self, update: Update, inbound: Inbound, replies: list[Outbound]) -> None:
+    async def reply_to(self, update: Update, inbound: Inbound, replies: list[Outbound]) -> None:
         """Send the core's replies for one update."""
         chat_id = int(inbound.chat_id)
         query = update.callback_query
@@ -249,11 +273,39 @@ class TelegramChannel:
                 if isinstance(reply, Edit) and query is not None and query.message is not None:
                     await self._edit(chat_id, query.message.message_id, reply)
                 elif isinstance(reply, Reply):
-                    await self._send(chat_id, reply)
+                    await self._send_once_more_if_asked(chat_id, reply)
         except Forbidden:
             await self.core.user_gone(CHANNEL, inbound.user_id)
 
-    async def _send(self, chat_id: int, reply: Reply) -> None:
+    async def _send_once_more_if_asked(self, chat_id: int, reply: Reply) -> None:
+        # An answer the owner waits for is worth a short pause when Telegram asks for one.
+        try:
+            await self._send(chat_id, reply)
+        except RetryAfter as exc:
+            if retry_seconds(exc) > 10:
+                raise
+            await asyncio.sleep(retry_seconds(exc))
+            await self._send(chat_id, reply)
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
+        """The sender's transport: send one message, with errors mapped for the core."""
+        with mapped_errors():
+            return await self._send(int(chat_id), reply)
+
+    async def edit(self, chat_id: str, message_id: str, text: str,
+                   buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        """The sender's transport: change a message sent earlier (e.g. a progress line)."""
+        with mapped_errors():
+            try:
+                await self.application.bot.edit_message_text(
+                    split_text(text)[0], chat_id=int(chat_id), message_id=int(message_id),
+                    parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons),
+                    link_preview_options=NO_PREVIEW)
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    raise
+
+    async def _send(self, chat_id: int, reply: Reply) -> str | None:
         bot = self.application.bot
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
         markup = keyboard(reply.buttons)
@@ -269,18 +321,20 @@ class TelegramChannel:
             caption = text if len(text) <= CAPTION_LIMIT else None
             send = bot.send_photo if reply.attachment.kind == "photo" else bot.send_document
             field = "photo" if reply.attachment.kind == "photo" else "document"
-            await send(chat_id, **{field: reply.attachment.content},
-                       filename=reply.attachment.filename, caption=caption,
-                       parse_mode=ParseMode.HTML, reply_markup=markup if caption else None)
+            sent = await send(chat_id, **{field: reply.attachment.content},
+                              filename=reply.attachment.filename, caption=caption,
+                              parse_mode=ParseMode.HTML,
+                              reply_markup=markup if caption else None)
             if caption is not None:
-                return
+                return str(sent.message_id)
         pieces = split_text(text)
         for number, piece in enumerate(pieces, start=1):
-            await bot.send_message(
+            sent = await bot.send_message(
                 chat_id, piece, parse_mode=ParseMode.HTML,
                 reply_markup=markup if number == len(pieces) else None,
                 link_preview_options=NO_PREVIEW,
             )
+        return str(sent.message_id)
 
     async def _edit(self, chat_id: int, message_id: int, edit: Edit) -> None:
         bot = self.application.bot

@@ -35,9 +35,11 @@ async def running_bot(
     channel = TelegramChannel(config, core, poll_timeout=1)
     fake.track(channel.application)
     await channel.start()
+    await core.start([channel])
     try:
         yield channel
     finally:
+        await core.stop()
         await channel.stop()
         await db.close()
 

@@ -1,0 +1,213 @@
+"""The shared sender: limits, pauses, blocked owners, retries, crash recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from itertools import pairwise
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.channel import Reply
+from bot.config import BroadcastConfig
+from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
+from bot.sender import Sender
+from bot.storage import Database
+
+NOW = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)  # in the past: rows are due at once
+
+
+class Transport:
+    """Records deliveries; fails on demand."""
+
+    channel = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, float]] = []
+        self.failures: dict[str, list[Exception]] = {}
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
+        pending = self.failures.get(chat_id)
+        if pending:
+            raise pending.pop(0)
+        self.sent.append((chat_id, time.monotonic()))
+        return None
+
+    async def edit(self, chat_id, message_id, text, buttons=()) -> None:
+        return None
+
+
+class Ticking:
+    """A clock that moves a minute every time it is read, so backoff waits pass at once."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+async def render(item):
+    return Reply(f"hello {item.chat_id}")
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database.open(tmp_path / "s.sqlite3")
+    yield database
+    await database.close()
+
+
+async def owners(db, count: int) -> list[int]:
+    ids = []
+    for n in range(count):
+        ids.append((await db.owners.create("telegram", str(n + 1), str(n + 1), "id", None,
+                                           NOW)).id)
+    return ids
+
+
+def sender(db, transport, **config) -> Sender:
+    settings = {"rate": 1000, "per_chat_interval": 1.0, "max_attempts": 3, **config}
+    return Sender(db, {"telegram": transport}, render, BroadcastConfig(**settings), lambda: NOW)
+
+
+async def drain(s: Sender, rounds: int = 50) -> None:
+    for _ in range(rounds):
+        if not await s.run_once() and s.paused_until <= time.monotonic():
+            return
+
+
+async def test_each_owner_gets_exactly_one_message_even_if_queued_twice(db):
+    ids = await owners(db, 30)
+    marks = ",".join("?" * len(ids))
+    assert await db.outbox.enqueue_owners("broadcast", "b1", {}, f"SELECT id FROM owners"
+                                          f" WHERE id IN ({marks})", ids, NOW) == 30
+    assert await db.outbox.enqueue_owners("broadcast", "b1", {}, "SELECT id FROM owners", (),
+                                          NOW) == 0
+    transport = Transport()
+    await drain(sender(db, transport))
+    assert sorted(c for c, _ in transport.sent) == sorted(str(n) for n in range(1, 31))
+    assert (await db.outbox.counts("broadcast", "b1"))["sent"] == 30
+
+
+async def test_the_overall_rate_is_respected(db):
+    await owners(db, 60)
+    await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
+    transport = Transport()
+    start = time.monotonic()
+    await drain(sender(db, transport, rate=100))
+    elapsed = time.monotonic() - start
+    assert len(transport.sent) == 60
+    times = sorted(t for _, t in transport.sent)
+    # No one-second window holds more than the limit (here the whole run is under a second).
+    assert all(sum(1 for u in times if t <= u < t + 1) <= 100 for t in times)
+    assert elapsed >= 0.5  # 60 messages at ~97/s with a 2-message bucket
+
+
+async def test_a_blocked_owner_is_marked_and_not_retried(db):
+    (owner,) = await owners(db, 1)
+    transport = Transport()
+    transport.failures["1"] = [UserGone("blocked")]
+    await db.outbox.enqueue(owner, "notice", "n1", {}, NOW)
+    await drain(sender(db, transport))
+    assert (await db.outbox.counts("notice", "n1")).get("blocked") == 1
+    assert (await db.owners.get(owner)).blocked_at is not None
+    # Nothing new is queued for a blocked owner.
+    assert not await db.outbox.enqueue(owner, "notice", "n2", {}, NOW)
+
+
+async def test_network_errors_are_retried_then_recorded_as_failed(db):
+    _a, b = await owners(db, 2)
+    transport = Transport()
+    transport.failures["1"] = [Unavailable("502 Bad Gateway")]  # once: then it works
+    transport.failures["2"] = [Unavailable("timed out")] * 5  # always
+    await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
+    s = sender(db, transport, max_attempts=3, per_chat_interval=0)
+    s.clock = Ticking()
+    await drain(s)
+    counts = await db.outbox.counts("broadcast", "b")
+    assert counts.get("sent") == 1 and counts.get("failed") == 1
+    assert await db.outbox.failures("broadcast", "b") == [(b, "timed out")]
+    assert [c for c, _ in transport.sent] == ["1"]
+
+
+async def test_a_rejected_message_fails_at_once_with_the_reason(db):
+    (owner,) = await owners(db, 1)
+    transport = Transport()
+    transport.failures["1"] = [Rejected("Bad Request: can't parse entities")]
+    await db.outbox.enqueue(owner, "notice", "n", {}, NOW)
+    await drain(sender(db, transport))
+    assert await db.outbox.failures("notice", "n") == [(owner, "Bad Request: can't parse entities")]
+
+
+async def test_retry_later_pauses_all_sending(db):
+    await owners(db, 5)
+    transport = Transport()
+    transport.failures["1"] = [RetryLater(0.3)]
+    await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
+    s = sender(db, transport, rate=1000, per_chat_interval=0)
+    s.workers = 1  # one at a time, so the pause is seen by the next message
+    s.clock = Ticking()
+    start = time.monotonic()
+    await s.run_once()
+    assert s.paused_until > start
+    assert await s.run_once() == 0  # paused: nothing is claimed
+    await asyncio.sleep(0.35)
+    await drain(s)
+    assert sorted(c for c, _ in transport.sent) == ["1", "2", "3", "4", "5"]
+    assert min(t for _, t in transport.sent) >= start + 0.3
+
+
+async def test_one_chat_gets_at_most_one_message_per_interval(db):
+    (owner,) = await owners(db, 1)
+    for n in range(3):
+        await db.outbox.enqueue(owner, "notice", f"n{n}", {}, NOW)
+    transport = Transport()
+    s = sender(db, transport, per_chat_interval=0.2)
+    s.clock = lambda: datetime.now(UTC)  # not_before follows real time in this test
+    for _ in range(40):
+        await s.run_once()
+        if len(transport.sent) == 3:
+            break
+        await asyncio.sleep(0.05)
+    times = [t for _, t in transport.sent]
+    assert len(times) == 3
+    assert all(b - a >= 0.19 for a, b in pairwise(times))
+
+
+async def test_rows_in_flight_at_a_crash_are_sent_again_and_counted(db):
+    await owners(db, 4)
+    await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
+    claimed = await db.outbox.claim(["telegram"], NOW, 2)  # the process dies right here
+    assert len(claimed) == 2
+    transport = Transport()
+    s = sender(db, transport)
+    await s.start()
+    try:
+        assert s.recovered == 2
+        for _ in range(100):
+            if len(transport.sent) == 4:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await s.stop()
+    assert sorted(c for c, _ in transport.sent) == ["1", "2", "3", "4"]
+    counts = await db.outbox.counts("broadcast", "b")
+    assert counts["sent"] == 4 and counts["resent"] == 2
+
+
+async def test_a_renderer_that_skips_and_one_that_breaks(db):
+    a, _b = await owners(db, 2)
+    await db.outbox.enqueue_owners("notice", "n", {}, "SELECT id FROM owners", (), NOW)
+
+    async def picky(item):
+        if item.owner_id == a:
+            return None
+        raise ValueError("bug")
+
+    s = Sender(db, {"telegram": Transport()}, picky, BroadcastConfig(rate=100), lambda: NOW)
+    await drain(s)
+    counts = await db.outbox.counts("notice", "n")
+    assert counts.get("skipped") == 1 and counts.get("failed") == 1
