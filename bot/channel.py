@@ -37,10 +37,12 @@ class Inbound:
     chat_id: str
     kind: Kind
     text: str = ""  # the text, or the whole command line ("/start poster-batik")
+    html: str = ""  # the same text with its formatting (bold, italic, links) as reply HTML
     data: str = ""  # button data
     phone: str = ""  # a shared contact's number
     own_contact: bool = True  # the shared contact is the sender's own
     media: str = ""  # which kind of media ("photo", "sticker", …)
+    file_ref: str = ""  # the channel's id of an attached photo or document, to send it on
     language_code: str | None = None
     private: bool = True
     message_id: int | None = None  # the message a pressed button belongs to
@@ -60,8 +62,9 @@ class Attachment:
     """A file sent with a reply."""
 
     filename: str
-    content: bytes
+    content: bytes = b""
     kind: str = "document"  # or "photo"
+    ref: str = ""  # a file the channel already has (sent again by reference, not uploaded)
 
 
 @dataclass(frozen=True)

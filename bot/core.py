@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -28,6 +29,7 @@ from bot.sender import Sender
 from bot.storage import Database
 from bot.storage.outbox import Item
 from bot.storage.owners import Owner
+from bot.storage.staff import Flow
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ Hook = Callable[["Core"], Awaitable[None]]
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
 # The terminal's single user; whoever has a shell on the server runs the office's bot.
 TERMINAL_CHANNEL = "terminal"
+# Typed during a staff conversation, these end it instead of their usual meaning.
+CANCEL_COMMANDS = ("batal", "cancel")
 
 
 def esc(value: object) -> str:
@@ -73,6 +77,8 @@ class Router:
     ordered: list[Command] = field(default_factory=list)
     buttons: dict[str, tuple[Handler, bool]] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
+    staff_menu: list[MenuEntry] = field(default_factory=list)
+    flows: dict[str, Handler] = field(default_factory=dict)  # staff conversations by name
     # Hooks for features that build on others.
     result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
     data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
@@ -103,6 +109,16 @@ class Router:
     def menu_entry(self, entry: MenuEntry) -> None:
         """Add buttons to the main menu (entries are asked in registration order)."""
         self.menu.append(entry)
+
+    def staff_menu_entry(self, entry: MenuEntry) -> None:
+        """Add buttons to the staff menu (/staf)."""
+        self.staff_menu.append(entry)
+
+    def flow(self, name: str, handler: Handler) -> None:
+        """A staff conversation: while it is in progress, typed input goes to `handler`."""
+        if name in self.flows:
+            raise ValueError(f"flow {name!r} registered twice")
+        self.flows[name] = handler
 
     def renderer(self, kind: str, render: Renderer) -> None:
         """Render outbox rows of `kind` when the sender sends them."""
@@ -204,6 +220,8 @@ class Core:
                 inbound.language_code, self.config.default_language
             )
             ctx = Context(self, inbound, owner, self.catalogs.get(language), self.clock())
+            if ctx.is_staff:
+                ctx.flow = await self.db.staff.flow(inbound.channel, inbound.user_id)
             if owner is not None and inbound.kind not in (Kind.BLOCKED, Kind.UNBLOCKED):
                 await self.db.owners.seen(owner.id, inbound.chat_id, ctx.now)
             await self._dispatch(ctx)
@@ -231,6 +249,10 @@ class Core:
             return
         if inbound.kind == Kind.COMMAND:
             parsed = parse_command(inbound.text)
+            if ctx.flow is not None and parsed and parsed[0] in CANCEL_COMMANDS:
+                await ctx.end_flow()
+                ctx.reply(_("Cancelled. Nothing was saved."), remove_keyboard=True)
+                return
             command = self.router.commands.get(parsed[0]) if parsed else None
             if parsed is None or command is None or (command.staff and not ctx.is_staff):
                 await self._unknown_command(ctx)
@@ -246,6 +268,12 @@ class Core:
                 return
             await entry[0](ctx, rest)
             return
+        if ctx.flow is not None:
+            handler = self.router.flows.get(ctx.flow.name)
+            if handler is not None:
+                await handler(ctx, "")
+                return
+            await ctx.end_flow()  # a conversation this version no longer knows
         assert self.router.fallback is not None
         await self.router.fallback(ctx, "")
 
@@ -267,6 +295,7 @@ class Context:
     tr: Translator
     now: datetime
     replies: list[Outbound] = field(default_factory=list)
+    flow: Flow | None = None  # the staff member's conversation in progress
 
     @property
     def db(self) -> Database:
@@ -316,6 +345,22 @@ class Context:
         if self.owner is not None:
             self.owner = await self.db.owners.get(self.owner.id)
         return self.owner
+
+    async def save_flow(self, name: str, step: str, data: dict[str, Any]) -> None:
+        """Start or advance a staff conversation; it is committed at once."""
+        self.flow = Flow(name, step, data)
+        await self.db.staff.save_flow(self.inbound.channel, self.inbound.user_id, self.flow,
+                                      self.now)
+
+    async def end_flow(self) -> None:
+        """Finish (or abandon) the staff conversation in progress."""
+        self.flow = None
+        await self.db.staff.end_flow(self.inbound.channel, self.inbound.user_id)
+
+    async def audit(self, action: str, audience: int | None = None, **detail: Any) -> None:
+        """Record a staff action: who, what, when, how many owners it reaches."""
+        await self.db.staff.audit(self.inbound.channel, self.inbound.user_id, action, detail,
+                                  audience, self.now)
 
     def use_language(self, language: str) -> None:
         """Answer the rest of this inbound in `language`."""

@@ -128,14 +128,19 @@ def to_inbound(update: Update) -> Inbound | None:
         return None
     if message.text is not None:
         kind = Kind.COMMAND if message.text.startswith("/") else Kind.TEXT
-        return Inbound(kind=kind, text=message.text, **common)
+        return Inbound(kind=kind, text=message.text, html=message.text_html, **common)
     if message.contact is not None:
         return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number,
                        own_contact=message.contact.user_id == user.id, **common)
     if message.location is not None or message.venue is not None:
         return Inbound(kind=Kind.LOCATION, **common)
+    file_ref = ""
+    if message.photo:
+        file_ref = message.photo[-1].file_id
+    elif message.document is not None:
+        file_ref = message.document.file_id
     return Inbound(kind=Kind.MEDIA, media=_media_kind(message), text=message.caption or "",
-                   **common)
+                   html=message.caption_html or "", file_ref=file_ref, **common)
 
 
 class TelegramChannel:
@@ -321,7 +326,7 @@ class TelegramChannel:
             caption = text if len(text) <= CAPTION_LIMIT else None
             send = bot.send_photo if reply.attachment.kind == "photo" else bot.send_document
             field = "photo" if reply.attachment.kind == "photo" else "document"
-            sent = await send(chat_id, **{field: reply.attachment.content},
+            sent = await send(chat_id, **{field: reply.attachment.ref or reply.attachment.content},
                               filename=reply.attachment.filename, caption=caption,
                               parse_mode=ParseMode.HTML,
                               reply_markup=markup if caption else None)

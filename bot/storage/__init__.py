@@ -57,12 +57,14 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
+        from bot.storage.staff import Staff
 
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
         self.owners = Owners(self)
         self.outbox = Outbox(self)
+        self.staff = Staff(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
