@@ -112,24 +112,71 @@ def plain_text(text: str) -> str:
     return html.unescape(_TAG.sub(replace, text))
 
 
+_TOKEN = re.compile(r"<(/?)([a-zA-Z]+)[^>]*>|&[#a-zA-Z0-9]+;|[^<&]+|[<&]")
+
+
+def _split_line(line: str, limit: int) -> list[str]:
+    """Cut one over-long line of reply HTML; tags open at a cut are closed and reopened."""
+    pieces: list[str] = []
+    current = ""
+    stack: list[tuple[str, str]] = []  # (name, opening tag) of the elements open at `current`
+
+    def closing() -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+    def flush() -> None:
+        nonlocal current
+        pieces.append(current + closing())
+        current = "".join(tag for _, tag in stack)
+
+    for match in _TOKEN.finditer(line):
+        token = match.group(0)
+        if match.group(2):  # a tag: kept whole
+            if len(current) + len(token) + len(closing()) > limit:
+                flush()
+            current += token
+            if match.group(1):
+                if stack and stack[-1][0] == match.group(2).lower():
+                    stack.pop()
+            else:
+                stack.append((match.group(2).lower(), token))
+            continue
+        atomic = token.startswith("&")
+        while token:
+            room = limit - len(current) - len(closing())
+            if len(token) <= room:
+                current += token
+                break
+            if atomic or room <= 0:
+                flush()
+                if atomic:
+                    current += token
+                    break
+                continue
+            cut = token.rfind(" ", 0, room) + 1 or room  # prefer a space
+            current += token[:cut]
+            token = token[cut:]
+            flush()
+    if current:
+        pieces.append(current + closing())
+    return pieces
+
+
 def split_text(text: str, limit: int = 4096) -> list[str]:
     """Split reply text into pieces of at most `limit` characters, at line ends when possible.
 
-    Replies keep every HTML tag within one line, so a cut at a line end never breaks a tag.
+    A line longer than the limit is cut at a space; any tag open at the cut is closed there and
+    opened again in the next piece, so every piece is valid HTML on its own.
     """
     pieces: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single over-long line: cut it outside of tags
-            cut = limit
-            open_at = line.rfind("<", 0, cut)
-            if open_at > line.rfind(">", 0, cut):
-                cut = open_at or limit
+        if len(line) > limit:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:cut])
-            line = line[cut:]
+            *whole, line = _split_line(line, limit)
+            pieces += whole
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             pieces.append(current)
