@@ -200,11 +200,22 @@ class Sessions:
 
     async def move(self, session_id: int, starts_at: datetime, year: int,
                    now: datetime) -> bool:
-        """Give a session that will still take place a new start time."""
-        return await self.db.write(
-            "UPDATE sessions SET starts_at = ?, year = ?, start_set_at = ?, updated_at = ?"
-            f" WHERE id = ? AND status IN ({_marks(ACTIVE)})",
-            (to_db(starts_at), year, to_db(now), to_db(now), session_id, *ACTIVE)) > 0
+        """Give a session that will still take place a new start time.
+
+        Confirmations were for the old time, so registrants are asked again.
+        """
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE sessions SET starts_at = ?, year = ?, start_set_at = ?, updated_at = ?"
+                f" WHERE id = ? AND status IN ({_marks(ACTIVE)})",
+                (to_db(starts_at), year, to_db(now), to_db(now), session_id, *ACTIVE))
+            if not cursor.rowcount:
+                return False
+            await conn.execute(
+                "UPDATE registrations SET attendance = NULL, updated_at = ? WHERE session_id = ?"
+                " AND status = 'registered' AND attendance = 'confirmed'",
+                (to_db(now), session_id))
+        return True
 
     async def close(self, session_id: int, now: datetime) -> bool:
         """Stop sign-ups (the session still takes place; the waiting list stays)."""
