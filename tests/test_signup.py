@@ -172,3 +172,18 @@ async def test_the_menu_leads_to_the_sessions(core, clock):
                for r in owner.last)
     assert "/schedule — See the training sessions and sign up" in texts(
         await owner.say("/bantuan"))
+
+
+async def test_a_registrant_still_sees_a_session_whose_sign_up_staff_closed(core, clock):
+    s = await session(core.db, clock())
+    await eligible(core.db, 1001, clock())
+    owner = Owner(core, "1001", "en")
+    await owner.press(f"sess:join:{s.id}")
+    await core.db.sessions.close(s.id, clock())
+    await owner.say("/jadwal")
+    assert "You are registered." in owner.text()
+    assert buttons_of(owner.last) == ["❌ Cancel: Wednesday, 6 October 2027"]
+    other = Owner(core, "1002", "en")
+    await eligible(core.db, 1002, clock())
+    await other.say("/jadwal")
+    assert "no training sessions open for sign-up" in other.text()

@@ -11,7 +11,7 @@ from typing import Any
 from bot.channel import Button, Kind, Reply
 from bot.core import Context, Core, Router
 from bot.features import consent
-from bot.features.session_staff import confirmation
+from bot.features.session_staff import answer_button, confirmation
 from bot.i18n import N_, Translator
 from bot.storage.interest import InterestList
 from bot.storage.outbox import PRIORITY_BULK, Item
@@ -184,12 +184,7 @@ async def on_staff_button(ctx: Context, rest: str) -> None:
     _ = ctx.tr.gettext
     action, _sep, arg = rest.partition(":")
     if action == "flow":
-        if ctx.flow is None or ctx.flow.name != FLOW:
-            ctx.notice(_("This button no longer works."))
-            ctx.edit(buttons=())
-            return
-        ctx.edit(buttons=())
-        await answer(ctx, arg)
+        await answer_button(ctx, FLOW, arg, answer)
         return
     year = _year(arg)
     if year is None or action not in ("open", "close", "invite"):

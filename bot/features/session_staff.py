@@ -9,7 +9,7 @@ the outbox, and the session's reminders are scheduled again at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -77,6 +77,17 @@ def confirmation(text: str) -> bool | None:
     """A typed yes (True) or no (False) in Indonesian or English; None when it is neither."""
     word = text.strip().lower().strip(".!")
     return True if word in _YES else False if word in _NO else None
+
+
+async def answer_button(ctx: Context, flow: str, text: str,
+                        answer: Callable[[Context, str], Awaitable[None]]) -> None:
+    """A button of a staff conversation: it answers only while that conversation is on."""
+    if ctx.flow is None or ctx.flow.name != flow:
+        ctx.notice(ctx.tr.gettext("This button no longer works."))
+        ctx.edit(buttons=())
+        return
+    ctx.edit(buttons=())
+    await answer(ctx, text)
 
 
 async def staff_menu_button(ctx: Context) -> list[Button]:
@@ -448,12 +459,7 @@ async def on_button(ctx: Context, rest: str) -> None:
         await start(ctx, "create")
         return
     if action == "flow":
-        if ctx.flow is None or ctx.flow.name != FLOW:
-            ctx.notice(_("This button no longer works."))
-            ctx.edit(buttons=())
-            return
-        ctx.edit(buttons=())
-        await answer(ctx, arg)
+        await answer_button(ctx, FLOW, arg, answer)
         return
     session_part, _sep, field = arg.partition(":")
     session = await ctx.db.sessions.get(int(session_part)) \

@@ -83,6 +83,15 @@ async def notify_promoted(core: Core, session_id: int, promoted: tuple[int, ...]
 # ---------------------------------------------------------------- who may sign up
 
 
+async def other_offers(ctx: Context) -> list[list[Button]]:
+    """What other features offer under a result (e.g. the interest list), one per row."""
+    rows = []
+    for entry in ctx.core.router.result_buttons:
+        if entry is not result_buttons:
+            rows += [[button] for button in await entry(ctx)]
+    return rows
+
+
 async def barrier(ctx: Context) -> bool:
     """Tell the owner why they cannot sign up yet and what to do; False when they can."""
     _ = ctx.tr.gettext
@@ -107,11 +116,8 @@ async def barrier(ctx: Context) -> bool:
                      f"{esc(survey.next_steps(ctx.tr, criterion, answers, ctx))}")
     lines += ["", _("When something changes, change your answer and submit again; then you "
                     "can sign up.")]
-    buttons = [[Button(_("✏️ Change my answers"), "m:ubah")]]
-    for entry in ctx.core.router.result_buttons:
-        if entry is not result_buttons:
-            buttons += [[b] for b in await entry(ctx)]
-    ctx.reply("\n".join(lines), buttons)
+    ctx.reply("\n".join(lines),
+              [[Button(_("✏️ Change my answers"), "m:ubah")], *await other_offers(ctx)])
     return True
 
 
@@ -139,26 +145,25 @@ def _seats_line(tr: Translator, session: Session, seats: Seats,
         count=tr.number(seats.waiting))
 
 
-async def show_schedule(ctx: Context, intro: str = "") -> None:
+async def show_schedule(ctx: Context) -> None:
     """The open sessions with dates in the owner's language, with a sign-up button each."""
     _ = ctx.tr.gettext
+    owner = ctx.owner
     sessions = await ctx.db.sessions.open_for_sign_up(ctx.now)
+    own = await ctx.db.sessions.of_owner(owner.id, ("registered", "waiting")) if owner else []
+    mine = {registration.session_id: registration for _s, registration in own}
+    listed = {session.id for session in sessions}
+    # The owner's own sessions are shown even after staff closed their sign-up.
+    sessions += [s for s, _r in own if s.id not in listed and s.status in ACTIVE
+                 and s.starts_at > ctx.now]
+    sessions.sort(key=lambda session: (session.starts_at, session.id))
     if not sessions:
-        text = _("There are no training sessions open for sign-up right now. New sessions are "
-                 "announced here.")
-        buttons: list[list[Button]] = []
-        for entry in ctx.core.router.result_buttons:
-            if entry is not result_buttons:
-                buttons += [[b] for b in await entry(ctx)]
-        ctx.reply(f"{intro}\n\n{text}" if intro else text, buttons)
+        ctx.reply(_("There are no training sessions open for sign-up right now. New sessions "
+                    "are announced here."), await other_offers(ctx))
         return
     seats = await ctx.db.sessions.seats([s.id for s in sessions])
-    owner = ctx.owner
-    mine = {r.session_id: r for _s, r in await ctx.db.sessions.of_owner(
-        owner.id, ("registered", "waiting"))} if owner else {}
     can_sign_up = owner_can_sign_up(owner)
-    lines = [intro, ""] if intro else []
-    lines.append(_("<b>Export training sessions</b>"))
+    lines = [_("<b>Export training sessions</b>")]
     rows: list[list[Button]] = []
     for session in sessions:
         lines += ["", *session_lines(ctx.tr, session),
@@ -170,7 +175,7 @@ async def show_schedule(ctx: Context, intro: str = "") -> None:
         elif can_sign_up and session.status == "full":
             rows.append([Button(_("⏳ Waiting list: {date}").format(date=date),
                                 f"sess:join:{session.id}")])
-        elif can_sign_up:
+        elif can_sign_up and session.status == "open":
             rows.append([Button(_("✍️ Sign up: {date}").format(date=date),
                                 f"sess:join:{session.id}")])
     ctx.reply("\n".join(lines), rows)
