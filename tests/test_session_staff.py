@@ -24,7 +24,7 @@ async def actions(core) -> list[tuple[str, int | None]]:
 async def test_staff_create_a_session_one_question_at_a_time(core, clock):
     member = staff(core)
     await member.say("/staf")
-    await member.tap("Training sessions")
+    await member.tap("Manage sessions")
     assert "There are no sessions yet" in member.text()
     await member.tap("New session")
     assert "step 1 of 4" in member.text() and "title of the session" in member.text()

@@ -92,7 +92,7 @@ async def answer_button(ctx: Context, flow: str, text: str,
 
 async def staff_menu_button(ctx: Context) -> list[Button]:
     """The sessions entry of the staff menu."""
-    return [Button(ctx.tr.gettext("📅 Training sessions"), "m:sesi")]
+    return [Button(ctx.tr.gettext("📅 Manage sessions"), "m:sesi")]
 
 
 # ---------------------------------------------------------------- views
