@@ -88,6 +88,8 @@ class Sender:
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before looking at the outbox, so a wake() during the look is not lost.
+            self._wakeup.clear()
             try:
                 sent = await self.run_once()
             except Exception:  # the loop must survive a bad batch; it is logged and retried
@@ -102,7 +104,6 @@ class Sender:
         if due is not None:
             wait = min(wait, max(0.0, (due - self.clock()).total_seconds()))
         wait = max(wait, self.paused_until - time.monotonic())
-        self._wakeup.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.01))
 

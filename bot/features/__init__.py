@@ -10,7 +10,19 @@ if TYPE_CHECKING:
 
 def register_all(router: Router) -> None:
     """Register every feature, in the order their menu entries appear."""
-    from bot.features import consent, language, menu, privacy, staff, survey
+    from bot.features import (
+        consent,
+        interest,
+        language,
+        menu,
+        privacy,
+        reminders,
+        session_staff,
+        signup,
+        staff,
+        survey,
+    )
 
-    for feature in (consent, survey, privacy, language, staff, menu):
+    for feature in (consent, survey, signup, interest, privacy, language, staff, session_staff,
+                    reminders, menu):
         feature.register(router)
