@@ -55,8 +55,10 @@ class Database:
     """The open database and its repositories."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        from bot.storage.broadcasts import Broadcasts
         from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
+        from bot.storage.reports import Reports
         from bot.storage.staff import Staff
 
         self.conn = conn
@@ -65,6 +67,8 @@ class Database:
         self.owners = Owners(self)
         self.outbox = Outbox(self)
         self.staff = Staff(self)
+        self.broadcasts = Broadcasts(self)
+        self.reports = Reports(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
