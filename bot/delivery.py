@@ -46,3 +46,6 @@ class Transport(Protocol):
     async def edit(self, chat_id: str, message_id: str, text: str,
                    buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         """Change a message sent earlier (e.g. a progress line). Raises DeliveryError."""
+
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens a chat with the bot carrying `payload` (a deep link), if any."""

@@ -310,6 +310,14 @@ class TelegramChannel:
                 if "not modified" not in exc.message.lower():
                     raise
 
+    def start_link(self, payload: str) -> str | None:
+        """The deep link t.me/<bot username>?start=<payload> (the username comes from getMe)."""
+        try:
+            username = self.application.bot.username
+        except RuntimeError:  # not initialised yet: getMe has not answered
+            return None
+        return f"https://t.me/{username}?start={payload}"
+
     async def _send(self, chat_id: int, reply: Reply) -> str | None:
         bot = self.application.bot
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None

@@ -10,7 +10,19 @@ if TYPE_CHECKING:
 
 def register_all(router: Router) -> None:
     """Register every feature, in the order their menu entries appear."""
-    from bot.features import consent, language, menu, privacy, staff, survey
+    from bot.features import (
+        broadcast,
+        consent,
+        language,
+        links,
+        menu,
+        privacy,
+        report,
+        staff,
+        subscription,
+        survey,
+    )
 
-    for feature in (consent, survey, privacy, language, staff, menu):
+    for feature in (consent, survey, privacy, language, subscription, staff, broadcast, report,
+                    links, menu):
         feature.register(router)
