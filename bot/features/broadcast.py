@@ -176,7 +176,8 @@ async def _create(ctx: Context, when: datetime) -> Broadcast:
     data = ctx.flow.data
     broadcast = await ctx.db.broadcasts.create(
         channel=ctx.inbound.channel, author=ctx.inbound.user_id, chat_id=ctx.inbound.chat_id,
-        html=data["html"], file_ref=data["file_ref"], file_kind=data["file_kind"],
+        language=ctx.tr.language, html=data["html"], file_ref=data["file_ref"],
+        file_kind=data["file_kind"],
         audience=Audience(**data["audience"]), scheduled_for=when, now=ctx.now)
     await ctx.end_flow()
     return broadcast
@@ -270,8 +271,9 @@ async def _preview(ctx: Context, audience: Audience) -> None:
     data = {**ctx.flow.data, "audience": {"kind": audience.kind, "value": audience.value}}
     await ctx.save_flow(FLOW, "confirm", data)
     count = await ctx.db.broadcasts.count(audience, delivery.channels(ctx.core))
-    draft = Broadcast(0, "", "", "", data["html"], data["file_ref"], data["file_kind"],
-                      audience, "scheduled", None, None, None, ctx.now, None, None)
+    draft = Broadcast(0, "", "", "", ctx.tr.language, data["html"], data["file_ref"],
+                      data["file_kind"], audience, "scheduled", None, None, None, ctx.now, None,
+                      None)
     ctx.reply(_("<b>Preview</b> — owners will receive this:"))
     ctx.replies.append(delivery.announcement(draft, ctx.tr))
     summary = _("Audience: {audience}").format(audience=await describe(ctx, audience))

@@ -90,7 +90,7 @@ async def launch(core: Core, broadcast_id: int) -> bool:
     total = await core.db.broadcasts.enqueue(broadcast, channels(core), now)
     core.wake_sender()
     log.info("broadcast %d started for %d recipients", broadcast_id, total)
-    tr = await _author_translator(core, broadcast)
+    tr = _author_translator(core, broadcast)
     message_id = await _post(core, broadcast, _progress_text(tr, broadcast.id, 0, total, None))
     await core.db.broadcasts.set_status_message(broadcast_id, message_id)
     watch(core, broadcast_id)
@@ -117,7 +117,7 @@ async def on_start(core: Core) -> None:
             watch(core, broadcast.id)
         elif broadcast.scheduled_for is not None and now - broadcast.scheduled_for > LATE_LIMIT:
             await core.db.broadcasts.end(broadcast.id, "missed", now)
-            tr = await _author_translator(core, broadcast)
+            tr = _author_translator(core, broadcast)
             await _post(core, broadcast, tr.gettext(
                 "Announcement #{number} was scheduled for {when}, but the bot was not running "
                 "then. It was not sent, because its text may be out of date. Send it again "
@@ -137,7 +137,7 @@ async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) 
     total = broadcast.total or 0
     handled = sum(counts.get(status, 0) for status in DONE_STATES)
     remaining = counts.get("queued", 0) + counts.get("sending", 0)
-    tr = await _author_translator(core, broadcast)
+    tr = _author_translator(core, broadcast)
     if remaining == 0 and broadcast.total is not None:
         _stop_watching(core, broadcast_id)
         if broadcast.status == "sending":
@@ -208,10 +208,8 @@ def final_report(tr: Translator, broadcast: Broadcast,
     return "\n".join(lines), buttons
 
 
-async def _author_translator(core: Core, broadcast: Broadcast) -> Translator:
-    author = await core.db.owners.find(broadcast.channel, broadcast.author)
-    language = author.language if author is not None and author.language else None
-    return core.catalogs.get(language or core.config.default_language)
+def _author_translator(core: Core, broadcast: Broadcast) -> Translator:
+    return core.catalogs.get(broadcast.language)
 
 
 async def _post(core: Core, broadcast: Broadcast, text: str) -> str | None:

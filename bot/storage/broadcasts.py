@@ -85,6 +85,7 @@ class Broadcast:
     channel: str
     author: str
     chat_id: str
+    language: str
     html: str
     file_ref: str
     file_kind: str
@@ -106,7 +107,8 @@ class Broadcast:
 def _broadcast(row: Any) -> Broadcast:
     return Broadcast(
         id=row["id"], channel=row["channel"], author=row["author"], chat_id=row["chat_id"],
-        html=row["html"], file_ref=row["file_ref"], file_kind=row["file_kind"],
+        language=row["language"], html=row["html"], file_ref=row["file_ref"],
+        file_kind=row["file_kind"],
         audience=Audience.from_json(row["audience"]), status=row["status"],
         scheduled_for=from_db(row["scheduled_for"]), total=row["total"],
         status_message=row["status_message"],
@@ -132,16 +134,16 @@ class Broadcasts:
         # The text of a broadcast never changes, and the sender renders it once per recipient.
         self._content: dict[int, Broadcast] = {}
 
-    async def create(self, *, channel: str, author: str, chat_id: str, html: str, file_ref: str,
-                     file_kind: str, audience: Audience, scheduled_for: datetime,
+    async def create(self, *, channel: str, author: str, chat_id: str, language: str, html: str,
+                     file_ref: str, file_kind: str, audience: Audience, scheduled_for: datetime,
                      now: datetime) -> Broadcast:
         """Store a new announcement, waiting to start at `scheduled_for`."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO broadcasts (channel, author, chat_id, html, file_ref, file_kind,"
-                " audience, status, scheduled_for, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
-                (channel, author, chat_id, html, file_ref, file_kind, audience.to_json(),
+                "INSERT INTO broadcasts (channel, author, chat_id, language, html, file_ref,"
+                " file_kind, audience, status, scheduled_for, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
+                (channel, author, chat_id, language, html, file_ref, file_kind, audience.to_json(),
                  to_db(scheduled_for), to_db(now)))
             new_id = cursor.lastrowid
         found = await self.get(int(new_id or 0))

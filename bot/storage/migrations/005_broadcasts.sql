@@ -5,6 +5,7 @@ CREATE TABLE broadcasts (
     channel        TEXT    NOT NULL,             -- where the staff member wrote it
     author         TEXT    NOT NULL,             -- the staff member's user id on that channel
     chat_id        TEXT    NOT NULL,             -- where progress and the report go
+    language       TEXT    NOT NULL,             -- the staff member's, for progress and report
     html           TEXT    NOT NULL,             -- the announcement (reply HTML), or a caption
     file_ref       TEXT    NOT NULL DEFAULT '',  -- an attached photo or document, by the channel's id
     file_kind      TEXT    NOT NULL DEFAULT '' CHECK (file_kind IN ('', 'photo', 'document')),
