@@ -32,7 +32,15 @@ class Rejected(DeliveryError):
 
 
 class Unavailable(DeliveryError):
-    """A network error, a timeout or a server error: worth trying again later."""
+    """A network error, a timeout or a server error: worth trying again later.
+
+    `maybe_delivered` when the request may have reached the messenger before the answer was
+    lost (a read timeout): trying again may then deliver the message twice.
+    """
+
+    def __init__(self, message: str = "", maybe_delivered: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
 
 
 class Transport(Protocol):

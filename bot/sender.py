@@ -277,11 +277,13 @@ class Sender:
             reason = str(exc)[:200] or type(exc).__name__
             if not isinstance(exc, Unavailable):
                 log.exception("unexpected error sending outbox row %d", item.id)
+            maybe = isinstance(exc, Unavailable) and exc.maybe_delivered
             if attempts >= self.config.max_attempts:
-                return Outcome(item.id, "failed", attempts, error=reason)
+                return Outcome(item.id, "failed", attempts, error=reason, maybe_delivered=maybe)
             backoff = min(MAX_BACKOFF, 2.0 ** attempts)
             return Outcome(item.id, "queued", attempts, error=reason,
-                           not_before=self.clock() + timedelta(seconds=backoff))
+                           not_before=self.clock() + timedelta(seconds=backoff),
+                           maybe_delivered=maybe)
         self.sent += 1
         self.rtt = 0.9 * self.rtt + 0.1 * (time.monotonic() - started)
         return Outcome(item.id, "sent", attempts)

@@ -148,8 +148,10 @@ async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) 
         return
     rate = _observed_rate(state, handled) or core.config.broadcast.rate
     text = _progress_text(tr, broadcast.id, handled, total, remaining / rate)
-    await _edit(core, broadcast, text, ((Button(tr.gettext("⏹ Stop sending"),
-                                                f"bc:stop:{broadcast.id}"),),))
+    if text != state.get("shown"):  # an unchanged message cannot be edited anyway
+        state["shown"] = text
+        await _edit(core, broadcast, text, ((Button(tr.gettext("⏹ Stop sending"),
+                                                    f"bc:stop:{broadcast.id}"),),))
 
 
 def _observed_rate(state: dict[str, Any], handled: int) -> float | None:
