@@ -158,12 +158,11 @@ async def bot_main(url: str, rate: float, size: int) -> None:
             now=core.clock())
         started, cpu_started = time.monotonic(), time.process_time()
         await delivery.launch(core, broadcast.id)
-        while True:
-            counts = await db.outbox.counts(KIND, broadcast.ref)
-            if counts.get("queued", 0) + counts.get("sending", 0) == 0:
-                break
-            await asyncio.sleep(0.2)
+        # The progress job marks it done; reading one row keeps this loop off the sender's back.
+        while (await db.broadcasts.get(broadcast.id)).status == "sending":  # type: ignore[union-attr]
+            await asyncio.sleep(0.5)
         elapsed = time.monotonic() - started
+        counts = await db.outbox.counts(KIND, broadcast.ref)
         cpu_sending = time.process_time() - cpu_started
         await core.stop()
         await channel.stop()

@@ -48,13 +48,13 @@ def to_staff(text: str):
 
 
 async def test_a_broadcast_killed_midway_finishes_with_no_duplicates_beyond_in_flight(tmp_path):
-    config = write_config(tmp_path, "[broadcast]\nrate = 200\nprogress_every_s = 0.5\n")
+    config = write_config(tmp_path, "[broadcast]\nrate = 400\nprogress_every_s = 0.5\n")
     db = await Database.open(tmp_path / "bot.sqlite3")
     await add_owners(db, OWNERS, first_id=FIRST, eligible=True)
     await db.close()
     chats = range(FIRST, FIRST + OWNERS)
     log = tmp_path / "bot.log"
-    async with FakeBotAPI(rate_limit=250) as fake:
+    async with FakeBotAPI(rate_limit=500) as fake:
         process = await start_bot(config, fake, log)
         try:
             staff = fake.user(STAFF_ID, language_code="en")
