@@ -97,6 +97,16 @@ async def compose(staff: Owner, html: str = "Pelatihan <b>ekspor</b> dibuka!",
         await staff.tap(label)
 
 
+async def schedule(core: Core, when: str, owners: int = 3) -> Owner:
+    """Owners, and a staff member who scheduled an announcement to all of them at `when`."""
+    await add_owners(core.db, owners, eligible=True)
+    staff = staff_of(core)
+    await compose(staff)
+    await staff.tap("Send later")
+    await staff.say(when)
+    return staff
+
+
 async def test_counts_of_every_audience(core):
     db = core.db
     batik = await add_owners(db, 3, first_id=100, eligible=True, readiness=80,
@@ -224,11 +234,7 @@ async def test_wrong_input_while_composing_is_answered_and_loses_nothing(running
 async def test_a_scheduled_broadcast_survives_a_restart_and_can_be_cancelled(running, config,
                                                                           clock):
     core, transport = running
-    await add_owners(core.db, 3, eligible=True)
-    staff = staff_of(core)
-    await compose(staff)
-    await staff.tap("Send later")
-    await staff.say("2027-09-02 10:00")
+    staff = await schedule(core, "2027-09-02 10:00")
     assert "scheduled for Thursday, 2 September 2027 at 10:00" in staff.text()
     job = core.scheduler.get_job("broadcast:1")
     assert job.next_run_time == datetime(2027, 9, 2, 10, 0, tzinfo=WIB)
@@ -256,11 +262,7 @@ async def test_a_scheduled_broadcast_survives_a_restart_and_can_be_cancelled(run
 
 async def test_a_scheduled_broadcast_starts_at_its_time(running):
     core, transport = running
-    await add_owners(core.db, 3, eligible=True)
-    staff = staff_of(core)
-    await compose(staff)
-    await staff.tap("Send later")
-    await staff.say("besok 08:00")
+    staff = await schedule(core, "besok 08:00")
     assert await delivery.launch(core, 1)  # what the scheduler runs at that time
     await drain(core)
     assert len(transport.to("10002")) == 1
@@ -271,11 +273,7 @@ async def test_a_scheduled_broadcast_starts_at_its_time(running):
 async def test_one_missed_long_ago_is_not_sent_late_and_its_author_is_told(running, config,
                                                                          clock):
     core, transport = running
-    await add_owners(core.db, 2, eligible=True)
-    staff = staff_of(core)
-    await compose(staff)
-    await staff.tap("Send later")
-    await staff.say("besok 08:00")
+    await schedule(core, "besok 08:00", owners=2)
     await core.stop()
     clock.advance(days=3)  # the bot was down until long after
     again = Core(config, core.db, core.catalogs, clock=clock)
