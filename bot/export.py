@@ -82,6 +82,7 @@ def ranked(applicants: Iterable[Applicant],
            owners: dict[int, OwnerRecord]) -> list[Applicant]:
     """Applicants by readiness, highest first; ties by who signed up first."""
     def key(applicant: Applicant) -> tuple[int, datetime, int]:
+        """Highest readiness first (none last), then the earliest sign-up."""
         owner = owners.get(applicant.owner_id)
         readiness = owner.readiness if owner is not None and owner.readiness is not None else -1
         return (-readiness, applicant.registered_at, applicant.owner_id)
@@ -99,6 +100,7 @@ def applicant_rows(tr: Translator, questionnaire: Questionnaire, applicants: Seq
         answers = owner.answers if owner is not None else {}
 
         def answer(question_id: str, answers: dict[str, Any] = answers) -> str:
+            """This applicant's answer to one question, as text."""
             return answer_text(tr, questionnaire, question_id, answers)
 
         rows.append([

@@ -123,6 +123,7 @@ class Sender:
         active = 0  # workers running; one leaves when the RTT says fewer are enough
 
         async def work() -> None:
+            """Send queued rows until there are more workers than the round trip needs."""
             nonlocal active
             while True:
                 if active > self._concurrency():

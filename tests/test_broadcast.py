@@ -370,3 +370,25 @@ async def test_the_audit_log_shows_staff_actions_to_staff_only(running):
 
 def test_a_late_limit_is_sensible():
     assert timedelta(hours=1) < delivery.LATE_LIMIT <= timedelta(days=1)
+
+
+async def test_the_staff_menu_leads_to_every_staff_tool(running):
+    core, _transport = running
+    staff = staff_of(core)
+    await staff.say("/staf")
+    labels = [b.label for r in staff.last for row in r.buttons for b in row]
+    for label in ("Send an announcement", "Recent announcements", "Summary", "Export",
+                  "Link and QR code", "Staff actions log"):
+        assert any(label in shown for shown in labels), label
+    await staff.tap("Summary")
+    assert "All: 0 → 0" in staff.text()
+    await staff.say("/staf")
+    await staff.tap("Link and QR code")
+    assert "Which name should the link carry" in staff.text()
+    await staff.say("poster batik!")  # not a valid name: asked again
+    assert "may only have letters" in staff.text()
+    await staff.say("poster-batik")
+    (reply,) = staff.last
+    assert "https://t.me/umkm_test_bot?start=poster-batik" in reply.text
+    assert reply.attachment.content.startswith(b"\x89PNG")
+    assert await core.db.staff.flow("telegram", str(STAFF_ID)) is None
