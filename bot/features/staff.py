@@ -46,7 +46,8 @@ async def on_audit(ctx: Context, _args: str) -> None:
     entries = await ctx.db.staff.audit_entries(20)
     lines = [_("<b>Staff actions, newest first</b>")]
     for entry in entries:
-        detail = ", ".join(f"{key}={value}" for key, value in entry.detail.items())
+        detail = ", ".join(f"{key}={value}" for key, value in entry.detail.items()
+                           if value not in ("", None))
         line = _("{when} · staff {actor} ({channel}) · {action}").format(
             when=ctx.tr.datetime(entry.at), actor=esc(entry.actor), channel=esc(entry.channel),
             action=esc(entry.action))
