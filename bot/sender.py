@@ -46,9 +46,9 @@ RATE_BURST = 0.02
 BATCH_SECONDS = 0.25  # claim about this much sending time per batch: the in-flight window
 MAX_BACKOFF = 60.0
 # Concurrent sends: enough for the rate at the observed round trip (RTT, at first assumed),
-# plus two; at most MAX_WORKERS (25 messages/s at a 0.4 s round trip).
+# plus two; at most MAX_WORKERS (enough for 25 messages/s up to a 0.24 s round trip).
 RTT_ASSUMED = 0.3
-MAX_WORKERS = 12
+MAX_WORKERS = 8
 
 
 class Sender:

@@ -286,6 +286,23 @@ async def test_one_missed_long_ago_is_not_sent_late_and_its_author_is_told(runni
         await again.stop()
 
 
+async def test_one_due_while_the_bot_was_briefly_down_starts_at_start_up(running, config,
+                                                                          clock):
+    core, transport = running
+    await schedule(core, "besok 08:00", owners=2)
+    await core.stop()
+    clock.advance(days=1, hours=1)  # an hour after its time
+    again = Core(config, core.db, core.catalogs, clock=clock)
+    await again.start([transport])
+    try:
+        assert (await again.db.broadcasts.get(1)).status == "sending"
+        assert again.scheduler.get_job("broadcast:1") is None
+        assert again.scheduler.get_job("broadcast-progress:1") is not None
+        assert (await again.db.broadcasts.get(1)).total == 2  # both owners queued
+    finally:
+        await again.stop()
+
+
 async def test_stopping_a_broadcast_withdraws_what_is_not_sent(running):
     core, transport = running
     await add_owners(core.db, 50, eligible=True)

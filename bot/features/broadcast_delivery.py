@@ -123,6 +123,8 @@ async def on_start(core: Core) -> None:
                 "then. It was not sent, because its text may be out of date. Send it again "
                 "with /umumkan if it is still right.").format(
                     number=broadcast.id, when=tr.datetime(broadcast.scheduled_for)))
+        elif broadcast.scheduled_for is not None and broadcast.scheduled_for <= now:
+            await launch(core, broadcast.id)  # due while the bot was down: start it now
         else:
             schedule(core, broadcast)
 
