@@ -11,11 +11,12 @@ Crash safety: rows are claimed ("sending") in small batches before they are sent
 after; after a crash the rows still "sending" are the in-flight ones. They are sent again and
 counted (`resent`), so the only possible duplicates are exactly those, and nobody is missed.
 
-Throughput: the loop streams. A few persistent workers take rows from an in-memory queue; the
-next batch is claimed when the queue is half empty (so the limiter never waits on the database)
-and the outcomes so far are recorded at each claim, so the in-flight window stays about 1.5
-batches (`BATCH_SECONDS` of sending). Few workers on purpose: each concurrent request costs the
-HTTP client's connection pool more than it gains once the rate limit is reached.
+Throughput: the loop streams. A few persistent workers take rows from an in-memory queue, which
+is topped up to one batch whenever it is half empty (so the limiter never waits on the
+database); outcomes are recorded every quarter batch. The in-flight window (claimed, not yet
+recorded) thus stays about 1.25 batches: `BATCH_SECONDS` of sending and a little more. Few
+workers on purpose: each concurrent request costs the HTTP client's connection pool more than it
+gains once the rate limit is reached.
 """
 
 from __future__ import annotations
@@ -114,8 +115,9 @@ class Sender:
     async def _stream(self) -> int:
         """Send while rows are due, claiming ahead and recording as it goes; return how many."""
         queue: asyncio.Queue[Item] = asyncio.Queue()
-        low = asyncio.Event()  # the queue is half empty: claim the next batch
+        low = asyncio.Event()  # outcomes to record, or the queue is half empty: refill it
         low.set()
+        half, quarter = max(1, self.batch_size // 2), max(1, self.batch_size // 4)
         claimed: dict[int, Item] = {}
         taken: set[int] = set()  # handed to a worker
         outcomes: list[Outcome] = []
@@ -139,7 +141,7 @@ class Sender:
                         outcomes.append(await self._send(item))
                 finally:
                     queue.task_done()
-                if queue.qsize() <= self.batch_size // 2:
+                if queue.qsize() <= half or len(outcomes) >= quarter:
                     low.set()
 
         workers: list[asyncio.Task[None]] = []
@@ -154,8 +156,10 @@ class Sender:
                     workers.append(asyncio.create_task(work()))
                 if self._stopping or self.paused_until > time.monotonic():
                     break
+                if queue.qsize() > half:
+                    continue
                 batch = await self.db.outbox.claim(self.transports, self.clock(),
-                                                   self.batch_size)
+                                                   self.batch_size - queue.qsize())
                 if not batch:
                     if queue.empty():
                         break
