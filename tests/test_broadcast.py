@@ -229,6 +229,12 @@ async def test_wrong_input_while_composing_is_answered_and_loses_nothing(running
     await staff.press("bc:now")  # pressed twice: one broadcast only
     assert "no longer works" in staff.text()
     assert len(await core.db.broadcasts.recent()) == 1
+    await compose(staff)
+    await staff.tap("Cancel, do not send")
+    assert "Nothing was sent" in staff.text()
+    await staff.press("bc:now")  # the preview's button after cancelling
+    assert "no longer works" in staff.text()
+    assert len(await core.db.broadcasts.recent()) == 1
 
 
 async def test_a_scheduled_broadcast_survives_a_restart_and_can_be_cancelled(running, config,

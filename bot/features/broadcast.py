@@ -216,7 +216,7 @@ async def on_button(ctx: Context, rest: str) -> None:
     elif action == "v" and step in ("audience", "confirm"):
         kind, _sep, value = arg.partition(":")
         await _choose_value(ctx, kind, value)
-    elif action in ("now", "later", "again") and step == "confirm":
+    elif action in ("now", "later", "again", "drop") and step == "confirm":
         await _confirm(ctx, action)
     elif action == "x" and arg.isdigit():
         await _cancel(ctx, int(arg))
@@ -281,11 +281,12 @@ async def _preview(ctx: Context, audience: Audience) -> None:
                                  count).format(count=ctx.tr.number(count))
     rows = [[Button(_("✉️ Send now"), "bc:now")],
             [Button(_("🕘 Send later"), "bc:later")],
-            [Button(_("👥 Choose another audience"), "bc:again")]]
+            [Button(_("👥 Choose another audience"), "bc:again")],
+            [Button(_("✖ Cancel, do not send"), "bc:drop")]]
     if count == 0:
         rows = rows[2:]
         recipients = _("Nobody is in this audience yet.")
-    ctx.reply(f"{summary}\n{recipients}\n\n" + _("Send /batal to cancel."), rows)
+    ctx.reply(f"{summary}\n{recipients}", rows)
 
 
 async def _confirm(ctx: Context, action: str) -> None:
@@ -295,6 +296,10 @@ async def _confirm(ctx: Context, action: str) -> None:
     if action == "again":
         await ctx.save_flow(FLOW, "audience", ctx.flow.data)
         await _ask_audience(ctx)
+        return
+    if action == "drop":
+        await ctx.end_flow()
+        ctx.reply(_("Cancelled. Nothing was sent."))
         return
     if action == "later":
         await ctx.save_flow(FLOW, "when", ctx.flow.data)
