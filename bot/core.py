@@ -182,6 +182,11 @@ class Core:
             return None
         return await render(self, item, self.catalogs.get(item.language))
 
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens a chat with the bot carrying `payload` (None: no channel has one)."""
+        transports = self.sender.transports.values() if self.sender is not None else ()
+        return next((link for t in transports if (link := t.start_link(payload))), None)
+
     def is_staff(self, channel: str, user_id: str) -> bool:
         """Staff are the Telegram ids in config, and the terminal's operator."""
         if channel == TERMINAL_CHANNEL:

@@ -32,7 +32,15 @@ class Rejected(DeliveryError):
 
 
 class Unavailable(DeliveryError):
-    """A network error, a timeout or a server error: worth trying again later."""
+    """A network error, a timeout or a server error: worth trying again later.
+
+    `maybe_delivered` when the request may have reached the messenger before the answer was
+    lost (a read timeout): trying again may then deliver the message twice.
+    """
+
+    def __init__(self, message: str = "", maybe_delivered: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
 
 
 class Transport(Protocol):
@@ -46,3 +54,6 @@ class Transport(Protocol):
     async def edit(self, chat_id: str, message_id: str, text: str,
                    buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         """Change a message sent earlier (e.g. a progress line). Raises DeliveryError."""
+
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens a chat with the bot carrying `payload` (a deep link), if any."""

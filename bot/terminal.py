@@ -24,18 +24,24 @@ class TerminalTransport:
 
     def __init__(self, chat: TerminalChat) -> None:
         self.chat = chat
+        self.shown = 0
 
     async def deliver(self, chat_id: str, reply: Reply) -> str | None:
         """Show a message the bot sends on its own (a reminder, an announcement)."""
         if chat_id == USER_ID:
             self.chat.show([reply])
-        return None
+        self.shown += 1
+        return str(self.shown)  # an id, so a progress line can be shown again when it changes
 
     async def edit(self, chat_id: str, message_id: str, text: str,
                    buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         """Show the new text of an updated message (a progress line)."""
         if chat_id == USER_ID:
             self.chat.show([Reply(text, buttons)])
+
+    def start_link(self, payload: str) -> str | None:
+        """The terminal has no links."""
+        return None
 
 
 class TerminalChat:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
+import httpx
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -27,7 +28,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -70,7 +78,10 @@ def mapped_errors() -> Iterator[None]:
         if "chat not found" in exc.message.lower() or "user is deactivated" in exc.message.lower():
             raise UserGone(exc.message) from exc
         raise Rejected(exc.message) from exc
-    except NetworkError as exc:  # timeouts, connection errors, 5xx
+    except TimedOut as exc:  # before NetworkError, its base: the request may have got through
+        sent = not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+        raise Unavailable(exc.message, maybe_delivered=sent) from exc
+    except NetworkError as exc:  # connection errors, 5xx
         raise Unavailable(exc.message) from exc
     except TelegramError as exc:
         raise Unavailable(exc.message) from exc
@@ -206,15 +217,19 @@ class TelegramChannel:
         default = self.core.commands(self.config.default_language)
         await bot.set_my_commands([BotCommand(n, d[:256]) for n, d in default],
                                   scope=BotCommandScopeDefault())
-        staff_commands = self.core.commands(self.config.default_language, staff=True)
         for staff_id in sorted(self.config.staff):
-            try:
-                await bot.set_my_commands(
-                    [BotCommand(n, d[:256]) for n, d in staff_commands],
-                    scope=BotCommandScopeChat(staff_id),
-                )
-            except BadRequest:  # the staff member has not opened a chat with the bot yet
-                log.info("staff command list not set for one staff member: no chat yet")
+            # Per language too: Telegram prefers a chat's list in the user's language.
+            for language in (None, "id", "en"):
+                staff_commands = self.core.commands(language or self.config.default_language,
+                                                    staff=True)
+                try:
+                    await bot.set_my_commands(
+                        [BotCommand(n, d[:256]) for n, d in staff_commands],
+                        scope=BotCommandScopeChat(staff_id), language_code=language,
+                    )
+                except BadRequest:  # the staff member has not opened a chat with the bot yet
+                    log.info("staff command list not set for one staff member: no chat yet")
+                    break
 
     # ------------------------------------------------------------ handlers
 
@@ -309,6 +324,14 @@ class TelegramChannel:
             except BadRequest as exc:
                 if "not modified" not in exc.message.lower():
                     raise
+
+    def start_link(self, payload: str) -> str | None:
+        """The deep link t.me/<bot username>?start=<payload> (the username comes from getMe)."""
+        try:
+            username = self.application.bot.username
+        except RuntimeError:  # not initialised yet: getMe has not answered
+            return None
+        return f"https://t.me/{username}?start={payload}"
 
     async def _send(self, chat_id: int, reply: Reply) -> str | None:
         bot = self.application.bot

@@ -28,11 +28,12 @@ def telegram_config(tmp_path: Path, fake: FakeBotAPI, extra: str = "") -> Config
 async def running_bot(
     fake: FakeBotAPI, config: Config,
     clock: Callable[[], datetime] | None = None,
+    channel_class: type[TelegramChannel] = TelegramChannel,
 ) -> AsyncIterator[TelegramChannel]:
     """Open the database, start polling the fake; stop and close on exit."""
     db = await Database.open(config.database)
     core = Core(config, db, Catalogs(config.time_zone), clock=clock)
-    channel = TelegramChannel(config, core, poll_timeout=1)
+    channel = channel_class(config, core, poll_timeout=1)
     fake.track(channel.application)
     await channel.start()
     await core.start([channel])

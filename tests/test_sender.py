@@ -211,3 +211,68 @@ async def test_a_renderer_that_skips_and_one_that_breaks(db):
     await drain(s)
     counts = await db.outbox.counts("notice", "n")
     assert counts.get("skipped") == 1 and counts.get("failed") == 1
+
+
+async def wait_until(condition, seconds: float = 5.0) -> None:
+    """Poll `condition` (bounded) while the sender's own loop works."""
+    for _ in range(int(seconds / 0.01)):
+        if await condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+async def test_the_streaming_loop_sends_each_row_once_and_records_as_it_goes(db):
+    await owners(db, 120)
+    await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
+    transport = Transport()
+    s = sender(db, transport, rate=400)
+    s.batch_size = 20  # several claims while sending
+    await s.start()
+    try:
+        async def done():
+            return (await db.outbox.counts("broadcast", "b")).get("sent") == 120
+        await wait_until(done)
+    finally:
+        await s.stop()
+    assert sorted(c for c, _ in transport.sent) == sorted(str(n) for n in range(1, 121))
+    assert (await db.outbox.counts("broadcast", "b")) == {"sent": 120, "resent": 0}
+
+
+async def test_a_stop_mid_stream_returns_rows_not_started_untouched(db):
+    await owners(db, 30)
+    await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
+    release = asyncio.Event()
+
+    class Slow(Transport):
+        async def deliver(self, chat_id, reply):
+            await release.wait()
+            return await super().deliver(chat_id, reply)
+
+    transport = Slow()
+    s = sender(db, transport, rate=1000)
+    await s.start()
+
+    async def claimed():
+        return (await db.outbox.counts("broadcast", "b")).get("sending", 0) > 0
+    await wait_until(claimed)
+    stopping = asyncio.create_task(s.stop())
+    await asyncio.sleep(0)
+    release.set()  # the sends in progress finish; nothing new starts
+    await stopping
+    counts = await db.outbox.counts("broadcast", "b")
+    assert counts.get("sending", 0) == 0 and counts["resent"] == 0
+    assert counts.get("sent", 0) == len(transport.sent) < 30
+    assert counts["queued"] == 30 - len(transport.sent)
+
+
+async def test_a_retry_after_a_lost_answer_counts_as_possibly_received_twice(db):
+    await owners(db, 2)
+    transport = Transport()
+    transport.failures["1"] = [Unavailable("timed out", maybe_delivered=True)]
+    transport.failures["2"] = [Unavailable("502 Bad Gateway")]  # refused: not delivered
+    await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
+    s = sender(db, transport, per_chat_interval=0)
+    s.clock = Ticking()
+    await drain(s)
+    assert await db.outbox.counts("broadcast", "b") == {"sent": 2, "resent": 1}

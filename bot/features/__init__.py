@@ -11,18 +11,22 @@ if TYPE_CHECKING:
 def register_all(router: Router) -> None:
     """Register every feature, in the order their menu entries appear."""
     from bot.features import (
+        broadcast,
         consent,
         interest,
         language,
+        links,
         menu,
         privacy,
         reminders,
+        report,
         session_staff,
         signup,
         staff,
+        subscription,
         survey,
     )
 
-    for feature in (consent, survey, signup, interest, privacy, language, staff, session_staff,
-                    reminders, menu):
+    for feature in (consent, survey, signup, interest, privacy, subscription, language, staff,
+                    session_staff, broadcast, report, links, reminders, menu):
         feature.register(router)

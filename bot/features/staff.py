@@ -1,16 +1,22 @@
-"""The staff menu (/staf): entries that staff features register; hidden from everyone else."""
+"""The staff menu (/staf) with entries that staff features register, and the audit log (/audit).
+
+Both are hidden from everyone else.
+"""
 
 from __future__ import annotations
 
 from bot.channel import Button
-from bot.core import Context, Router
+from bot.core import Context, Router, esc
 from bot.i18n import N_
 
 
 def register(router: Router) -> None:
     """Wire /staf and the staff entry of the main menu."""
     router.command(("staf", "staff"), on_staff_menu, N_("Staff menu"), staff=True)
+    router.command(("audit",), on_audit, N_("Staff actions log: who did what, when"),
+                   staff=True)
     router.menu_entry(menu_button)
+    router.staff_menu_entry(audit_button)
 
 
 async def menu_button(ctx: Context) -> list[Button]:
@@ -27,3 +33,31 @@ async def on_staff_menu(ctx: Context, _args: str) -> None:
     if not rows:
         text += "\n" + ctx.tr.gettext("No staff tools are available yet.")
     ctx.reply(text, rows)
+
+
+async def audit_button(ctx: Context) -> list[Button]:
+    """The audit log entry of the staff menu."""
+    return [Button(ctx.tr.gettext("🧾 Staff actions log"), "m:audit")]
+
+
+async def on_audit(ctx: Context, _args: str) -> None:
+    """/audit: the newest staff actions (who, what, when, how many owners)."""
+    _ = ctx.tr.gettext
+    entries = await ctx.db.staff.audit_entries(20)
+    lines = [_("<b>Staff actions, newest first</b>")]
+    for entry in entries:
+        detail = ", ".join(f"{key}={value}" for key, value in entry.detail.items()
+                           if value not in ("", None))
+        line = _("{when} · staff {actor} ({channel}) · {action}").format(
+            when=ctx.tr.datetime(entry.at), actor=esc(entry.actor), channel=esc(entry.channel),
+            action=esc(entry.action))
+        if entry.audience is not None:
+            line += " · " + ctx.tr.ngettext("{count} owner", "{count} owners",
+                                            entry.audience).format(
+                                                count=ctx.tr.number(entry.audience))
+        if detail:
+            line += f" · <code>{esc(detail)}</code>"
+        lines.append(line)
+    if not entries:
+        lines.append(_("Nothing recorded yet."))
+    ctx.reply("\n".join(lines))

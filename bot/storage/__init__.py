@@ -55,9 +55,11 @@ class Database:
     """The open database and its repositories."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        from bot.storage.broadcasts import Broadcasts
         from bot.storage.interest import Interest
         from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
+        from bot.storage.reports import Reports
         from bot.storage.sessions import Sessions
         from bot.storage.staff import Staff
 
@@ -69,6 +71,8 @@ class Database:
         self.staff = Staff(self)
         self.sessions = Sessions(self)
         self.interest = Interest(self)
+        self.broadcasts = Broadcasts(self)
+        self.reports = Reports(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:

@@ -43,6 +43,7 @@ class Outcome:
     attempts: int
     not_before: datetime | None = None
     error: str | None = None
+    maybe_delivered: bool = False  # an earlier try may have arrived: count it as resent
 
 
 class Outbox:
@@ -115,10 +116,11 @@ class Outbox:
         async with self.db.transaction() as conn:
             await conn.executemany(
                 "UPDATE outbox SET status = ?, attempts = ?, last_error = ?,"
-                " not_before = COALESCE(?, not_before),"
+                " not_before = COALESCE(?, not_before), resent = max(resent, ?),"
                 " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
                 [(o.status, o.attempts, o.error,
-                  to_db(o.not_before) if o.not_before else None, o.status, to_db(now), o.id)
+                  to_db(o.not_before) if o.not_before else None, int(o.maybe_delivered),
+                  o.status, to_db(now), o.id)
                  for o in outcomes],
             )
 

@@ -1,0 +1,251 @@
+"""Broadcasts going out: start (now or at the scheduled time), progress, the final report.
+
+A broadcast is a row in `broadcasts`; starting it queues one outbox row per recipient and the
+shared sender does the rest. A scheduled broadcast is a job on the core's one scheduler, rebuilt
+from the database at start-up, so it survives restarts; one missed by more than `LATE_LIMIT`
+while the bot was down is not sent late (its text may be out of date) and its author is told.
+While it is sending, an interval job edits the staff member's status message every few seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from babel.dates import format_timedelta
+
+from bot.channel import Attachment, Button, Reply
+from bot.core import Core, Router
+from bot.delivery import DeliveryError
+from bot.i18n import Translator
+from bot.storage.broadcasts import KIND, Broadcast
+from bot.storage.outbox import Item
+
+log = logging.getLogger(__name__)
+LATE_LIMIT = timedelta(hours=12)
+FOOTER_ROOM = 300  # characters kept free for the footer under every announcement
+DONE_STATES = ("sent", "blocked", "failed", "skipped", "cancelled")
+
+
+def register(router: Router) -> None:
+    """Wire the outbox renderer and the start-up hook."""
+    router.renderer(KIND, render)
+    router.on_start.append(on_start)
+
+
+def announcement(broadcast: Broadcast, tr: Translator) -> Reply:
+    """The message an owner receives, in their language (also the staff member's preview)."""
+    footer = "<i>" + tr.gettext("An announcement from Dindagkop-UKM Kota Pekalongan. To stop "
+                                "receiving announcements, send /berhenti.") + "</i>"
+    text = f"{broadcast.html}\n\n{footer}" if broadcast.html.strip() else footer
+    attachment = None
+    if broadcast.file_ref:
+        attachment = Attachment(filename=f"pengumuman-{broadcast.id}", kind=broadcast.file_kind,
+                                ref=broadcast.file_ref)
+    return Reply(text, attachment=attachment)
+
+
+async def render(core: Core, item: Item, tr: Translator) -> Reply | None:
+    """The outbox renderer of broadcasts: the announcement, unless it is gone."""
+    broadcast = await core.db.broadcasts.content(int(item.ref))
+    return announcement(broadcast, tr) if broadcast is not None else None
+
+
+def _job_id(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}"
+
+
+def _progress_job_id(broadcast_id: int) -> str:
+    return f"broadcast-progress:{broadcast_id}"
+
+
+def schedule(core: Core, broadcast: Broadcast) -> None:
+    """Start `broadcast` at its time with the core's scheduler."""
+    assert broadcast.scheduled_for is not None
+    core.scheduler.add_job(launch, "date", run_date=broadcast.scheduled_for,
+                           args=[core, broadcast.id], id=_job_id(broadcast.id),
+                           replace_existing=True, misfire_grace_time=None)
+
+
+def unschedule(core: Core, broadcast_id: int) -> None:
+    """Forget the start job of a cancelled broadcast."""
+    if core.scheduler.get_job(_job_id(broadcast_id)) is not None:
+        core.scheduler.remove_job(_job_id(broadcast_id))
+
+
+def channels(core: Core) -> list[str]:
+    """The channels the sender can reach now: audiences are limited to them."""
+    return sorted(core.sender.transports) if core.sender is not None else []
+
+
+async def launch(core: Core, broadcast_id: int) -> bool:
+    """Start a scheduled broadcast: queue its recipients, post the progress message."""
+    now = core.clock()
+    if not await core.db.broadcasts.begin(broadcast_id, now):
+        return False  # cancelled, or started already
+    broadcast = await core.db.broadcasts.get(broadcast_id)
+    assert broadcast is not None
+    total = await core.db.broadcasts.enqueue(broadcast, channels(core), now)
+    core.wake_sender()
+    log.info("broadcast %d started for %d recipients", broadcast_id, total)
+    tr = _author_translator(core, broadcast)
+    message_id = await _post(core, broadcast, _progress_text(tr, broadcast.id, 0, total, None))
+    await core.db.broadcasts.set_status_message(broadcast_id, message_id)
+    watch(core, broadcast_id)
+    return True
+
+
+def watch(core: Core, broadcast_id: int) -> None:
+    """Update the progress message every few seconds until the broadcast ends."""
+    state: dict[str, Any] = {}
+    core.scheduler.add_job(
+        report_progress, "interval", seconds=core.config.broadcast.progress_every_s,
+        args=[core, broadcast_id, state], id=_progress_job_id(broadcast_id),
+        replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None)
+
+
+async def on_start(core: Core) -> None:
+    """Rebuild the jobs from the database: scheduled broadcasts, and those cut off mid-way."""
+    now = core.clock()
+    for broadcast in await core.db.broadcasts.in_status(("scheduled", "sending")):
+        if broadcast.status == "sending":
+            if broadcast.total is None:  # killed between starting and queueing: queue again
+                await core.db.broadcasts.enqueue(broadcast, channels(core), now)
+                core.wake_sender()
+            watch(core, broadcast.id)
+        elif broadcast.scheduled_for is not None and now - broadcast.scheduled_for > LATE_LIMIT:
+            await core.db.broadcasts.end(broadcast.id, "missed", now)
+            tr = _author_translator(core, broadcast)
+            await _post(core, broadcast, tr.gettext(
+                "Announcement #{number} was scheduled for {when}, but the bot was not running "
+                "then. It was not sent, because its text may be out of date. Send it again "
+                "with /umumkan if it is still right.").format(
+                    number=broadcast.id, when=tr.datetime(broadcast.scheduled_for)))
+        elif broadcast.scheduled_for is not None and broadcast.scheduled_for <= now:
+            await launch(core, broadcast.id)  # due while the bot was down: start it now
+        else:
+            schedule(core, broadcast)
+
+
+async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) -> None:
+    """One progress tick: edit the status message, or give the final report when done."""
+    broadcast = await core.db.broadcasts.get(broadcast_id)
+    if broadcast is None or broadcast.status not in ("sending", "stopped"):
+        _stop_watching(core, broadcast_id)
+        return
+    counts = await core.db.outbox.counts(KIND, broadcast.ref)
+    total = broadcast.total or 0
+    handled = sum(counts.get(status, 0) for status in DONE_STATES)
+    remaining = counts.get("queued", 0) + counts.get("sending", 0)
+    tr = _author_translator(core, broadcast)
+    if remaining == 0 and broadcast.total is not None:
+        _stop_watching(core, broadcast_id)
+        if broadcast.status == "sending":
+            await core.db.broadcasts.end(broadcast_id, "done", core.clock())
+        text, buttons = final_report(tr, broadcast, counts)
+        await _edit(core, broadcast, text, buttons)
+        log.info("broadcast %d finished: %s", broadcast_id, dict(counts))
+        return
+    rate = _observed_rate(state, handled) or core.config.broadcast.rate
+    text = _progress_text(tr, broadcast.id, handled, total, remaining / rate)
+    if text != state.get("shown"):  # an unchanged message cannot be edited anyway
+        state["shown"] = text
+        await _edit(core, broadcast, text, ((Button(tr.gettext("⏹ Stop sending"),
+                                                    f"bc:stop:{broadcast.id}"),),))
+
+
+def _observed_rate(state: dict[str, Any], handled: int) -> float | None:
+    """Messages per second since the last tick (smoothed); None until there is a measure."""
+    now = time.monotonic()
+    last = state.get("last")
+    state["last"] = (now, handled)
+    if last is None or now <= last[0] or handled <= last[1]:
+        return state.get("rate")
+    current = (handled - last[1]) / (now - last[0])
+    previous = state.get("rate")
+    state["rate"] = current if previous is None else 0.5 * previous + 0.5 * current
+    return state["rate"]
+
+
+def _stop_watching(core: Core, broadcast_id: int) -> None:
+    if core.scheduler.get_job(_progress_job_id(broadcast_id)) is not None:
+        core.scheduler.remove_job(_progress_job_id(broadcast_id))
+
+
+def _progress_text(tr: Translator, number: int, handled: int, total: int,
+                   eta_seconds: float | None) -> str:
+    _ = tr.gettext
+    lines = [_("<b>Announcement #{number}</b>").format(number=number)]
+    if eta_seconds is None:
+        lines.append(_("Sending to {total} owners…").format(total=tr.number(total)))
+    else:
+        eta = format_timedelta(timedelta(seconds=max(1, round(eta_seconds))),
+                               threshold=1.1, locale=tr.language)
+        lines.append(_("Sent {sent} of {total} — about {eta} left").format(
+            sent=tr.number(handled), total=tr.number(total), eta=eta))
+    return "\n".join(lines)
+
+
+def final_report(tr: Translator, broadcast: Broadcast,
+                 counts: dict[str, int]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+    """The report at the end: sent, blocked, failed, and what else happened."""
+    _ = tr.gettext
+    title = (_("<b>Announcement #{number} stopped</b>") if broadcast.status == "stopped"
+             else _("<b>Announcement #{number} finished</b>"))
+    lines = [
+        title.format(number=broadcast.id),
+        _("Sent: {count}").format(count=tr.number(counts.get("sent", 0))),
+        _("Blocked the bot: {count}").format(count=tr.number(counts.get("blocked", 0))),
+        _("Failed: {count}").format(count=tr.number(counts.get("failed", 0))),
+    ]
+    if counts.get("cancelled"):
+        lines.append(_("Not sent (stopped, or the owner stopped announcements): {count}").format(
+            count=tr.number(counts["cancelled"])))
+    if counts.get("resent"):
+        lines.append(_("Sent again after an interruption, so perhaps received twice: {count}")
+                     .format(count=tr.number(counts["resent"])))
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if counts.get("failed"):
+        buttons = ((Button(_("Show the failures"), f"bc:f:{broadcast.id}"),),)
+    return "\n".join(lines), buttons
+
+
+def _author_translator(core: Core, broadcast: Broadcast) -> Translator:
+    return core.catalogs.get(broadcast.language)
+
+
+async def _post(core: Core, broadcast: Broadcast, text: str) -> str | None:
+    """A new message to the broadcast's author (the progress message, a warning)."""
+    transport = core.sender.transports.get(broadcast.channel) if core.sender else None
+    if transport is None:
+        return None
+    try:
+        await core.sender.limiter.acquire()  # type: ignore[union-attr]
+        return await transport.deliver(broadcast.chat_id, Reply(text))
+    except DeliveryError as exc:
+        log.warning("could not post to the author of broadcast %d: %s", broadcast.id, exc)
+        return None
+
+
+async def _edit(core: Core, broadcast: Broadcast, text: str,
+                buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+    """Change the progress message (or post one when it could not be sent before)."""
+    transport = core.sender.transports.get(broadcast.channel) if core.sender else None
+    if transport is None:
+        return
+    if broadcast.status_message is None:
+        try:
+            await core.sender.limiter.acquire()  # type: ignore[union-attr]
+            message_id = await transport.deliver(broadcast.chat_id, Reply(text, buttons))
+        except DeliveryError as exc:
+            log.warning("could not post the progress of broadcast %d: %s", broadcast.id, exc)
+            return
+        await core.db.broadcasts.set_status_message(broadcast.id, message_id)
+        return
+    try:
+        await core.sender.limiter.acquire()  # type: ignore[union-attr]
+        await transport.edit(broadcast.chat_id, broadcast.status_message, text, buttons)
+    except DeliveryError as exc:
+        log.info("progress of broadcast %d not updated: %s", broadcast.id, exc)

@@ -1,0 +1,86 @@
+"""/tautan <source>: a deep link (t.me/<bot>?start=<source>) and its QR code for a poster.
+
+Owners who start the bot through the link are stored with that source (see consent.py), so
+/rekap shows where owners came from.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+
+from bot.channel import Attachment, Button, Reply
+from bot.core import Context, Router, esc
+from bot.i18n import N_
+
+FLOW = "link"
+SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def register(router: Router) -> None:
+    """Wire /tautan, its one-question conversation and its staff-menu entry."""
+    router.command(("tautan", "link"), on_link, N_("A link and QR code for a poster"),
+                   staff=True)
+    router.flow(FLOW, on_name)
+    router.staff_menu_entry(menu_button)
+
+
+async def menu_button(ctx: Context) -> list[Button]:
+    """The link entry of the staff menu."""
+    return [Button(ctx.tr.gettext("🔗 Link and QR code for a poster"), "m:tautan")]
+
+
+def qr_png(link: str) -> bytes:
+    """A QR code of `link`, large enough to print on a poster."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=16, border=4)
+    code.add_data(link)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer)
+    return buffer.getvalue()
+
+
+async def on_link(ctx: Context, args: str) -> None:
+    """/tautan poster-batik: the link and QR code; without a name, ask for one."""
+    if not args:
+        await ctx.save_flow(FLOW, "name", {})
+        ctx.reply(ctx.tr.gettext(
+            "Which name should the link carry, for example <code>poster-batik</code>? Use "
+            "letters, digits, - and _ only (at most 64). Send /batal to cancel."))
+        return
+    await _answer(ctx, args)
+
+
+async def on_name(ctx: Context, _rest: str) -> None:
+    """The typed name of a link."""
+    await _answer(ctx, ctx.inbound.text.strip())
+
+
+async def _answer(ctx: Context, source: str) -> None:
+    _ = ctx.tr.gettext
+    if not SOURCE.match(source):
+        await ctx.save_flow(FLOW, "name", {})
+        ctx.reply(_("A link name may only have letters, digits, - and _ (at most 64), for "
+                    "example <code>poster-batik</code>. Please type another one, or send /batal "
+                    "to cancel."))
+        return
+    if ctx.flow is not None:
+        await ctx.end_flow()
+    link = ctx.core.start_link(source)
+    if link is None:
+        ctx.reply(_("The link needs the bot's Telegram username, which is known only while the "
+                    "bot runs on Telegram. Please try again from Telegram."))
+        return
+    arrived = await ctx.db.reports.owners_from(source)
+    await ctx.audit("link.create", None, source=source)
+    text = "\n".join([
+        _("Link for <b>{source}</b>:").format(source=esc(source)),
+        f'<a href="{esc(link)}">{esc(link)}</a>',
+        "",
+        _("Print the QR code on the poster. Owners who start the bot through it are counted "
+          "under this name in /rekap (so far: {count}).").format(count=ctx.tr.number(arrived)),
+    ])
+    ctx.replies.append(Reply(text, attachment=Attachment(f"qr-{source}.png", qr_png(link))))

@@ -1,0 +1,95 @@
+"""/rekap (the funnel, by product type, kecamatan and source) and /ekspor (XLSX and CSV)."""
+
+from __future__ import annotations
+
+from bot import export
+from bot.channel import Attachment, Button, Reply
+from bot.core import Context, Router, esc
+from bot.i18n import N_, Translator
+from bot.storage.reports import STAGES, FunnelRow
+
+STAGE_NAMES = {
+    "started": N_("started"), "consented": N_("agreed"), "finished": N_("finished"),
+    "eligible": N_("eligible"), "signed_up": N_("signed up"), "confirmed": N_("confirmed"),
+    "attended": N_("attended"),
+}
+SECTIONS = (("product", N_("<b>By product type</b>")), ("kecamatan", N_("<b>By kecamatan</b>")),
+            ("source", N_("<b>By source (deep link)</b>")))
+MAX_GROUPS = 15  # per section, so the summary fits one message
+
+
+def register(router: Router) -> None:
+    """Wire /rekap, /ekspor and their staff-menu entries."""
+    router.command(("rekap", "summary"), on_summary,
+                   N_("Summary: started, finished, eligible, signed up, attended"), staff=True)
+    router.command(("ekspor", "export"), on_export, N_("Export owners and sign-ups (XLSX, CSV)"),
+                   staff=True)
+    router.staff_menu_entry(menu_buttons)
+
+
+async def menu_buttons(ctx: Context) -> list[Button]:
+    """The report entries of the staff menu."""
+    _ = ctx.tr.gettext
+    return [Button(_("📊 Summary"), "m:rekap"), Button(_("📥 Export to a spreadsheet"),
+                                                       "m:ekspor")]
+
+
+def funnel_line(tr: Translator, row: FunnelRow) -> str:
+    """The counts of one group, stage after stage."""
+    return " → ".join(tr.number(n) for n in row.counts)
+
+
+def group_label(ctx: Context, dimension: str, group: str | None) -> str:
+    """A group's name for people (escaped): an option label, a source, or "no answer"."""
+    _ = ctx.tr.gettext
+    if group is None:
+        return esc(_("(no link)") if dimension == "source" else _("(no answer)"))
+    if dimension == "source":
+        return esc(group)
+    question_id = "product_type" if dimension == "product" else "kecamatan"
+    question = next(q for q in ctx.core.questionnaire.questions if q.id == question_id)
+    option = question.option(group)
+    return esc(_(option.label) if option else group)
+
+
+async def on_summary(ctx: Context, _args: str) -> None:
+    """/rekap: the funnel for everyone, then by product type, kecamatan and source."""
+    _ = ctx.tr.gettext
+    (overall,) = await ctx.db.reports.funnel()
+    lines = [
+        _("<b>Summary</b> ({when})").format(when=ctx.tr.datetime(ctx.now)),
+        "<i>" + " → ".join(_(STAGE_NAMES[s]) for s in STAGES) + "</i>",
+        _("All: {counts}").format(counts=funnel_line(ctx.tr, overall)),
+    ]
+    for dimension, title in SECTIONS:
+        rows = await ctx.db.reports.funnel(dimension)
+        lines += ["", _(title)]
+        for row in rows[:MAX_GROUPS]:
+            lines.append(f"{group_label(ctx, dimension, row.group)}: {funnel_line(ctx.tr, row)}")
+        if len(rows) > MAX_GROUPS:
+            lines.append(ctx.tr.ngettext("… and {count} more", "… and {count} more",
+                                         len(rows) - MAX_GROUPS).format(
+                                             count=ctx.tr.number(len(rows) - MAX_GROUPS)))
+    await ctx.audit("report.summary", overall.counts[0])
+    ctx.reply("\n".join(lines))
+
+
+async def on_export(ctx: Context, _args: str) -> None:
+    """/ekspor: the workbook and the CSV, as documents."""
+    _ = ctx.tr.gettext
+    owners = await ctx.db.reports.owners()
+    sessions = await ctx.db.reports.sessions()
+    applicants = await ctx.db.reports.applicants()
+    stamp = ctx.tr.local(ctx.now).strftime("%Y-%m-%d-%H%M")
+    book = export.workbook(ctx.tr, ctx.core.questionnaire, owners, sessions, applicants)
+    table = export.owners_csv(ctx.tr, ctx.core.questionnaire, owners)
+    await ctx.audit("export", len(owners), sessions=len(sessions))
+    caption = ctx.tr.ngettext(
+        "Export of {owners} owner and {sessions} training sessions, {when}.",
+        "Export of {owners} owners and {sessions} training sessions, {when}.",
+        len(owners)).format(owners=ctx.tr.number(len(owners)),
+                            sessions=ctx.tr.number(len(sessions)),
+                            when=ctx.tr.datetime(ctx.now))
+    ctx.replies.append(Reply(caption, attachment=Attachment(f"umkm-{stamp}.xlsx", book)))
+    ctx.replies.append(Reply(_("The same list of owners as CSV."),
+                             attachment=Attachment(f"umkm-{stamp}.csv", table)))

@@ -1,0 +1,147 @@
+"""Read-only queries for staff reports: the funnel (/rekap) and the export (/ekspor)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.storage import from_db
+
+if TYPE_CHECKING:
+    from bot.storage import Database
+
+STAGES = ("started", "consented", "finished", "eligible", "signed_up", "confirmed", "attended")
+# What a funnel can be broken down by: an answer (by question id) or the deep-link source.
+DIMENSIONS = {"product": "product_type", "kecamatan": "kecamatan", "source": None}
+
+_FUNNEL = """
+SELECT {group} AS g,
+       count(*),
+       count(o.consent_at),
+       count(o.finished_at),
+       coalesce(sum(o.eligible = 1), 0),
+       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
+                            AND r.status IN ('registered', 'waiting'))), 0),
+       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
+                            AND r.status = 'registered'
+                            AND r.attendance IN ('confirmed', 'attended'))), 0),
+       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
+                            AND r.status = 'registered' AND r.attendance = 'attended')), 0)
+FROM owners o {join}
+GROUP BY g ORDER BY count(*) DESC, g
+"""
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """How many owners reached each stage, for one group (a product type, a source, …)."""
+
+    group: str | None
+    counts: tuple[int, ...]  # in the order of STAGES
+
+
+@dataclass(frozen=True)
+class OwnerRecord:
+    """One owner with their answers, for the export."""
+
+    id: int
+    channel: str
+    language: str | None
+    source: str | None
+    started_at: datetime
+    consent_at: datetime | None
+    finished_at: datetime | None
+    eligible: bool | None
+    readiness: int | None
+    blocked: bool
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A training session, for the export."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    place: str
+    capacity: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """One owner's sign-up for a session (not cancelled), for the export."""
+
+    session_id: int
+    owner_id: int
+    status: str
+    position: int | None
+    attendance: str | None
+    registered_at: datetime
+
+
+class Reports:
+    """Named read-only queries for reports and exports."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def funnel(self, dimension: str | None = None) -> list[FunnelRow]:
+        """The funnel over all owners (one row), or one row per group of `dimension`."""
+        join, group, params = "", "NULL", []
+        if dimension is not None:
+            question = DIMENSIONS[dimension]
+            if question is None:
+                group = "o.source"
+            else:
+                group = "json_extract(a.value, '$')"
+                join = "LEFT JOIN answers a ON a.owner_id = o.id AND a.question_id = ?"
+                params = [question]
+        rows = await self.db.all(_FUNNEL.format(group=group, join=join), params)
+        found = [FunnelRow(None if r[0] is None else str(r[0]), tuple(int(v) for v in r[1:]))
+                 for r in rows]
+        if dimension is None and not found:
+            found = [FunnelRow(None, (0,) * len(STAGES))]
+        return found
+
+    async def owners(self) -> list[OwnerRecord]:
+        """Every owner with their answers, by id."""
+        answers: dict[int, dict[str, Any]] = {}
+        for row in await self.db.all("SELECT owner_id, question_id, value FROM answers"):
+            answers.setdefault(row[0], {})[row[1]] = json.loads(row[2])
+        rows = await self.db.all(
+            "SELECT id, channel, language, source, started_at, consent_at, finished_at,"
+            " eligible, readiness, blocked_at FROM owners ORDER BY id")
+        return [
+            OwnerRecord(
+                id=r[0], channel=r[1], language=r[2], source=r[3],
+                started_at=from_db(r[4]),  # type: ignore[arg-type]
+                consent_at=from_db(r[5]), finished_at=from_db(r[6]),
+                eligible=None if r[7] is None else bool(r[7]), readiness=r[8],
+                blocked=r[9] is not None, answers=answers.get(r[0], {}))
+            for r in rows
+        ]
+
+    async def sessions(self) -> list[SessionRecord]:
+        """Every training session, earliest first."""
+        rows = await self.db.all(
+            "SELECT id, title, starts_at, place, capacity, status FROM sessions"
+            " ORDER BY starts_at, id")
+        return [SessionRecord(r[0], r[1], from_db(r[2]), r[3], r[4], r[5])  # type: ignore[arg-type]
+                for r in rows]
+
+    async def applicants(self) -> list[Applicant]:
+        """Every sign-up that is not cancelled."""
+        rows = await self.db.all(
+            "SELECT session_id, owner_id, status, position, attendance, registered_at"
+            " FROM registrations WHERE status != 'cancelled' ORDER BY session_id, id")
+        return [Applicant(r[0], r[1], r[2], r[3], r[4], from_db(r[5]))  # type: ignore[arg-type]
+                for r in rows]
+
+    async def owners_from(self, source: str) -> int:
+        """How many owners arrived through the deep-link `source`."""
+        row = await self.db.one("SELECT count(*) FROM owners WHERE source = ?", (source,))
+        return int(row[0]) if row else 0
