@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -179,14 +180,24 @@ class TelegramChannel:
         app.add_error_handler(self.on_error)
 
     async def start(self) -> None:
-        """Connect, publish the command lists and start long polling."""
+        """Connect, publish the command lists and start receiving updates (poll or webhook)."""
         app = self.application
         await app.initialize()
         await self.publish_commands()
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0,
-                                        allowed_updates=ALLOWED_UPDATES)
+        tg = self.config.telegram
+        if tg.mode == "webhook":
+            # python-telegram-bot's own server (tornado) answers 403 to any request without
+            # the secret in X-Telegram-Bot-Api-Secret-Token; TLS ends at the reverse proxy.
+            await app.updater.start_webhook(
+                listen=tg.webhook_listen, port=tg.webhook_port,
+                url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
+                secret_token=tg.webhook_secret, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0,
+                                            allowed_updates=ALLOWED_UPDATES)
+        log.info("receiving updates by %s", tg.mode)
 
     async def stop(self) -> None:
         """Stop polling, finish the updates being handled, and disconnect."""

@@ -6,6 +6,7 @@ renders questions, the summary and the result in the owner's language.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from bot.questionnaire import Question
 from bot.storage.owners import Owner
 from bot.validators import clean_text
 
+log = logging.getLogger(__name__)
 CRITERION_NAMES = {
     "nib": N_("NIB (business ID)"),
     "own_production": N_("Own production"),
@@ -401,6 +403,8 @@ async def submit(ctx: Context, form: Form) -> None:
     await ctx.db.owners.finish(owner.id, result.eligible, result.readiness,
                                {"unmet": list(result.unmet), "parts": dict(result.parts)},
                                ctx.now)
+    log.info("owner %d submitted the questionnaire: eligible=%s, readiness %d", owner.id,
+             result.eligible, result.readiness)
     await ctx.refresh()
     ctx.edit(buttons=())
     await show_result(ctx)
