@@ -15,6 +15,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
@@ -75,6 +76,15 @@ def mapped_errors() -> Iterator[None]:
         raise Unavailable(exc.message) from exc
     except TelegramError as exc:
         raise Unavailable(exc.message) from exc
+
+
+async def identify(config: Config) -> str:
+    """Ask Telegram who the token belongs to (getMe), with errors mapped for the core."""
+    api = config.telegram.api_url
+    bot = Bot(config.telegram.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
+    with mapped_errors():
+        async with bot:  # initialising calls getMe
+            return f"@{bot.username} (id {bot.id})"
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def register_all(router: Router) -> None:
     """Register every feature, in the order their menu entries appear."""
-    from bot.features import consent, language, menu, privacy, staff, survey
+    from bot.features import backups, consent, language, menu, privacy, staff, survey
 
-    for feature in (consent, survey, privacy, language, staff, menu):
+    for feature in (consent, survey, privacy, language, staff, menu, backups):
         feature.register(router)
