@@ -1,0 +1,152 @@
+"""Throughput: 500 owners answer the whole questionnaire at once through the real
+python-telegram-bot Application and core, against the fake Bot API on 127.0.0.1; then a minimal
+python-telegram-bot echo bot gets the same updates from the same fake, in the same run.
+
+The fake and the simulated owners run in a process of their own (bench/loadgen.py). Latency is
+from getUpdates handing an update out to the fake receiving the answer the owner waits for.
+`BENCH_PROFILE=1` prints where the bot's time goes (cProfile, the conversation part only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import io
+import multiprocessing
+import os
+import pstats
+import resource
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
+from telegram.ext import filters as tg_filters
+
+from bench import loadgen
+from bot.config import load_config
+from bot.core import Core
+from bot.i18n import Catalogs
+from bot.storage import Database
+from handlers.telegram import TelegramChannel
+
+OWNERS = int(os.environ.get("BENCH_OWNERS", "500"))
+TOKEN = "123456:BENCH-token"
+
+
+async def ask(conn: Any, *order: Any) -> Any:
+    """Send an order to the load process and wait for its answer."""
+    loop = asyncio.get_running_loop()
+    conn.send(order)
+    return await loop.run_in_executor(None, conn.recv)
+
+
+async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
+    """The real bot: Application, core and SQLite, as `umkm-bot run` builds them."""
+    path = workdir / "config.toml"
+    path.write_text('[database]\npath = "bench.sqlite3"\n', encoding="utf-8")
+    config = load_config(path, env={"BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": url})
+    empty = await Database.open(workdir / "empty.sqlite3")
+    await empty.close()
+    db = await Database.open(config.database)
+    core = Core(config, db, Catalogs(config.time_zone))
+    channel = TelegramChannel(config, core)
+    await channel.start()
+    await core.start([channel])
+    profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        if profile:
+            profile.enable()
+        figures = await ask(conn, "run", OWNERS, False)
+        if profile:
+            profile.disable()
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        figures["cpu_s"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+        figures["peak_mb"] = after.ru_maxrss / 1024
+        finished = await db.one("SELECT count(*) FROM owners WHERE finished_at IS NOT NULL")
+        figures["finished"] = finished[0] if finished else 0
+    finally:
+        await core.stop()
+        await channel.stop()
+        await db.close()
+    grown = config.database.stat().st_size - (workdir / "empty.sqlite3").stat().st_size
+    figures["db_bytes_per_10k_owners"] = round(grown / OWNERS * 10_000)
+    if profile:
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+        print(out.getvalue(), file=sys.stderr)
+    return figures
+
+
+async def on_echo_message(update: Update, _context: Any) -> None:
+    """Echo a message."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(message.text or "?")
+
+
+async def on_echo_button(update: Update, _context: Any) -> None:
+    """Answer a button press and echo its data."""
+    query = update.callback_query
+    if query is not None and update.effective_chat is not None:
+        await query.answer()
+        await update.get_bot().send_message(update.effective_chat.id, query.data or "?")
+
+
+async def echo(conn: Any, url: str) -> dict[str, Any]:
+    """A minimal python-telegram-bot echo bot with the same Application settings."""
+    app: Application = (
+        ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
+        .concurrent_updates(32).connection_pool_size(64).pool_timeout(10)
+        .get_updates_read_timeout(30).build())
+    app.add_handler(CallbackQueryHandler(on_echo_button))
+    app.add_handler(MessageHandler(tg_filters.ALL, on_echo_message))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=20, poll_interval=0)
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        figures = await ask(conn, "run", OWNERS, True)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        figures["cpu_s"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+    return figures
+
+
+async def run() -> list[tuple[str, float | int]]:
+    """Both bots against one fake, side by side in one run."""
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    load = multiprocessing.get_context("spawn").Process(target=loadgen.serve, args=(child,),
+                                                        daemon=True)
+    load.start()
+    try:
+        url = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
+        with tempfile.TemporaryDirectory() as workdir:
+            talk = await conversation(parent, url, Path(workdir))
+        plain = await echo(parent, url)
+        parent.send(("stop",))
+    finally:
+        load.join(30)
+        if load.is_alive():
+            load.kill()
+    assert talk["finished"] == OWNERS, f"only {talk['finished']} of {OWNERS} finished"
+    return [
+        ("conversation_updates_per_s", talk["updates_per_s"]),
+        ("conversation_p50_ms", talk["p50_ms"]),
+        ("conversation_p99_ms", talk["p99_ms"]),
+        ("echo_updates_per_s", plain["updates_per_s"]),
+        ("echo_p50_ms", plain["p50_ms"]),
+        ("echo_p99_ms", plain["p99_ms"]),
+        ("conversation_echo_ratio", talk["updates_per_s"] / plain["updates_per_s"]),
+        ("conversation_peak_mb", talk["peak_mb"]),
+        ("db_bytes_per_10k_owners", talk["db_bytes_per_10k_owners"]),
+        ("conversation_cpu_ms_per_update", talk["cpu_s"] / talk["updates"] * 1000),
+        ("echo_cpu_ms_per_update", plain["cpu_s"] / plain["updates"] * 1000),
+    ]
