@@ -4,7 +4,8 @@ python-telegram-bot echo bot gets the same updates from the same fake, in the sa
 
 The fake and the simulated owners run in a process of their own (bench/loadgen.py). Latency is
 from getUpdates handing an update out to the fake receiving the answer the owner waits for.
-`BENCH_PROFILE=1` prints where the bot's time goes (cProfile, the conversation part only).
+`BENCH_PROFILE=1` prints where the bot's time goes (cProfile, the conversation part only) and
+leaves the whole profile in the temporary folder's parent as bench_conversation.prof.
 """
 
 from __future__ import annotations
@@ -57,12 +58,14 @@ async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
     await core.start([channel])
     profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
     cpu = resource.getrusage(resource.RUSAGE_SELF)
+    changes = db.conn.total_changes
     try:
         if profile:
             profile.enable()
         figures = await ask(conn, "run", OWNERS, False)
         if profile:
             profile.disable()
+        figures["rows_written"] = db.conn.total_changes - changes
         after = resource.getrusage(resource.RUSAGE_SELF)
         figures["cpu_s"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
         figures["peak_mb"] = after.ru_maxrss / 1024
@@ -76,7 +79,9 @@ async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
     figures["db_bytes_per_10k_owners"] = round(grown / OWNERS * 10_000)
     if profile:
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+        stats = pstats.Stats(profile, stream=out)
+        stats.dump_stats(workdir.parent / "bench_conversation.prof")
+        stats.sort_stats("cumulative").print_stats(r"(bot|handlers)/", 30)
         print(out.getvalue(), file=sys.stderr)
     return figures
 
@@ -100,7 +105,7 @@ async def echo(conn: Any, url: str) -> dict[str, Any]:
     """A minimal python-telegram-bot echo bot with the same Application settings."""
     app: Application = (
         ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
-        .concurrent_updates(32).connection_pool_size(64).pool_timeout(10)
+        .concurrent_updates(32).connection_pool_size(40).pool_timeout(10)
         .get_updates_read_timeout(30).build())
     app.add_handler(CallbackQueryHandler(on_echo_button))
     app.add_handler(MessageHandler(tg_filters.ALL, on_echo_message))
@@ -147,6 +152,7 @@ async def run() -> list[tuple[str, float | int]]:
         ("conversation_echo_ratio", talk["updates_per_s"] / plain["updates_per_s"]),
         ("conversation_peak_mb", talk["peak_mb"]),
         ("db_bytes_per_10k_owners", talk["db_bytes_per_10k_owners"]),
+        ("conversation_db_rows_written_per_s", talk["rows_written"] / talk["seconds"]),
         ("conversation_cpu_ms_per_update", talk["cpu_s"] / talk["updates"] * 1000),
         ("echo_cpu_ms_per_update", plain["cpu_s"] / plain["updates"] * 1000),
     ]

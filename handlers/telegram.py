@@ -175,7 +175,7 @@ class TelegramChannel:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(concurrent_updates)
-            .connection_pool_size(max(8, concurrent_updates * 2))
+            .connection_pool_size(concurrent_updates + 8)
             .pool_timeout(10)
             .get_updates_read_timeout(self.poll_timeout + 10)
             .build()

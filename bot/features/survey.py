@@ -299,13 +299,13 @@ def _render(ctx: Context, before: Ask | Review, step: Step) -> None:
     show(ctx, step.next)
 
 
-async def _apply(ctx: Context, given: engine.Input) -> None:
-    """Run one input through the engine and answer it."""
+async def _apply(ctx: Context, given: engine.Input, form: Form | None = None) -> None:
+    """Run one input through the engine and answer it (`form`: as just loaded, if it was)."""
     owner = ctx.owner
     if owner is None or not owner.consented:
         await consent.ask(ctx)
         return
-    form = await _form(ctx)
+    form = form or await _form(ctx)
     before = engine.view(ctx.core.questionnaire, form)
     step = await advance(ctx, given, form)
     if step is None:
@@ -450,8 +450,10 @@ async def on_input(ctx: Context, _rest: str) -> None:
     if inbound.kind == Kind.TEXT and ctx.now - owner.last_seen_at > idle:
         await resume(ctx, welcome_back=True)
         return
+    form = None
     if inbound.kind == Kind.TEXT:
-        shown = engine.view(ctx.core.questionnaire, await _form(ctx))
+        form = await _form(ctx)
+        shown = engine.view(ctx.core.questionnaire, form)
         given: engine.Input = engine.Text(inbound.text)
         if isinstance(shown, Ask) and shown.question.kind == QKind.CHOICE:
             value = match_option(ctx.tr, shown.question, inbound.text)
@@ -471,7 +473,7 @@ async def on_input(ctx: Context, _rest: str) -> None:
     else:
         ctx.reply(_("I can only read text messages and buttons, so I could not read that."))
         given = engine.Show()
-    await _apply(ctx, given)
+    await _apply(ctx, given, form)
 
 
 async def on_continue(ctx: Context, _args: str) -> None:
