@@ -212,7 +212,8 @@ async def test_kill_9_twenty_times_loses_no_acknowledged_answer(tmp_path):
                 sys.executable, "-m", "bot", "--config", str(config), "run", env=env,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
             try:
-                await fake.wait_for(lambda r, s=started_at: r.method == "getUpdates"
+                # Its last call before polling (a getUpdates is recorded only once answered).
+                await fake.wait_for(lambda r, s=started_at: r.method == "deleteWebhook"
                                     and r.seq > s, timeout=30)
                 db = await Database.open(database)
                 try:
