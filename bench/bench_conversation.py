@@ -21,6 +21,8 @@ import resource
 import statistics
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,7 @@ async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
         figures["peak_mb"] = after.ru_maxrss / 1024
         finished = await db.one("SELECT count(*) FROM owners WHERE finished_at IS NOT NULL")
         figures["finished"] = finished[0] if finished else 0
+        figures["answer_commits_per_s"] = await answer_commits_per_s(db)
     finally:
         await core.stop()
         await channel.stop()
@@ -87,6 +90,16 @@ async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
         stats.sort_stats("cumulative").print_stats(r"(bot|handlers)/", 30)
         print(out.getvalue(), file=sys.stderr)
     return figures
+
+
+async def answer_commits_per_s(db: Database, count: int = 2000) -> float:
+    """How fast SQLite (through aiosqlite) commits answers alone: one owner, one at a time."""
+    owner = await db.owners.create("bench", "writer", "writer", "id", None, datetime.now(UTC))
+    started = time.perf_counter()
+    for number in range(count):
+        await db.owners.save_step(owner.id, {"name": f"Budi {number}"}, (), None, (), None,
+                                  datetime.now(UTC))
+    return count / (time.perf_counter() - started)
 
 
 async def on_echo_message(update: Update, _context: Any) -> None:
@@ -164,6 +177,7 @@ async def run() -> list[tuple[str, float | int]]:
             t["updates_per_s"] / e["updates_per_s"] for t, e in zip(talks, plains, strict=True))),
         ("conversation_peak_mb", max(t["peak_mb"] for t in talks)),
         ("db_bytes_per_10k_owners", median(talks, "db_bytes_per_10k_owners")),
+        ("db_answer_commits_per_s", median(talks, "answer_commits_per_s")),
         ("conversation_db_rows_written_per_s", statistics.median(
             t["rows_written"] / t["seconds"] for t in talks)),
         ("conversation_cpu_ms_per_update", statistics.median(
