@@ -1,9 +1,10 @@
-"""The `umkm-bot` command: run, chat, check, backup."""
+"""The `umkm-bot` command: run, chat, check, backup, restore."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -77,9 +78,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run on Telegram (or the terminal chat without BOT_TOKEN)")
     sub.add_parser("chat", help="the local terminal chat")
+    sub.add_parser("check", help="check the configuration, database, catalogs and token")
+    sub.add_parser("backup", help="copy the database consistently, even while the bot runs") \
+        .add_argument("path", type=Path, help="a new file, or a folder to put it in")
+    sub.add_parser("restore", help="replace the database with a backup (stop the bot first)") \
+        .add_argument("path", type=Path, help="the backup file")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        from bot.maintenance import check
+        from handlers.telegram import identify
+
+        return asyncio.run(check(args.config, os.environ, sys.stdout, identify))
     try:
         config = load_config(args.config)
+        if args.command == "backup":
+            from bot.maintenance import backup_command
+
+            return backup_command(config, args.path, sys.stdout)
+        if args.command == "restore":
+            from bot.maintenance import restore_command
+
+            return asyncio.run(restore_command(config, args.path, sys.stdout))
         if args.command == "chat" or (args.command == "run" and not config.telegram.token):
             setup_logging(config, quiet=True)
             asyncio.run(chat(config, announce=args.command == "run"))

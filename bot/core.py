@@ -230,6 +230,8 @@ class Core:
             if owner is not None and inbound.kind not in (Kind.BLOCKED, Kind.UNBLOCKED):
                 await self.db.owners.seen(owner.id, inbound.chat_id, ctx.now)
             await self._dispatch(ctx)
+            log.debug("%s from owner %s answered with %d replies", inbound.kind,
+                      ctx.owner.id if ctx.owner else "-", len(ctx.replies))
             return ctx.replies
 
     async def user_gone(self, channel: str, user_id: str) -> None:

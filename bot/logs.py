@@ -1,7 +1,10 @@
 """Logging: one line per event, optionally JSON; never the token, never what owners wrote.
 
 Owners appear in logs only by internal id. Libraries that would print request URLs (which carry
-the bot token) are kept at WARNING, and a filter masks the token should it appear anyway.
+the bot token) or whole updates are kept at WARNING, and every line is scrubbed of the secrets
+should they appear anyway. A traceback keeps its frames but shows the message of an exception
+only when it comes from a library whose messages are known to hold no personal data: a message
+such as "invalid literal for int(): 'Budi Santoso'" would otherwise carry an owner's words.
 """
 
 from __future__ import annotations
@@ -9,55 +12,89 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TextIO
 
 from bot.config import Config
 
+# Exceptions from these modules describe the system (a locked database, a refused request, a
+# network failure), never what an owner typed.
+SAFE_MESSAGE_MODULES = ("sqlite3", "aiosqlite", "telegram", "httpx", "httpcore", "asyncio",
+                        "ssl", "socket", "apscheduler", "bot.storage", "bot.delivery")
+NOISY_LIBRARIES = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "tornado",
+                   "hpack")
+HIDDEN = "(message hidden: it may quote what an owner wrote)"
 
-class Redact(logging.Filter):
-    """Mask secrets in every record that passes."""
 
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
+def exception_message(exc: BaseException) -> str:
+    """The exception's message when it cannot hold personal data, else a placeholder."""
+    module = type(exc).__module__
+    safe = isinstance(exc, OSError) or module.startswith(SAFE_MESSAGE_MODULES)
+    return str(exc) if safe else HIDDEN
+
+
+def describe_exception(exc: BaseException) -> str:
+    """A traceback (with its causes) whose exception messages are screened."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__)
+    parts = []
+    for link in reversed(chain):
+        frames = "".join(traceback.format_tb(link.__traceback__))
+        name = f"{type(link).__module__}.{type(link).__qualname__}".removeprefix("builtins.")
+        parts.append(f"Traceback (most recent call last):\n{frames}{name}: "
+                     f"{exception_message(link)}")
+    return "\nwhich caused:\n".join(parts)
+
+
+class SafeFormatter(logging.Formatter):
+    """One line per record (plain or JSON), secrets masked, exception messages screened."""
+
+    def __init__(self, secrets: Iterable[str] = (), *, as_json: bool = False) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Replace secrets in the formatted message."""
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, ()
-        return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line."""
+        self.as_json = as_json
 
     def format(self, record: logging.LogRecord) -> str:
-        """Render a record as JSON."""
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        """Render a record on one line."""
+        message = record.getMessage()
+        error = describe_exception(record.exc_info[1]) if record.exc_info and \
+            record.exc_info[1] is not None else ""
+        if self.as_json:
+            entry = {
+                "time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                    timespec="milliseconds"),
+                "level": record.levelname,
+                "logger": record.name,
+                "message": message,
+            }
+            if error:
+                entry["error"] = error
+            line = json.dumps(entry, ensure_ascii=False)
+        else:
+            line = f"{self.formatTime(record)} {record.levelname} {record.name}: {message}"
+            if error:
+                line += "\n" + error
+            # One event, one line: a multi-line message cannot pass for several events.
+            line = line.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+        for secret in self.secrets:
+            line = line.replace(secret, "***")
+        return line
 
 
-def setup_logging(config: Config, *, quiet: bool = False) -> None:
+def setup_logging(config: Config, *, quiet: bool = False, stream: TextIO | None = None) -> None:
     """Configure the root logger from config (quiet: warnings only, for the terminal chat)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(Redact([config.telegram.token, config.telegram.webhook_secret]))
-    if config.logging.json:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(SafeFormatter([config.telegram.token, config.telegram.webhook_secret],
+                                       as_json=config.logging.json))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     level = config.logging.level
     root.setLevel("WARNING" if quiet and level != "DEBUG" else level)
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "tornado"):
+    for noisy in NOISY_LIBRARIES:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

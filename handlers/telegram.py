@@ -12,9 +12,11 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
@@ -85,6 +87,15 @@ def mapped_errors() -> Iterator[None]:
         raise Unavailable(exc.message) from exc
     except TelegramError as exc:
         raise Unavailable(exc.message) from exc
+
+
+async def identify(config: Config) -> str:
+    """Ask Telegram who the token belongs to (getMe), with errors mapped for the core."""
+    api = config.telegram.api_url
+    bot = Bot(config.telegram.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
+    with mapped_errors():
+        async with bot:  # initialising calls getMe
+            return f"@{bot.username} (id {bot.id})"
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -175,7 +186,7 @@ class TelegramChannel:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(concurrent_updates)
-            .connection_pool_size(max(8, concurrent_updates * 2))
+            .connection_pool_size(concurrent_updates + 8)
             .pool_timeout(10)
             .get_updates_read_timeout(self.poll_timeout + 10)
             .build()
@@ -190,14 +201,24 @@ class TelegramChannel:
         app.add_error_handler(self.on_error)
 
     async def start(self) -> None:
-        """Connect, publish the command lists and start long polling."""
+        """Connect, publish the command lists and start receiving updates (poll or webhook)."""
         app = self.application
         await app.initialize()
         await self.publish_commands()
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0,
-                                        allowed_updates=ALLOWED_UPDATES)
+        tg = self.config.telegram
+        if tg.mode == "webhook":
+            # python-telegram-bot's own server (tornado) answers 403 to any request without
+            # the secret in X-Telegram-Bot-Api-Secret-Token; TLS ends at the reverse proxy.
+            await app.updater.start_webhook(
+                listen=tg.webhook_listen, port=tg.webhook_port,
+                url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
+                secret_token=tg.webhook_secret, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0,
+                                            allowed_updates=ALLOWED_UPDATES)
+        log.info("receiving updates by %s", tg.mode)
 
     async def stop(self) -> None:
         """Stop polling, finish the updates being handled, and disconnect."""

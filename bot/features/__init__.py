@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 def register_all(router: Router) -> None:
     """Register every feature, in the order their menu entries appear."""
     from bot.features import (
+        backups,
         broadcast,
         consent,
         interest,
@@ -28,5 +29,5 @@ def register_all(router: Router) -> None:
     )
 
     for feature in (consent, survey, signup, interest, privacy, subscription, language, staff,
-                    session_staff, broadcast, report, links, reminders, menu):
+                    session_staff, broadcast, report, links, reminders, menu, backups):
         feature.register(router)

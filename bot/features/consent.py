@@ -6,6 +6,7 @@ the language it was shown in are stored (UU PDP No. 27/2022).
 
 from __future__ import annotations
 
+import logging
 import re
 
 from bot.channel import Button
@@ -13,6 +14,7 @@ from bot.core import Context, Router
 from bot.features import survey
 from bot.i18n import N_
 
+log = logging.getLogger(__name__)
 _SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -76,6 +78,8 @@ async def on_consent(ctx: Context, rest: str) -> None:
             return
         await ctx.db.owners.consent(owner.id, ctx.config.questionnaire.notice_version,
                                     ctx.tr.language, ctx.now)
+        log.info("owner %d consented to privacy notice %s", owner.id,
+                 ctx.config.questionnaire.notice_version)
         await ctx.refresh()
         ctx.reply(_("Thank you! Let's begin. You can send /kembali to go back, /batal to stop "
                     "for now and /lanjut to continue later."))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.features.survey import format_answer
 from bot.i18n import LANGUAGE_NAMES, N_
+
+log = logging.getLogger(__name__)
 
 
 def register(router: Router) -> None:
@@ -87,6 +91,7 @@ async def on_delete_button(ctx: Context, rest: str) -> None:
     for hook in ctx.core.router.before_delete:
         await hook(ctx)
     await ctx.db.owners.delete(ctx.owner.id)
+    log.info("owner %d erased their data", ctx.owner.id)
     ctx.owner = None
     ctx.reply(_("All your data has been deleted. Thank you for using this service. If you "
                 "want to apply again later, send /start."), remove_keyboard=True)

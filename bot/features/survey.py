@@ -6,6 +6,7 @@ renders questions, the summary and the result in the owner's language.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from bot.questionnaire import Question
 from bot.storage.owners import Owner
 from bot.validators import clean_text
 
+log = logging.getLogger(__name__)
 CRITERION_NAMES = {
     "nib": N_("NIB (business ID)"),
     "own_production": N_("Own production"),
@@ -297,13 +299,13 @@ def _render(ctx: Context, before: Ask | Review, step: Step) -> None:
     show(ctx, step.next)
 
 
-async def _apply(ctx: Context, given: engine.Input) -> None:
-    """Run one input through the engine and answer it."""
+async def _apply(ctx: Context, given: engine.Input, form: Form | None = None) -> None:
+    """Run one input through the engine and answer it (`form`: as just loaded, if it was)."""
     owner = ctx.owner
     if owner is None or not owner.consented:
         await consent.ask(ctx)
         return
-    form = await _form(ctx)
+    form = form or await _form(ctx)
     before = engine.view(ctx.core.questionnaire, form)
     step = await advance(ctx, given, form)
     if step is None:
@@ -401,6 +403,8 @@ async def submit(ctx: Context, form: Form) -> None:
     await ctx.db.owners.finish(owner.id, result.eligible, result.readiness,
                                {"unmet": list(result.unmet), "parts": dict(result.parts)},
                                ctx.now)
+    log.info("owner %d submitted the questionnaire: eligible=%s, readiness %d", owner.id,
+             result.eligible, result.readiness)
     await ctx.refresh()
     ctx.edit(buttons=())
     await show_result(ctx)
@@ -446,8 +450,10 @@ async def on_input(ctx: Context, _rest: str) -> None:
     if inbound.kind == Kind.TEXT and ctx.now - owner.last_seen_at > idle:
         await resume(ctx, welcome_back=True)
         return
+    form = None
     if inbound.kind == Kind.TEXT:
-        shown = engine.view(ctx.core.questionnaire, await _form(ctx))
+        form = await _form(ctx)
+        shown = engine.view(ctx.core.questionnaire, form)
         given: engine.Input = engine.Text(inbound.text)
         if isinstance(shown, Ask) and shown.question.kind == QKind.CHOICE:
             value = match_option(ctx.tr, shown.question, inbound.text)
@@ -467,7 +473,7 @@ async def on_input(ctx: Context, _rest: str) -> None:
     else:
         ctx.reply(_("I can only read text messages and buttons, so I could not read that."))
         given = engine.Show()
-    await _apply(ctx, given)
+    await _apply(ctx, given, form)
 
 
 async def on_continue(ctx: Context, _args: str) -> None:

@@ -1,0 +1,64 @@
+"""`umkm-bot check`: a line per check, a non-zero exit at the first failure, getMe with a token."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bot.maintenance import check
+from handlers.telegram import identify
+from tests.conftest import write_config
+from tests.fakebotapi import FakeBotAPI
+from tests.harness import TOKEN
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
+)
+
+
+async def run_check(config_path, env) -> tuple[int, list[str]]:
+    """Run the checks; return the exit code and the printed lines."""
+    out = io.StringIO()
+    code = await check(config_path, env, out, identify)
+    return code, out.getvalue().splitlines()
+
+
+async def test_every_check_passes_and_getme_names_the_bot(tmp_path):
+    path = write_config(tmp_path, '[backup]\ndirectory = "backups"\n')
+    async with FakeBotAPI(token_check=TOKEN) as fake:
+        code, lines = await run_check(path, {"BOT_TOKEN": TOKEN,
+                                             "TELEGRAM_API_BASE_URL": fake.url})
+        assert fake.calls("getMe")
+    assert code == 0
+    assert [line.split(":")[0] for line in lines] == [
+        "ok   configuration", "ok   database", "ok   catalogs", "ok   questionnaire",
+        "ok   backups", "ok   telegram"]
+    assert "@umkm_test_bot (id 123456)" in lines[-1] and "long polling" in lines[-1]
+    assert (tmp_path / "bot.sqlite3").exists() and (tmp_path / "backups").is_dir()
+
+
+async def test_a_refused_token_fails_the_last_check_without_printing_the_token(tmp_path):
+    path = write_config(tmp_path)
+    async with FakeBotAPI(token_check="999:other") as fake:
+        code, lines = await run_check(path, {"BOT_TOKEN": TOKEN,
+                                             "TELEGRAM_API_BASE_URL": fake.url})
+    assert code == 1
+    assert lines[-1].startswith("FAIL telegram: getMe at http://127.0.0.1")
+    assert len(lines) == 6 and TOKEN not in "\n".join(lines)
+
+
+async def test_the_first_failure_stops_the_checks(tmp_path):
+    path = write_config(tmp_path, '[logging]\nlevel = "LOUD"\n')
+    code, lines = await run_check(path, {})
+    assert code == 1
+    assert lines == ['FAIL configuration: config.toml: [logging] level must be one of "DEBUG", '
+                     '"INFO", "WARNING", "ERROR".']
+    assert not (tmp_path / "bot.sqlite3").exists()
+
+
+async def test_an_unwritable_backup_folder_fails(tmp_path):
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    path = write_config(tmp_path, '[backup]\ndirectory = "taken/backups"\n')
+    code, lines = await run_check(path, {})
+    assert code == 1 and lines[-1].startswith("FAIL backups:")

@@ -1,0 +1,264 @@
+"""Crash test: the real `umkm-bot run` process is SIGKILLed at random moments while 50 owners are
+in the middle of the questionnaire, 20 times in a row, and restarted each time.
+
+After every kill: `PRAGMA integrity_check` says ok, and every answer the bot acknowledged (the
+fake Bot API received a reply to it) is stored with its value. After every restart: each owner
+sends /lanjut and is shown exactly the question that follows what is stored.
+
+Updates Telegram still held at a kill are dropped, so that each round starts from a known
+state: the owners simply carry on from what the bot shows them, as people whose last message
+went unanswered do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot import engine
+from bot.core import esc
+from bot.questionnaire import Kind as QKind
+from bot.questions import QUESTIONNAIRE
+from bot.storage import Database
+from bot.validators import VALIDATORS, Valid
+from tests.conftest import write_config
+from tests.fakebotapi import FakeBotAPI, FakeUser, Request
+from tests.harness import TOKEN
+
+OWNERS = 50
+ROUNDS = 20
+SEED = int(os.environ.get("CRASH_SEED", random.randrange(10 ** 6)))
+PERSONAS = [
+    {"name": "Budi Santoso", "business_name": "Batik Sekar", "product_type": "batik",
+     "has_nib": "yes", "nib": "1234 5678 90123", "own_production": "own",
+     "quality": ["sni", "halal"], "capacity": "20 kodi", "steady": "steady",
+     "packaging": "export", "ktp_city": "yes", "kecamatan": "barat",
+     "export_experience": "none", "phone": "0812 3456 7890"},
+    {"name": "Siti Aminah", "business_name": "Camilan Bu Siti", "product_type": "other",
+     "product_other": "Keripik singkong", "has_nib": "no", "own_production": "partly",
+     "quality": ["none"], "capacity": "2,5 kuintal", "steady": "seasonal",
+     "packaging": "basic", "ktp_city": "no", "export_experience": "third_party",
+     "phone": "+62 812 3456 7890"},
+]
+LABELS = {f"<b>{esc(q.label)}</b>": q.id for q in QUESTIONNAIRE.questions}
+
+
+def prompt(text: str) -> str | None:
+    """What a message of the bot asks for: consent, a question id, the summary, the result."""
+    if "Before we start, about your data" in text:
+        return "consent"
+    if "Please check your answers" in text:
+        return "summary"
+    if "Good news" in text or "does not meet every requirement" in text:
+        return "result"
+    if re.search(r"Question \d+ of \d+", text):
+        return next((qid for label, qid in LABELS.items() if label in text), None)
+    return None
+
+
+def stored_value(question_id: str, answer: Any) -> Any:
+    """What the bot stores for the persona's answer."""
+    question = QUESTIONNAIRE.get(question_id)
+    assert question is not None
+    if question.kind in (QKind.TEXT, QKind.PHONE):
+        outcome = VALIDATORS[question.validator](answer)
+        assert isinstance(outcome, Valid)
+        return outcome.value
+    return answer
+
+
+@dataclass
+class Driver:
+    """One owner answering whatever the bot asks, remembering what the bot acknowledged."""
+
+    fake: FakeBotAPI
+    user: FakeUser
+    persona: dict[str, Any]
+    rng: random.Random
+    acked: dict[str, Any] = field(default_factory=dict)  # question id (or "consent") -> value
+    pending: tuple[str, Any, int] | None = None  # the last action, not yet acknowledged
+    finished: bool = False
+
+    async def push(self, key: str, value: Any, update: Any) -> int:
+        """Send one update and remember it as pending."""
+        seq = self.fake._seq
+        self.pending = (key, value, seq)
+        update()
+        return seq
+
+    async def reply(self, after: int, toggled: bool = False) -> Request:
+        """The bot's answer to the update pushed at `after`: what it asks next."""
+        def matches(r: Request) -> bool:
+            if r.chat_id != self.user.id or r.seq <= after or r.status != 200:
+                return False
+            if toggled:
+                return r.method == "editMessageText"
+            return r.method == "sendMessage" and prompt(r.text or "") is not None
+
+        found = await self.fake.wait_for(matches, timeout=30)
+        if self.pending is not None and self.pending[0] != "/lanjut":
+            self.acked[self.pending[0]] = self.pending[1]
+        self.pending = None
+        return found
+
+    async def resume(self, db: Database, first: bool) -> Request:
+        """/start (first round) or /lanjut; check the bot resumes where the database says."""
+        command = "/start" if first else "/lanjut"
+        seq = await self.push("/lanjut", None, lambda: self.user.command(command))
+        shown = await self.reply(seq)
+        assert prompt(shown.text or "") == await expected(db, self.user.id), (
+            f"owner {self.user.id} resumed at the wrong place: {shown.text!r}")
+        return shown
+
+    async def run(self, shown: Request) -> None:
+        """Answer until the result, or until cancelled by a kill."""
+        while True:
+            # People take a moment to answer: everyone stays mid-questionnaire for many kills.
+            await asyncio.sleep(self.rng.uniform(0.25, 0.6))
+            asked = prompt(shown.text or "")
+            if asked == "result":
+                self.finished = True
+                return
+            if asked == "consent":
+                seq = await self.push("consent", True, lambda: self.user.press("c:yes",
+                                                                                check=False))
+            elif asked == "summary":
+                seq = await self.push("submit", True, lambda: self.user.press("s:submit",
+                                                                               check=False))
+            else:
+                shown = await self.answer(asked, shown)
+                continue
+            shown = await self.reply(seq)
+
+    async def answer(self, question_id: str, shown: Request) -> Request:
+        """Answer one question (a multi-select takes several presses)."""
+        question = QUESTIONNAIRE.get(question_id)
+        assert question is not None
+        wanted = self.persona[question_id]
+        if question.kind == QKind.CHOICE:
+            data = f"a:{question_id}:{wanted}"
+            seq = await self.push(question_id, wanted, lambda: self.user.press(data, check=False))
+        elif question.kind == QKind.MULTI:
+            chosen = {d.rsplit(":", 1)[1] for row in shown.buttons for label, d in row
+                      if d and d.startswith("t:") and label.startswith("✅")}
+            change = sorted(chosen ^ set(wanted))
+            if change:
+                data = f"t:{question_id}:{change[0]}"
+                seq = await self.push("toggle", None, lambda: self.user.press(data, check=False))
+                edited = await self.reply(seq, toggled=True)
+                return edited
+            seq = await self.push(question_id, wanted,
+                                  lambda: self.user.press(f"d:{question_id}", check=False))
+        else:
+            seq = await self.push(question_id, stored_value(question_id, wanted),
+                                  lambda: self.user.text(wanted))
+        return await self.reply(seq)
+
+
+async def expected(db: Database, user_id: int) -> str:
+    """Where the stored state says the owner is."""
+    owner = await db.owners.find("telegram", str(user_id))
+    if owner is None or not owner.consented:
+        return "consent"
+    if owner.finished_at is not None and owner.cursor is None:
+        return "result"
+    answers = await db.owners.answers(owner.id)
+    shown = engine.view(QUESTIONNAIRE, engine.Form(answers, owner.cursor, owner.draft,
+                                                    owner.draft_for))
+    return "summary" if isinstance(shown, engine.Review) else shown.question.id
+
+
+async def verify_after_kill(db: Database, drivers: list[Driver]) -> None:
+    """The file is intact and holds every acknowledged answer."""
+    assert await db.integrity_check() == "ok"
+    for driver in drivers:
+        owner = await db.owners.find("telegram", str(driver.user.id))
+        if not driver.acked:
+            continue
+        assert owner is not None, f"owner {driver.user.id} lost"
+        answers = await db.owners.answers(owner.id)
+        for key, value in driver.acked.items():
+            if key == "consent":
+                assert owner.consented
+            elif key == "submit":
+                assert owner.finished_at is not None
+            elif key != "toggle":
+                assert answers.get(key) == value, (driver.user.id, key, answers.get(key), value)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_kill_9_twenty_times_loses_no_acknowledged_answer(tmp_path):
+    rng = random.Random(SEED)
+    config = write_config(tmp_path)
+    database = tmp_path / "bot.sqlite3"
+    async with FakeBotAPI() as fake:
+        env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url}
+        drivers = [Driver(fake, fake.user(7000 + n, language_code="en"), PERSONAS[n % 2],
+                          random.Random(rng.random())) for n in range(OWNERS)]
+        kills = 0
+        in_progress = []  # owners mid-questionnaire at each kill
+        stderr = b""
+        for number in range(ROUNDS + 1):
+            started_at = fake._seq
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "--config", str(config), "run", env=env,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            try:
+                # Its last call before polling (a getUpdates is recorded only once answered).
+                await fake.wait_for(lambda r, s=started_at: r.method == "deleteWebhook"
+                                    and r.seq > s, timeout=30)
+                db = await Database.open(database)
+                try:
+                    active = [d for d in drivers if not d.finished]
+                    shown = await asyncio.gather(*(d.resume(db, number == 0) for d in active))
+                finally:
+                    await db.close()
+                if number == ROUNDS:
+                    break
+                tasks = [asyncio.create_task(d.run(s)) for d, s in zip(active, shown,
+                                                                        strict=True)]
+                await asyncio.sleep(rng.uniform(0.05, 0.6))  # a random moment of the work
+                process.kill()
+                in_progress.append(sum(not d.finished for d in drivers))
+                kills += 1
+                await process.wait()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                for task in tasks:
+                    if not task.cancelled() and task.exception() is not None:
+                        raise task.exception()
+            finally:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                    await asyncio.wait_for(process.wait(), 20)
+                stderr += await process.stderr.read()
+            # What the bot acknowledged is exactly the replies the fake received.
+            for driver in drivers:
+                if driver.pending is not None:
+                    key, value, seq = driver.pending
+                    if any(r.chat_id == driver.user.id and r.seq > seq for r in fake.requests):
+                        driver.acked[key] = value
+                    driver.pending = None
+            fake._queue.clear()  # see the module docstring
+            db = await Database.open(database)
+            try:
+                await verify_after_kill(db, drivers)
+            finally:
+                await db.close()
+    assert kills == ROUNDS, f"seed {SEED}"
+    answered = sum(len(d.acked) for d in drivers)
+    assert answered > OWNERS * 3, f"too little was answered ({answered}); seed {SEED}"
+    assert min(in_progress) >= OWNERS // 2, (in_progress, SEED)
+    log = stderr.decode()
+    assert "Traceback" not in log and TOKEN not in log
+    for persona in PERSONAS:
+        assert persona["name"] not in log and persona["business_name"] not in log

@@ -1,0 +1,70 @@
+"""Webhook mode for real: python-telegram-bot's server on 127.0.0.1 takes updates posted to it,
+and refuses every request without the right X-Telegram-Bot-Api-Secret-Token."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import httpx
+import pytest
+
+from bot.config import load_config
+from tests.conftest import write_config
+from tests.fakebotapi import FakeBotAPI
+from tests.harness import TOKEN, running_bot
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
+)
+SECRET = "s3cret_Webhook-token"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_update(update_id: int, user_id: int) -> dict:
+    """The update Telegram posts when `user_id` sends /start."""
+    user = {"id": user_id, "is_bot": False, "first_name": "Budi", "language_code": "en"}
+    return {"update_id": update_id, "message": {
+        "message_id": update_id, "date": int(time.time()), "from": user,
+        "chat": {"id": user_id, "type": "private", "first_name": "Budi"},
+        "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+
+
+async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path):
+    port = free_port()
+    async with FakeBotAPI() as fake:
+        extra = (f'[telegram]\nmode = "webhook"\nwebhook_listen = "127.0.0.1"\n'
+                 f'webhook_port = {port}\nwebhook_url = "https://bot.example.org/tg/hook"\n')
+        config = load_config(write_config(tmp_path, extra), env={
+            "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url, "WEBHOOK_SECRET": SECRET})
+        async with running_bot(fake, config) as channel:
+            (registered,) = fake.calls("setWebhook")
+            assert registered.params["url"] == "https://bot.example.org/tg/hook"
+            assert registered.params["secret_token"] == SECRET
+            assert not fake.calls("getUpdates")  # no polling in webhook mode
+            url = f"http://127.0.0.1:{port}/tg/hook"
+            async with httpx.AsyncClient(timeout=5) as client:
+                refused = [
+                    await client.post(url, json=start_update(1, 5001)),
+                    await client.post(url, json=start_update(2, 5002), headers={
+                        "X-Telegram-Bot-Api-Secret-Token": "wrong"}),
+                ]
+                accepted = await client.post(url, json=start_update(3, 5003), headers={
+                    "X-Telegram-Bot-Api-Secret-Token": SECRET})
+            assert [r.status_code for r in refused] == [403, 403]
+            assert accepted.status_code == 200
+            welcome = await fake.wait_for(
+                lambda r: r.method == "sendMessage" and r.chat_id == 5003)
+            assert "Before we start, about your data" in welcome.text
+            await fake.process(3)
+            assert not fake.calls("sendMessage", 5001) and not fake.calls("sendMessage", 5002)
+            owners = channel.core.db.owners
+            assert await owners.find("telegram", "5001") is None
+            assert await owners.find("telegram", "5002") is None
+            assert await owners.find("telegram", "5003") is not None
