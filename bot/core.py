@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply
@@ -43,6 +44,7 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$",
 TERMINAL_CHANNEL = "terminal"
 # Typed during a staff conversation, these end it instead of their usual meaning.
 CANCEL_COMMANDS = ("batal", "cancel")
+JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
 
 
 def esc(value: object) -> str:
@@ -144,8 +146,22 @@ class Core:
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         # The one scheduler of the process; jobs are rebuilt from the database at start-up.
         self.scheduler = AsyncIOScheduler(timezone=config.time_zone)
+        self._running_jobs = 0
+        self._jobs_idle = asyncio.Event()
+        self._jobs_idle.set()
+        self.scheduler.add_listener(self._job_started, EVENT_JOB_SUBMITTED)
+        self.scheduler.add_listener(self._job_ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.sender: Sender | None = None
         register_all(self.router)
+
+    def _job_started(self, _event: object) -> None:
+        self._running_jobs += 1
+        self._jobs_idle.clear()
+
+    def _job_ended(self, _event: object) -> None:
+        self._running_jobs = max(0, self._running_jobs - 1)
+        if self._running_jobs == 0:
+            self._jobs_idle.set()
 
     async def start(self, transports: Iterable[Transport]) -> None:
         """Start the background work: the sender (over these transports) and the scheduler."""
@@ -161,6 +177,13 @@ class Core:
         for hook in self.router.on_stop:
             await hook(self)
         if self.scheduler.running:
+            # APScheduler cancels jobs still running at shutdown (and logs that as an error):
+            # start no new ones and let the running ones finish, for a bounded time.
+            self.scheduler.pause()
+            try:
+                await asyncio.wait_for(self._jobs_idle.wait(), JOB_STOP_TIMEOUT)
+            except TimeoutError:
+                log.warning("%d scheduled jobs still running at shutdown", self._running_jobs)
             self.scheduler.shutdown(wait=False)
         if self.sender is not None:
             await self.sender.stop()

@@ -176,6 +176,47 @@ class Harness:
 HARNESS: Harness | None = None
 
 
+SEEDED_SESSION = """
+[[sessions]]
+key = "fuzz"
+title = "Pelatihan Ekspor"
+starts_at = "2031-10-06 09:00"
+place = "Aula"
+capacity = 1
+"""
+# What one owner's action may change for another: a waiting owner moves up (status, place in
+# line, when the seat was given, last change) and is told so (a "seat" message).
+MOVES_UP = ("status", "position", "seated_at", "updated_at")
+
+
+def unaffected(shot: dict[str, Any] | None, columns: list[str]) -> dict[str, Any] | None:
+    """An owner's snapshot without what a waiting-list promotion may change."""
+    if shot is None:
+        return None
+    keep = [i for i, c in enumerate(columns) if c not in MOVES_UP]
+    return {
+        **shot,
+        "registrations": [tuple(row[i] for i in keep) for row in shot.get("registrations", [])],
+        "outbox": [item for item in shot.get("outbox", []) if item[0] != "seat"],
+    }
+
+
+def moved_up_only(before: dict[str, Any] | None, after: dict[str, Any] | None,
+                  columns: list[str]) -> bool:
+    """Every registration of another owner stayed, or went from waiting to registered."""
+    status, position = columns.index("status"), columns.index("position")
+    old = {row[0]: row for row in (before or {}).get("registrations", [])}
+    for row in (after or {}).get("registrations", []):
+        was = old.get(row[0])
+        if was is None or was[status] == row[status] and (
+            row[position] is None or was[position] is None or row[position] <= was[position]
+        ):
+            continue
+        if not (was[status] == "waiting" and row[status] == "registered"):
+            return False
+    return True
+
+
 class BotMachine(RuleBasedStateMachine):
     """Several people talking to one fresh bot at once."""
 
@@ -187,7 +228,8 @@ class BotMachine(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(dir=self.h.root))
         self.fake = FakeBotAPI()
         self.h.run(self.fake.start())
-        self.config: Config = telegram_config(self.dir, self.fake)
+        # One seat, so sign-ups fill it, queue on the waiting list and move up on cancellations.
+        self.config: Config = telegram_config(self.dir, self.fake, SEEDED_SESSION)
         self.errors = Errors()
         logging.getLogger().addHandler(self.errors)
         self.handled: list[tuple[Inbound, list[Any]]] = []
@@ -366,10 +408,21 @@ class BotMachine(RuleBasedStateMachine):
         self._check_requests(self.fake.requests[first_request:])
         if not staff_acted:
             after = self._snapshot()
+            columns = self._registration_columns()
             for owner in set(before) | set(after):
                 if owner not in acted:
-                    assert before.get(owner) == after.get(owner), (
+                    assert unaffected(before.get(owner), columns) == unaffected(
+                        after.get(owner), columns), (
                         f"a batch by {sorted(acted)} changed the data of {owner}")
+                    assert moved_up_only(before.get(owner), after.get(owner), columns), (
+                        f"a batch by {sorted(acted)} changed the sign-up of {owner}")
+
+    def _registration_columns(self) -> list[str]:
+        conn = sqlite3.connect(self.config.database)
+        try:
+            return [c[1] for c in conn.execute("PRAGMA table_info(registrations)")]
+        finally:
+            conn.close()
 
     async def _handled(self, update_ids: list[int]) -> None:
         await asyncio.gather(*(self.fake.process(u, timeout=10) for u in update_ids))

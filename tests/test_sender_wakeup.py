@@ -40,3 +40,23 @@ async def test_a_wake_while_the_sender_looks_at_the_outbox_is_not_lost(tmp_path)
             await sender.stop()
     finally:
         await db.close()
+
+
+async def test_stopping_waits_for_a_running_scheduled_job_instead_of_cancelling_it(core, caplog):
+    import asyncio
+
+    finished = []
+
+    async def slow_job() -> None:
+        await asyncio.sleep(0.2)
+        finished.append(True)
+
+    await core.start([])
+    core.scheduler.add_job(slow_job)
+    for _ in range(100):  # until the job is running
+        if core._running_jobs:
+            break
+        await asyncio.sleep(0.01)
+    await core.stop()
+    assert finished == [True]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
