@@ -208,9 +208,9 @@ def moved_up_only(before: dict[str, Any] | None, after: dict[str, Any] | None,
     old = {row[0]: row for row in (before or {}).get("registrations", [])}
     for row in (after or {}).get("registrations", []):
         was = old.get(row[0])
-        if was is None or was[status] == row[status] and (
+        if was is None or (was[status] == row[status] and (
             row[position] is None or was[position] is None or row[position] <= was[position]
-        ):
+        )):
             continue
         if not (was[status] == "waiting" and row[status] == "registered"):
             return False
