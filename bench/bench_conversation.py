@@ -42,11 +42,16 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # the machines are noisy: med
 TOKEN = "123456:BENCH-token"
 
 
+ORDER_TIMEOUT = 900  # seconds: a load that takes longer has gone wrong
+
+
 async def ask(conn: Any, *order: Any) -> Any:
-    """Send an order to the load process and wait for its answer."""
+    """Send an order to the load process and wait (bounded) for its answer."""
     loop = asyncio.get_running_loop()
     conn.send(order)
-    return await loop.run_in_executor(None, conn.recv)
+    if not await loop.run_in_executor(None, conn.poll, ORDER_TIMEOUT):
+        raise TimeoutError(f"the load process did not answer {order[0]!r} in time")
+    return conn.recv()  # raises EOFError if the load process died
 
 
 async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
@@ -147,9 +152,12 @@ async def run() -> list[tuple[str, float | int]]:
     load = multiprocessing.get_context("spawn").Process(target=loadgen.serve, args=(child,),
                                                         daemon=True)
     load.start()
+    child.close()  # only the load process holds it now, so its death reaches us as EOF
     talks, plains = [], []
     try:
-        url = await asyncio.get_running_loop().run_in_executor(None, parent.recv)
+        if not await asyncio.get_running_loop().run_in_executor(None, parent.poll, 60):
+            raise TimeoutError("the load process did not start")
+        url = parent.recv()
         for _round in range(ROUNDS):
             with tempfile.TemporaryDirectory() as workdir:
                 talks.append(await conversation(parent, url, Path(workdir)))

@@ -67,11 +67,15 @@ async def owner(fake: LoadFake, user_id: int, echo: bool, latencies: list[float]
                 return
             if echo:
                 answered = method == "sendMessage"
-            elif toggle:
-                answered = method == "editMessageText"
-            else:
+            elif toggle:  # a ticked option redraws the keyboard
+                answered = method == "editMessageReplyMarkup"
+            else:  # the next question: a new message, or the pressed one moving on to it
                 text = str(params.get("text", ""))
-                answered = method == "sendMessage" and any(p in text for p in PROMPTS)
+                asks = any(p in text for p in PROMPTS)
+                # An edit ending in "✅ <answer>" only records the answer; a question follows.
+                record = text.rstrip().rsplit("\n", 1)[-1].startswith("✅")
+                answered = asks and (method == "sendMessage" or (
+                    method == "editMessageText" and not record))
             if answered:
                 done.set_result(time.perf_counter())
 

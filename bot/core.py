@@ -14,7 +14,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
@@ -44,6 +44,7 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$",
 TERMINAL_CHANNEL = "terminal"
 # Typed during a staff conversation, these end it instead of their usual meaning.
 CANCEL_COMMANDS = ("batal", "cancel")
+SEEN_RESOLUTION = timedelta(minutes=1)  # how exactly `owners.last_seen_at` is kept
 JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
 
 
@@ -250,7 +251,10 @@ class Core:
             ctx = Context(self, inbound, owner, self.catalogs.get(language), self.clock())
             if ctx.is_staff:
                 ctx.flow = await self.db.staff.flow(inbound.channel, inbound.user_id)
-            if owner is not None and inbound.kind not in (Kind.BLOCKED, Kind.UNBLOCKED):
+            if owner is not None and inbound.kind not in (Kind.BLOCKED, Kind.UNBLOCKED) and (
+                owner.blocked_at is not None or owner.chat_id != inbound.chat_id
+                or ctx.now - owner.last_seen_at >= SEEN_RESOLUTION
+            ):  # a write per message would be one more commit on every answer
                 await self.db.owners.seen(owner.id, inbound.chat_id, ctx.now)
             await self._dispatch(ctx)
             log.debug("%s from owner %s answered with %d replies", inbound.kind,

@@ -11,6 +11,7 @@ import gettext
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -81,7 +82,7 @@ class Translator:
 
     def number(self, value: float) -> str:
         """Format a number the way readers of this language write it ("1.234,5" in Indonesian)."""
-        return format_decimal(value, locale=self.language)
+        return _format_number(value, self.language)
 
     def local(self, moment: datetime) -> datetime:
         """Convert an aware datetime to the configured time zone."""
@@ -104,6 +105,12 @@ class Translator:
     def zone_name(self, moment: datetime) -> str:
         """The short name people use for the zone (WIB for Asia/Jakarta)."""
         return self.local(moment).tzname() or ""
+
+
+@lru_cache(maxsize=4096)
+def _format_number(value: float, language: str) -> str:
+    # Babel parses its locale data on every call; every question's progress line needs two.
+    return format_decimal(value, locale=language)
 
 
 class Catalogs:

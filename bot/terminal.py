@@ -74,6 +74,8 @@ class TerminalChat:
         for reply in replies:
             if isinstance(reply, Notice) and reply.text:
                 self.write(f"({reply.text})")
+            elif isinstance(reply, Edit) and reply.text is not None:
+                self.show([Reply(reply.text, reply.buttons)])  # the message moved on
             elif isinstance(reply, Edit) and reply.buttons:
                 self._show_buttons([b for row in reply.buttons for b in row])
             elif isinstance(reply, Reply):

@@ -86,3 +86,20 @@ async def test_creating_the_same_owner_twice_keeps_one_row(tmp_path):
     b = await db.owners.create("telegram", "7", "7", "en", "poster-b", NOW)
     assert a.id == b.id and b.source == "poster-a"
     await db.close()
+
+
+async def test_an_atomic_step_that_fails_leaves_nothing_behind(tmp_path):
+    db = await Database.open(tmp_path / "h.sqlite3")
+    owner = await db.owners.create("telegram", "1", "1", "id", None, NOW)
+
+    def half_then_fail(conn):
+        conn.execute("INSERT INTO answers (owner_id, question_id, value, answered_at)"
+                      " VALUES (?, 'name', '\"Budi\"', 'x')", (owner.id,))
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        await db.atomically(half_then_fail)
+    assert await db.owners.answers(owner.id) == {}
+    saved = await db.owners.save_step(owner.id, {"name": "Budi"}, (), "name", (), None, NOW)
+    assert saved.cursor == "name" and await db.owners.answers(owner.id) == {"name": "Budi"}
+    await db.close()

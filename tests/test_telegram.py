@@ -95,21 +95,29 @@ async def test_an_owner_reaches_the_result_on_telegram_in_english(fake, tmp_path
             assert request.parse_mode == "HTML" and len(request.text) <= 4096
 
 
-async def test_a_button_answer_edits_its_question_to_show_the_answer(fake, tmp_path):
+async def test_a_button_answer_moves_its_message_on_to_the_next_question(fake, tmp_path):
     async with running_bot(fake, telegram_config(tmp_path, fake)):
         chat = Chat(fake, 1002, "en")
         await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:3]])
-        edit = next(r for r in chat.last if r.method == "editMessageText")
-        assert "✅ Batik" in edit.text and edit.buttons == []
+        (edit,) = [r for r in chat.last if r.method == "editMessageText"]
+        assert edit.text.startswith("✅ Product: Batik\n\n<i>Question 4 of 14</i>")
+        assert [label for row in edit.buttons for label, _ in row] == [
+            "Yes, I have an NIB", "Not yet", "⬅️ Back"]
+        assert not [r for r in chat.last if r.method == "sendMessage"]  # no new message
         asked = next(r for r in chat.history if r.method == "sendMessage" and any(
             d == "a:product_type:batik" for row in r.buttons for _, d in row))
         assert edit.params["message_id"] == asked.result["message_id"]
-        # The same button again (a slow phone): a pop-up, no new message, nothing changes.
+        # A double tap of the old button on a slow phone: a pop-up, nothing else changes.
         again = await fake.process(chat.user.press(
             "a:product_type:batik", asked.result["message_id"], check=False))
         answer = next(r for r in again if r.method == "answerCallbackQuery")
         assert "no longer works" in answer.params["text"]
-        assert not [r for r in again if r.method == "sendMessage"]
+        assert [r.method for r in again] == ["answerCallbackQuery"]
+        # Ticking a multi-select option only redraws the keyboard.
+        await chat.run(ELIGIBLE_EN[3:6])
+        await chat.do("tap", "SNI")
+        assert [r.method for r in chat.last] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+        assert "✅ SNI" in [label for row in chat.last[1].buttons for label, _ in row]
 
 
 async def test_a_restart_resumes_at_the_same_question_with_every_answer(fake, tmp_path):

@@ -68,10 +68,13 @@ async def on_start(ctx: Context, args: str) -> None:
 
 
 async def on_consent(ctx: Context, rest: str) -> None:
-    """The notice's buttons: c:yes stores the consent and asks the first question."""
+    """The notice's buttons: c:yes stores the consent and asks the first question.
+
+    The notice stays on screen as the record of what was agreed to, marked as agreed, and the
+    same message goes on with the first question.
+    """
     _ = ctx.tr.gettext
     owner = await ctx.ensure_owner()
-    ctx.edit(buttons=())
     if rest == "yes":
         if owner.consented:
             ctx.notice(_("You have already agreed."))
@@ -81,12 +84,16 @@ async def on_consent(ctx: Context, rest: str) -> None:
         log.info("owner %d consented to privacy notice %s", owner.id,
                  ctx.config.questionnaire.notice_version)
         await ctx.refresh()
-        ctx.reply(_("Thank you! Let's begin. You can send /kembali to go back, /batal to stop "
-                    "for now and /lanjut to continue later."))
-        await survey.resume(ctx)
+        agreed = "✅ " + _("You agreed on {date}.").format(date=ctx.tr.datetime(ctx.now))
+        thanks = _("Thank you! Let's begin. You can send /kembali to go back, /batal to stop "
+                   "for now and /lanjut to continue later.")
+        await survey.resume(ctx, intro=f"{notice_text(ctx)}\n\n{agreed}\n\n{thanks}",
+                            in_place=True)
         return
+    ctx.edit(buttons=())
     if owner.consented:
         ctx.notice(_("You have already agreed. To withdraw, delete your data with /hapusdata."),
                    alert=True)
         return
-    ctx.reply(_("All right, nothing was stored. If you change your mind, send /start."))
+    ctx.reply(_("All right, none of your answers will be stored. If you change your mind, "
+                "send /start."))

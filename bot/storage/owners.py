@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,11 +70,21 @@ def _owner(row: Any) -> Owner:
     )
 
 
+ANSWER_CACHE = 4096  # owners whose answers are kept in memory (the most recently active)
+
+
 class Owners:
-    """Named queries on the owners and answers tables."""
+    """Named queries on the owners and answers tables.
+
+    Answers are read on every message an owner sends, and only this class writes them, so the
+    most recently active owners' answers are also kept in memory, written through on every
+    change. A read fills the cache only if no answer was written while it ran.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._answers: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._writes = 0  # answer writes so far, to tell whether a read raced one
 
     async def find(self, channel: str, external_id: str) -> Owner | None:
         """The owner known to `channel` as `external_id`, if any."""
@@ -120,40 +132,73 @@ class Owners:
         )
 
     async def answers(self, owner_id: int) -> dict[str, Any]:
-        """Every stored answer of the owner, by question id."""
+        """Every stored answer of the owner, by question id (values must not be changed)."""
+        cached = self._answers.get(owner_id)
+        if cached is not None:
+            self._answers.move_to_end(owner_id)
+            return dict(cached)
+        writes = self._writes
         rows = await self.db.all(
             "SELECT question_id, value FROM answers WHERE owner_id = ?", (owner_id,)
         )
-        return {row["question_id"]: json.loads(row["value"]) for row in rows}
+        answers = {row["question_id"]: json.loads(row["value"]) for row in rows}
+        if writes == self._writes:
+            self._answers[owner_id] = answers
+            if len(self._answers) > ANSWER_CACHE:
+                self._answers.popitem(last=False)
+        return dict(answers)
+
+    def _written(self, owner_id: int, answers: dict[str, Any] | None) -> None:
+        """Keep the cache true after a committed change (None: forget the owner)."""
+        self._writes += 1
+        if answers is None:
+            self._answers.pop(owner_id, None)
+        elif owner_id in self._answers:
+            self._answers[owner_id] = answers
 
     async def save_step(self, owner_id: int, save: Mapping[str, Any], drop: Iterable[str],
                         cursor: str | None, draft: tuple[str, ...], draft_for: str | None,
-                        now: datetime) -> None:
-        """Store one questionnaire step atomically: answers given, answers dropped, position.
+                        now: datetime) -> Owner | None:
+        """Store one questionnaire step atomically and return the owner as now stored.
 
-        An answer that changes after the result was given makes the result stale, so the
-        result is cleared and the owner submits again from the summary.
+        Answers given, answers dropped and the position are committed together. An answer that
+        changes after the result was given makes the result stale, so the result is cleared and
+        the owner submits again from the summary.
         """
-        async with self.db.transaction() as conn:
-            for question_id, value in save.items():
-                await conn.execute(
-                    "INSERT INTO answers (owner_id, question_id, value, answered_at)"
-                    " VALUES (?, ?, ?, ?) ON CONFLICT (owner_id, question_id)"
-                    " DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at",
-                    (owner_id, question_id, json.dumps(value, ensure_ascii=False), to_db(now)),
-                )
-            for question_id in drop:
-                await conn.execute(
-                    "DELETE FROM answers WHERE owner_id = ? AND question_id = ?",
-                    (owner_id, question_id),
-                )
-            changed = ", finished_at = NULL, eligible = NULL, readiness = NULL, result = NULL" \
-                if save or drop else ""
-            await conn.execute(
-                f"UPDATE owners SET cursor = ?, draft = ?, draft_for = ?, paused = 0{changed}"
-                " WHERE id = ?",
-                (cursor, json.dumps(list(draft)) if draft else None, draft_for, owner_id),
-            )
+        saved = [(owner_id, question_id, json.dumps(value, ensure_ascii=False), to_db(now))
+                 for question_id, value in save.items()]
+        dropped = [(owner_id, question_id) for question_id in drop]
+        position = (cursor, json.dumps(list(draft)) if draft else None, draft_for, owner_id)
+
+        def work(conn: sqlite3.Connection) -> Any:
+            conn.executemany(
+                "INSERT INTO answers (owner_id, question_id, value, answered_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (owner_id, question_id)"
+                " DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at",
+                saved)
+            conn.executemany("DELETE FROM answers WHERE owner_id = ? AND question_id = ?",
+                             dropped)
+            if saved or dropped:  # matches only when there is a result (and its index entry)
+                conn.execute(
+                    "UPDATE owners SET finished_at = NULL, eligible = NULL, readiness = NULL,"
+                    " result = NULL WHERE id = ? AND finished_at IS NOT NULL", (owner_id,))
+            return conn.execute(
+                "UPDATE owners SET cursor = ?, draft = ?, draft_for = ?, paused = 0"
+                " WHERE id = ? RETURNING *", position).fetchone()
+
+        self._writes += 1  # a read running now must not fill the cache with what it saw
+        try:
+            row = await self.db.atomically(work)
+        except BaseException:
+            self._written(owner_id, None)
+            raise
+        cached = self._answers.get(owner_id)
+        if cached is not None:
+            changed_answers = {**cached, **{q: json.loads(v) for _o, q, v, _t in saved}}
+            for _o, question_id in dropped:
+                changed_answers.pop(question_id, None)
+            self._written(owner_id, changed_answers)
+        return _owner(row) if row else None
 
     async def finish(self, owner_id: int, eligible: bool, readiness: int,
                      result: Mapping[str, Any], now: datetime) -> None:
@@ -170,18 +215,26 @@ class Owners:
 
     async def restart(self, owner_id: int) -> None:
         """Forget every answer and the result, keeping consent and language (/ulang)."""
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM answers WHERE owner_id = ?", (owner_id,))
-            await conn.execute(
-                "UPDATE owners SET cursor = NULL, draft = NULL, draft_for = NULL, paused = 0,"
-                " finished_at = NULL, eligible = NULL, readiness = NULL, result = NULL"
-                " WHERE id = ?",
-                (owner_id,),
-            )
+        self._written(owner_id, None)
+        try:
+            async with self.db.transaction() as conn:
+                await conn.execute("DELETE FROM answers WHERE owner_id = ?", (owner_id,))
+                await conn.execute(
+                    "UPDATE owners SET cursor = NULL, draft = NULL, draft_for = NULL,"
+                    " paused = 0, finished_at = NULL, eligible = NULL, readiness = NULL,"
+                    " result = NULL WHERE id = ?",
+                    (owner_id,),
+                )
+        finally:
+            self._written(owner_id, None)  # also after: a read during the change saw the old
 
     async def delete(self, owner_id: int) -> bool:
         """Erase the owner and everything linked to them, for good (/hapusdata)."""
-        return await self.db.write("DELETE FROM owners WHERE id = ?", (owner_id,)) > 0
+        self._written(owner_id, None)
+        try:
+            return await self.db.write("DELETE FROM owners WHERE id = ?", (owner_id,)) > 0
+        finally:
+            self._written(owner_id, None)
 
     async def mark_blocked(self, owner_id: int, now: datetime) -> None:
         """The owner blocked the bot: do not write to them until they write again."""
