@@ -168,6 +168,8 @@ def split_text(text: str, limit: int = 4096) -> list[str]:
     A line longer than the limit is cut at a space; any tag open at the cut is closed there and
     opened again in the next piece, so every piece is valid HTML on its own.
     """
+    if len(text) <= limit:
+        return [text]
     pieces: list[str] = []
     current = ""
     for line in text.split("\n"):

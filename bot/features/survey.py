@@ -234,8 +234,8 @@ def result_text(ctx: Context, owner: Owner, answers: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-async def show_result(ctx: Context) -> None:
-    """Send the stored result with its follow-up buttons."""
+async def show_result(ctx: Context, *, in_place: bool = False) -> None:
+    """Send the stored result with its follow-up buttons (`in_place`: in the pressed message)."""
     owner = ctx.owner
     assert owner is not None
     answers = await ctx.db.owners.answers(owner.id)
@@ -243,7 +243,10 @@ async def show_result(ctx: Context) -> None:
     for entry in ctx.core.router.result_buttons:
         buttons += [[b] for b in await entry(ctx)]
     buttons.append([Button(ctx.tr.gettext("☰ Menu"), "m:menu")])
-    ctx.reply(result_text(ctx, owner, answers), buttons)
+    if in_place and ctx.inbound.kind == Kind.BUTTON:
+        ctx.edit(result_text(ctx, owner, answers), buttons)
+    else:
+        ctx.reply(result_text(ctx, owner, answers), buttons)
 
 
 # ---------------------------------------------------------------- flow
@@ -436,8 +439,7 @@ async def submit(ctx: Context, form: Form) -> None:
     log.info("owner %d submitted the questionnaire: eligible=%s, readiness %d", owner.id,
              result.eligible, result.readiness)
     await ctx.refresh()
-    ctx.edit(buttons=())
-    await show_result(ctx)
+    await show_result(ctx, in_place=True)  # the summary moves on to the result
 
 
 def match_option(tr: Translator, question: Question, text: str) -> str | None:
