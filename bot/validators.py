@@ -84,22 +84,23 @@ def person_name(raw: str) -> Outcome:
     return Valid(name)
 
 
+def _at_least_two(raw: str, too_short: str) -> Outcome:
+    result = _free_text(raw, MAX_TEXT)
+    if isinstance(result, Valid) and len(result.value) < 2:
+        return Invalid(too_short)
+    return result
+
+
 @validator("business_name")
 def business_name(raw: str) -> Outcome:
     """A business name: 2 to 100 characters with at least one letter or digit."""
-    result = _free_text(raw, MAX_TEXT)
-    if isinstance(result, Valid) and len(result.value) < 2:
-        return Invalid(N_("Please type the full name of the business."))
-    return result
+    return _at_least_two(raw, N_("Please type the full name of the business."))
 
 
 @validator("short_text")
 def short_text(raw: str) -> Outcome:
     """A short free description: 2 to 100 characters."""
-    result = _free_text(raw, MAX_TEXT)
-    if isinstance(result, Valid) and len(result.value) < 2:
-        return Invalid(N_("Please write a little more (at least 2 characters)."))
-    return result
+    return _at_least_two(raw, N_("Please write a little more (at least 2 characters)."))
 
 
 @validator("nib")
