@@ -35,7 +35,7 @@ from bot.config import load_config
 from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
-from handlers.telegram import TelegramChannel
+from handlers.telegram import POLL_INTERVAL, TelegramChannel
 
 OWNERS = int(os.environ.get("BENCH_OWNERS", "500"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # the machines are noisy: medians
@@ -123,7 +123,7 @@ async def on_echo_button(update: Update, _context: Any) -> None:
 
 
 async def echo(conn: Any, url: str) -> dict[str, Any]:
-    """A minimal python-telegram-bot echo bot with the same Application settings."""
+    """A minimal python-telegram-bot echo bot with the same Application and polling settings."""
     app: Application = (
         ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
         .concurrent_updates(32).connection_pool_size(40).pool_timeout(10)
@@ -133,7 +133,7 @@ async def echo(conn: Any, url: str) -> dict[str, Any]:
     await app.initialize()
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(timeout=20, poll_interval=0)
+    await app.updater.start_polling(timeout=20, poll_interval=POLL_INTERVAL)
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     try:
         figures = await ask(conn, "run", OWNERS, True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections import Counter
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -37,9 +38,11 @@ class LoadFake(FakeBotAPI):
         super().__init__(record=False)
         self.handed_out: dict[int, float] = {}
         self.listeners: dict[int, Any] = {}
+        self.calls: Counter[str] = Counter()  # Bot API calls by method, getUpdates included
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         updates = await super()._get_updates(params)
+        self.calls["getUpdates"] += 1
         now = time.perf_counter()
         for update in updates:
             self.handed_out.setdefault(update["update_id"], now)
@@ -48,6 +51,7 @@ class LoadFake(FakeBotAPI):
     def _call(self, method: str, params: dict[str, Any],
               chat_id: int | None) -> tuple[int, dict[str, Any]]:
         answer = super()._call(method, params, chat_id)
+        self.calls[method] += 1
         listener = self.listeners.get(chat_id) if chat_id is not None else None
         if listener is not None:
             listener(method, params)
@@ -90,13 +94,15 @@ async def owner(fake: LoadFake, user_id: int, echo: bool, latencies: list[float]
 async def drive(fake: LoadFake, owners: int, echo: bool, first_id: int) -> dict[str, float]:
     """Run `owners` owners at once; return throughput and latency figures."""
     latencies: list[float] = []
+    fake.calls.clear()
     started = time.perf_counter()
     await asyncio.gather(*(owner(fake, first_id + n, echo, latencies) for n in range(owners)))
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100)
     return {"updates": len(latencies), "seconds": elapsed,
             "updates_per_s": len(latencies) / elapsed,
-            "p50_ms": cuts[49] * 1000, "p99_ms": cuts[98] * 1000}
+            "p50_ms": cuts[49] * 1000, "p99_ms": cuts[98] * 1000,
+            "calls": dict(fake.calls)}
 
 
 def serve(conn: Connection) -> None:

@@ -55,6 +55,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
+# Seconds between one getUpdates answer and the next request. A lone update is still handed
+# over at once (the request waits at Telegram until something arrives), but under load updates
+# come in batches instead of one round trip each: at 0 the throughput benchmark made one
+# getUpdates call per update, a fifth of the bot's time; at 0.1 one per thirty updates.
+POLL_INTERVAL = 0.1
 JSONDict = dict[str, Any]
 NO_PREVIEW: JSONDict = {"is_disabled": True}
 # `Bot.do_api_request` suggests the typed method for known endpoints; `_api` explains why not.
@@ -182,10 +187,11 @@ class TelegramChannel:
     channel = CHANNEL
 
     def __init__(self, config: Config, core: Core, *, concurrent_updates: int = 32,
-                 poll_timeout: int = 20) -> None:
+                 poll_timeout: int = 20, poll_interval: float = POLL_INTERVAL) -> None:
         self.config = config
         self.core = core
         self.poll_timeout = poll_timeout
+        self.poll_interval = poll_interval
         self.application: Application = self._build(config.telegram.api_url,
                                                      concurrent_updates)
         self._wire()
@@ -227,7 +233,8 @@ class TelegramChannel:
                 url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
                 secret_token=tg.webhook_secret, allowed_updates=ALLOWED_UPDATES)
         else:
-            await app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0,
+            await app.updater.start_polling(timeout=self.poll_timeout,
+                                            poll_interval=self.poll_interval,
                                             allowed_updates=ALLOWED_UPDATES)
         log.info("receiving updates by %s", tg.mode)
 

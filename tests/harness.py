@@ -33,7 +33,7 @@ async def running_bot(
     """Open the database, start polling the fake; stop and close on exit."""
     db = await Database.open(config.database)
     core = Core(config, db, Catalogs(config.time_zone), clock=clock)
-    channel = channel_class(config, core, poll_timeout=1)
+    channel = channel_class(config, core, poll_timeout=1, poll_interval=0)
     fake.track(channel.application)
     await channel.start()
     await core.start([channel])

@@ -242,7 +242,7 @@ class BotMachine(RuleBasedStateMachine):
             self.h.catalogs = Catalogs(self.config.time_zone)
         self.db = await Database.open(self.config.database)
         self.core = Core(self.config, self.db, self.h.catalogs)
-        self.channel = TelegramChannel(self.config, self.core, poll_timeout=1)
+        self.channel = TelegramChannel(self.config, self.core, poll_timeout=1, poll_interval=0)
         original = self.core.handle
 
         async def handle(inbound: Inbound) -> list[Any]:

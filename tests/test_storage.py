@@ -1,11 +1,14 @@
 """Storage on a temporary SQLite file: migrations, atomic steps, erasure."""
 
+import asyncio
+import random
 import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.storage import Database, StorageError, known_migrations
+from bot.storage.owners import Owners
 
 NOW = datetime(2027, 9, 1, 2, 0, tzinfo=UTC)
 
@@ -103,3 +106,57 @@ async def test_an_atomic_step_that_fails_leaves_nothing_behind(tmp_path):
     saved = await db.owners.save_step(owner.id, {"name": "Budi"}, (), "name", (), None, NOW)
     assert saved.cursor == "name" and await db.owners.answers(owner.id) == {"name": "Budi"}
     await db.close()
+
+
+async def test_cached_owners_and_answers_stay_true_under_interleaved_writes(tmp_path):
+    """Rows and answers are kept in memory; every mix of concurrent reads and writes leaves
+    the copies equal to what a fresh read of the file says."""
+    path = tmp_path / "cache.sqlite3"
+    db = await Database.open(path)
+    try:
+        owners = [await db.owners.create("telegram", str(n), str(n), "id", None, NOW)
+                  for n in range(5)]
+        rng = random.Random(7)
+
+        async def some_change(owner_id: int, step: int) -> None:
+            pick = rng.randrange(8)
+            if pick == 0:
+                await db.owners.set_language(owner_id, rng.choice(["id", "en"]))
+            elif pick == 1:
+                await db.owners.consent(owner_id, "v1", "id", NOW)
+            elif pick == 2:
+                await db.owners.set_paused(owner_id, rng.random() < 0.5)
+            elif pick == 3:
+                await db.owners.mark_blocked(owner_id, NOW)
+            elif pick == 4:
+                await db.owners.seen(owner_id, "chat", NOW)
+            elif pick == 5:
+                await db.owners.finish(owner_id, True, step, {"unmet": []}, NOW)
+            elif pick == 6:
+                await db.owners.restart(owner_id)
+            else:
+                await db.owners.save_step(owner_id, {"name": f"Budi {step}"},
+                                          ["nib"] if step % 3 else [], f"q{step}", (), None, NOW)
+
+        async def some_read(owner) -> None:
+            await db.owners.find(owner.channel, owner.external_id)
+            await db.owners.answers(owner.id)
+
+        for step in range(60):
+            jobs = []
+            for owner in owners:
+                jobs += [some_change(owner.id, step), some_read(owner), some_change(owner.id, step)]
+            rng.shuffle(jobs)
+            await asyncio.gather(*jobs)
+            fresh = Owners(db)  # no cache: what the file holds
+            for owner in owners:
+                assert await db.owners.find("telegram", owner.external_id) == \
+                    await fresh.find("telegram", owner.external_id)
+                assert await db.owners.answers(owner.id) == await fresh.answers(owner.id)
+        gone = owners[0]
+        await db.owners.find("telegram", gone.external_id)
+        assert await db.owners.delete(gone.id)
+        assert await db.owners.find("telegram", gone.external_id) is None
+        assert await db.owners.answers(gone.id) == {}
+    finally:
+        await db.close()

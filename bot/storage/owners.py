@@ -70,28 +70,56 @@ def _owner(row: Any) -> Owner:
     )
 
 
-ANSWER_CACHE = 4096  # owners whose answers are kept in memory (the most recently active)
+CACHE = 4096  # owners kept in memory (the most recently active): their row and their answers
 
 
 class Owners:
     """Named queries on the owners and answers tables.
 
-    Answers are read on every message an owner sends, and only this class writes them, so the
-    most recently active owners' answers are also kept in memory, written through on every
-    change. A read fills the cache only if no answer was written while it ran.
+    Every message an owner sends reads their row and their answers, and only this class writes
+    either, so the most recently active owners' rows and answers are also kept in memory. Each
+    write updates or forgets the copy as soon as it is committed. That keeps the copies true
+    because every query goes through the database's lock to one connection whose single thread
+    runs them in order, and the coroutine of each query resumes in that same order: a read that
+    ran before a write is cached before that write updates the cache. Only this process may
+    write to the file while the bot runs (as for any SQLite database the bot owns).
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._answers: OrderedDict[int, dict[str, Any]] = OrderedDict()
-        self._writes = 0  # answer writes so far, to tell whether a read raced one
+        self._rows: OrderedDict[tuple[str, str], Owner] = OrderedDict()
+        self._keys: dict[int, tuple[str, str]] = {}  # owner id -> key of its cached row
+
+    def _remember(self, owner: Owner) -> None:
+        key = (owner.channel, owner.external_id)
+        self._rows[key] = owner
+        self._rows.move_to_end(key)
+        self._keys[owner.id] = key
+        if len(self._rows) > CACHE:
+            _key, oldest = self._rows.popitem(last=False)
+            self._keys.pop(oldest.id, None)
+
+    def _forget(self, owner_id: int) -> None:
+        """Drop the cached row after a change to it (read again when next needed)."""
+        key = self._keys.pop(owner_id, None)
+        if key is not None:
+            self._rows.pop(key, None)
 
     async def find(self, channel: str, external_id: str) -> Owner | None:
         """The owner known to `channel` as `external_id`, if any."""
+        cached = self._rows.get((channel, external_id))
+        if cached is not None:
+            self._rows.move_to_end((channel, external_id))
+            return cached
         row = await self.db.one(
             "SELECT * FROM owners WHERE channel = ? AND external_id = ?", (channel, external_id)
         )
-        return _owner(row) if row else None
+        if row is None:
+            return None
+        owner = _owner(row)
+        self._remember(owner)
+        return owner
 
     async def get(self, owner_id: int) -> Owner | None:
         """The owner with this internal id, if any."""
@@ -114,22 +142,32 @@ class Owners:
 
     async def seen(self, owner_id: int, chat_id: str, now: datetime) -> None:
         """Note that the owner wrote just now (and that they have not blocked the bot)."""
-        await self.db.write(
-            "UPDATE owners SET last_seen_at = ?, chat_id = ?, blocked_at = NULL WHERE id = ?",
-            (to_db(now), chat_id, owner_id),
-        )
+        try:
+            await self.db.write(
+                "UPDATE owners SET last_seen_at = ?, chat_id = ?, blocked_at = NULL WHERE id = ?",
+                (to_db(now), chat_id, owner_id),
+            )
+        finally:
+            self._forget(owner_id)
 
     async def set_language(self, owner_id: int, language: str) -> None:
         """Remember the owner's language."""
-        await self.db.write("UPDATE owners SET language = ? WHERE id = ?", (language, owner_id))
+        try:
+            await self.db.write("UPDATE owners SET language = ? WHERE id = ?",
+                                (language, owner_id))
+        finally:
+            self._forget(owner_id)
 
     async def consent(self, owner_id: int, version: str, language: str, now: datetime) -> None:
         """Record that the owner accepted privacy notice `version`, shown in `language`."""
-        await self.db.write(
-            "UPDATE owners SET consent_at = ?, consent_version = ?, consent_language = ?,"
-            " paused = 0 WHERE id = ?",
-            (to_db(now), version, language, owner_id),
-        )
+        try:
+            await self.db.write(
+                "UPDATE owners SET consent_at = ?, consent_version = ?, consent_language = ?,"
+                " paused = 0 WHERE id = ?",
+                (to_db(now), version, language, owner_id),
+            )
+        finally:
+            self._forget(owner_id)
 
     async def answers(self, owner_id: int) -> dict[str, Any]:
         """Every stored answer of the owner, by question id (values must not be changed)."""
@@ -137,22 +175,20 @@ class Owners:
         if cached is not None:
             self._answers.move_to_end(owner_id)
             return dict(cached)
-        writes = self._writes
         rows = await self.db.all(
             "SELECT question_id, value FROM answers WHERE owner_id = ?", (owner_id,)
         )
         answers = {row["question_id"]: json.loads(row["value"]) for row in rows}
-        if writes == self._writes:
-            self._answers[owner_id] = answers
-            if len(self._answers) > ANSWER_CACHE:
-                self._answers.popitem(last=False)
+        self._answers[owner_id] = answers
+        if len(self._answers) > CACHE:
+            self._answers.popitem(last=False)
         return dict(answers)
 
     def _written(self, owner_id: int, answers: dict[str, Any] | None) -> None:
         """Keep the cache true after a committed change (None: forget the owner)."""
-        self._writes += 1
         if answers is None:
             self._answers.pop(owner_id, None)
+            self._forget(owner_id)
         elif owner_id in self._answers:
             self._answers[owner_id] = answers
 
@@ -186,7 +222,6 @@ class Owners:
                 "UPDATE owners SET cursor = ?, draft = ?, draft_for = ?, paused = 0"
                 " WHERE id = ? RETURNING *", position).fetchone()
 
-        self._writes += 1  # a read running now must not fill the cache with what it saw
         try:
             row = await self.db.atomically(work)
         except BaseException:
@@ -198,20 +233,32 @@ class Owners:
             for _o, question_id in dropped:
                 changed_answers.pop(question_id, None)
             self._written(owner_id, changed_answers)
-        return _owner(row) if row else None
+        if row is None:  # erased meanwhile
+            self._written(owner_id, None)
+            return None
+        owner = _owner(row)
+        self._remember(owner)
+        return owner
 
     async def finish(self, owner_id: int, eligible: bool, readiness: int,
                      result: Mapping[str, Any], now: datetime) -> None:
         """Store the questionnaire's result."""
-        await self.db.write(
-            "UPDATE owners SET finished_at = ?, eligible = ?, readiness = ?, result = ?,"
-            " cursor = NULL, paused = 0 WHERE id = ?",
-            (to_db(now), int(eligible), readiness, json.dumps(result), owner_id),
-        )
+        try:
+            await self.db.write(
+                "UPDATE owners SET finished_at = ?, eligible = ?, readiness = ?, result = ?,"
+                " cursor = NULL, paused = 0 WHERE id = ?",
+                (to_db(now), int(eligible), readiness, json.dumps(result), owner_id),
+            )
+        finally:
+            self._forget(owner_id)
 
     async def set_paused(self, owner_id: int, paused: bool) -> None:
         """Stop or resume asking questions."""
-        await self.db.write("UPDATE owners SET paused = ? WHERE id = ?", (int(paused), owner_id))
+        try:
+            await self.db.write("UPDATE owners SET paused = ? WHERE id = ?",
+                                (int(paused), owner_id))
+        finally:
+            self._forget(owner_id)
 
     async def restart(self, owner_id: int) -> None:
         """Forget every answer and the result, keeping consent and language (/ulang)."""
@@ -238,7 +285,10 @@ class Owners:
 
     async def mark_blocked(self, owner_id: int, now: datetime) -> None:
         """The owner blocked the bot: do not write to them until they write again."""
-        await self.db.write(
-            "UPDATE owners SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
-            (to_db(now), owner_id),
-        )
+        try:
+            await self.db.write(
+                "UPDATE owners SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
+                (to_db(now), owner_id),
+            )
+        finally:
+            self._forget(owner_id)
