@@ -11,7 +11,7 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -299,9 +299,10 @@ class TelegramChannel:
                                  self.config.default_language)
         owner = (await self.core.db.owners.find(CHANNEL, str(user.id))) if user else None
         tr = self.core.catalogs.get(owner.language if owner and owner.language else language)
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:  # unless it was answered before the failure
+            with suppress(TelegramError):
                 await update.callback_query.answer()
+        try:
             await self.application.bot.send_message(
                 update.effective_chat.id,
                 tr.gettext("Sorry, something went wrong on our side. Your answers so far are "
@@ -324,10 +325,10 @@ class TelegramChannel:
         chat_id = int(inbound.chat_id)
         query = update.callback_query
         notice = next((r for r in replies if isinstance(r, Notice)), None)
+        # A pressed button's spinner stops while the message changes, not one round trip before.
+        answering = None if query is None else asyncio.create_task(
+            self._answer_press(query.id, notice))
         try:
-            if query is not None:
-                await query.answer(notice.text[:200] if notice and notice.text else None,
-                                   show_alert=bool(notice and notice.alert))
             for reply in replies:
                 if isinstance(reply, Edit) and query is not None and query.message is not None:
                     await self._edit(chat_id, query.message.message_id, reply)
@@ -335,6 +336,20 @@ class TelegramChannel:
                     await self._send_once_more_if_asked(chat_id, reply)
         except Forbidden:
             await self.core.user_gone(CHANNEL, inbound.user_id)
+        finally:
+            if answering is not None:
+                await answering
+
+    async def _answer_press(self, query_id: str, notice: Notice | None) -> None:
+        """Answer a button press (with the core's pop-up, if any). Best effort: Telegram refuses
+        answers to presses older than a few minutes, as after the bot was down; the owner's
+        reply matters more than the spinner, so that refusal is not an error."""
+        try:
+            await self._api("answerCallbackQuery", callback_query_id=query_id,
+                            text=notice.text[:200] if notice and notice.text else None,
+                            show_alert=True if notice and notice.alert else None)
+        except BadRequest as exc:
+            log.info("a button press could not be answered: %s", exc.message)
 
     async def _send_once_more_if_asked(self, chat_id: int, reply: Reply) -> None:
         # An answer the owner waits for is worth a short pause when Telegram asks for one.

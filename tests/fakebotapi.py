@@ -103,6 +103,8 @@ _FAULTS: dict[str, tuple[int, str]] = {
     "429": (429, "Too Many Requests: retry after {n}"),
     "403": (403, "Forbidden: bot was blocked by the user"),
     "400": (400, "Bad Request: chat not found"),
+    "old_query": (400, "Bad Request: query is too old and response timeout expired or query ID "
+                       "is invalid"),
     "500": (500, "Internal Server Error"),
     "timeout": (0, ""),
 }

@@ -116,8 +116,10 @@ async def test_a_button_answer_moves_its_message_on_to_the_next_question(fake, t
         # Ticking a multi-select option only redraws the keyboard.
         await chat.run(ELIGIBLE_EN[3:6])
         await chat.do("tap", "SNI")
-        assert [r.method for r in chat.last] == ["answerCallbackQuery", "editMessageReplyMarkup"]
-        assert "✅ SNI" in [label for row in chat.last[1].buttons for label, _ in row]
+        assert sorted(r.method for r in chat.last) == [
+            "answerCallbackQuery", "editMessageReplyMarkup"]  # the two go out together
+        redrawn = next(r for r in chat.last if r.method == "editMessageReplyMarkup")
+        assert "✅ SNI" in [label for row in redrawn.buttons for label, _ in row]
 
 
 async def test_a_restart_resumes_at_the_same_question_with_every_answer(fake, tmp_path):
@@ -255,3 +257,20 @@ async def test_a_not_yet_eligible_owner_in_indonesian_gets_the_next_steps(fake, 
         for part in ("oss.go.id", "PIRT", "ptsp.halal.go.id", "100 kg", "KTP"):
             assert part in result, part
         assert result.count("❌") == 5
+
+
+async def test_a_press_too_old_to_answer_still_moves_the_owner_on(fake, tmp_path):
+    """After the bot was down, Telegram refuses to answer presses made meanwhile; the answer is
+    still recorded and the next question still comes, with no apology for a failure."""
+    async with running_bot(fake, telegram_config(tmp_path, fake)):
+        chat = Chat(fake, 1009, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:2]])
+        fake.fail("answerCallbackQuery", chat_id=1009, kind="old_query")
+        await chat.do("tap", "Batik")
+        refused = [r for r in chat.last if r.method == "answerCallbackQuery"]
+        assert refused and refused[0].status == 400
+        (edit,) = [r for r in chat.last if r.method == "editMessageText"]
+        assert edit.text.startswith("✅ Product: Batik\n\n<i>Question 4 of 14</i>")
+        assert "went wrong" not in all_text(chat.last)
+        await chat.do("tap", "Yes, I have")  # and the next press is answered as usual
+        assert [r.status for r in chat.last if r.method == "answerCallbackQuery"] == [200]
