@@ -102,7 +102,8 @@ async def drive(fake: LoadFake, owners: int, echo: bool, first_id: int) -> dict[
     return {"updates": len(latencies), "seconds": elapsed,
             "updates_per_s": len(latencies) / elapsed,
             "p50_ms": cuts[49] * 1000, "p99_ms": cuts[98] * 1000,
-            "calls": dict(fake.calls)}
+            "calls": dict(fake.calls),
+            "calls_per_update": sum(fake.calls.values()) / len(latencies)}
 
 
 def serve(conn: Connection) -> None:

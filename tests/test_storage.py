@@ -160,3 +160,41 @@ async def test_cached_owners_and_answers_stay_true_under_interleaved_writes(tmp_
         assert await db.owners.answers(gone.id) == {}
     finally:
         await db.close()
+
+
+async def test_answers_arriving_together_are_committed_together_and_one_failure_stays_alone(
+        tmp_path):
+    """Group commit: steps that arrive while a batch is written go in one transaction, each
+    in its own savepoint; a failing step is rolled back alone and only its caller hears."""
+    db = await Database.open(tmp_path / "group.sqlite3")
+    try:
+        owners = [await db.owners.create("telegram", str(n), str(n), "id", None, NOW)
+                  for n in range(120)]
+        failing = owners[60]
+
+        def fail_after_writing(conn):
+            conn.execute("UPDATE owners SET cursor = 'half' WHERE id = ?", (failing.id,))
+            raise RuntimeError("bad step")
+
+        commits = db.commits
+        steps = [db.owners.save_step(o.id, {"name": f"Budi {o.id}"}, (), "business", (), None,
+                                     NOW) for o in owners if o is not failing]
+        outcomes = await asyncio.gather(*steps[:60], db.atomically(fail_after_writing),
+                                        *steps[60:], return_exceptions=True)
+        assert isinstance(outcomes[60], RuntimeError)
+        saved = [o for o in outcomes if not isinstance(o, BaseException)]
+        assert len(saved) == 119 and all(o.cursor == "business" for o in saved)
+        assert db.commits - commits < 60  # far fewer transactions than steps
+        fresh = Owners(db)
+        for owner in owners:
+            stored = await fresh.answers(owner.id)
+            assert stored == ({} if owner is failing else {"name": f"Budi {owner.id}"})
+        assert (await fresh.find("telegram", failing.external_id)).cursor is None
+    finally:
+        await db.close()
+    reopened = await Database.open(tmp_path / "group.sqlite3")  # and it is all on disk
+    try:
+        row = await reopened.one("SELECT count(*) FROM answers")
+        assert row[0] == 119
+    finally:
+        await reopened.close()
