@@ -69,7 +69,6 @@ async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
     profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     changes = db.conn.total_changes
-    commits, steps = db.commits, db.steps
     try:
         if profile:
             profile.enable()
@@ -77,7 +76,6 @@ async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
         if profile:
             profile.disable()
         figures["rows_written"] = db.conn.total_changes - changes
-        figures["steps_per_commit"] = (db.steps - steps) / max(db.commits - commits, 1)
         after = resource.getrusage(resource.RUSAGE_SELF)
         figures["cpu_s"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
         figures["peak_mb"] = after.ru_maxrss / 1024
@@ -188,7 +186,6 @@ async def run() -> list[tuple[str, float | int]]:
         ("conversation_peak_mb", max(t["peak_mb"] for t in talks)),
         ("db_bytes_per_10k_owners", median(talks, "db_bytes_per_10k_owners")),
         ("db_answer_commits_per_s", median(talks, "answer_commits_per_s")),
-        ("conversation_answers_per_commit", median(talks, "steps_per_commit")),
         ("conversation_db_rows_written_per_s", statistics.median(
             t["rows_written"] / t["seconds"] for t in talks)),
         ("conversation_cpu_ms_per_update", statistics.median(

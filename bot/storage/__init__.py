@@ -67,10 +67,6 @@ class Database:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
-        self._steps: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
-        self._committer: asyncio.Task[None] | None = None
-        self.commits = 0  # transactions of steps committed (each holds one step or more)
-        self.steps = 0  # steps in them
         self.owners = Owners(self)
         self.outbox = Outbox(self)
         self.staff = Staff(self)
@@ -104,9 +100,7 @@ class Database:
         return db
 
     async def close(self) -> None:
-        """Close the connection (waits for a running transaction and the steps queued)."""
-        if self._committer is not None:
-            await asyncio.gather(self._committer, return_exceptions=True)
+        """Close the connection (waits for a running transaction)."""
         async with self._lock:
             await self.conn.close()
 
@@ -153,75 +147,27 @@ class Database:
     # the SQL itself; so reads and single statements take one hand-over each (not three).
 
     async def atomically(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the raw connection atomically; return once it is committed.
+        """Run `work` on the raw connection as one transaction, in one hand-off to SQLite.
 
-        The hot path (an owner's answer) in one hand-off to SQLite, with group commit: steps
-        that arrive while an earlier batch is being written wait for it and then go together,
-        each in a savepoint of one transaction, so that many owners answering at once cost
-        one commit (and one hand-off) rather than one each. A step that raises is rolled back
-        alone and its caller gets the error; the others are committed. Nobody is answered
-        before the commit that holds their step. `Connection._execute` is the primitive every
-        public aiosqlite method is built on (the dependency is pinned below 0.23).
+        Every await on aiosqlite is a hand-off to its worker thread and back; a transaction of
+        four statements is eight thread switches. For the hot path (an owner's answer) the
+        whole transaction runs in the worker at once. `Connection._execute` is the primitive
+        every public aiosqlite method is built on (the dependency is pinned below 0.23).
         """
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._steps.append((work, future))
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_steps())
-        return await future  # type: ignore[no-any-return]
 
-    async def _commit_steps(self) -> None:
-        try:
-            while self._steps:
-                async with self._lock:
-                    batch, self._steps = self._steps, []
-                    try:
-                        works = [work for work, _future in batch]
-                        outcomes = await self.conn._execute(self._run_steps, works)
-                    except Exception as exc:  # the commit itself failed: nothing was stored
-                        for _work, future in batch:
-                            if not future.done():
-                                future.set_exception(exc)
-                        continue
-                    except BaseException:  # cancelled (shutting down): the callers are too
-                        for _work, future in batch:
-                            future.cancel()
-                        raise
-                    for (_work, future), (ok, value) in zip(batch, outcomes, strict=True):
-                        if future.done():  # the caller gave up waiting; the step stands
-                            continue
-                        if ok:
-                            future.set_result(value)
-                        else:
-                            future.set_exception(value)
-        except BaseException:  # cancelled before taking them: the callers waiting are too
-            for _work, future in self._steps:
-                future.cancel()
-            self._steps = []
-            raise
-
-    def _run_steps(self, works: list[Callable[[sqlite3.Connection], Any]]
-                   ) -> list[tuple[bool, Any]]:
-        """In aiosqlite's thread: every step in its savepoint, all in one transaction."""
-        raw: sqlite3.Connection = self.conn._conn
-        outcomes: list[tuple[bool, Any]] = []
-        raw.execute("BEGIN IMMEDIATE")
-        try:
-            for work in works:
-                raw.execute("SAVEPOINT step")
-                try:
-                    outcomes.append((True, work(raw)))
-                except Exception as exc:
-                    raw.execute("ROLLBACK TO step")
-                    outcomes.append((False, exc))
-                raw.execute("RELEASE step")
-            raw.execute("COMMIT")
-            self.commits += 1
-            self.steps += len(works)
-        except BaseException:
-            if raw.in_transaction:
+        def run() -> T:
+            raw: sqlite3.Connection = self.conn._conn
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(raw)
+            except BaseException:
                 raw.execute("ROLLBACK")
-            raise
-        return outcomes
+                raise
+            raw.execute("COMMIT")
+            return result
+
+        async with self._lock:
+            return await self.conn._execute(run)
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a query of (at most) one row and return it."""
