@@ -207,13 +207,16 @@ class Owners:
         position = (cursor, json.dumps(list(draft)) if draft else None, draft_for, owner_id)
 
         def work(conn: sqlite3.Connection) -> Any:
-            conn.executemany(
-                "INSERT INTO answers (owner_id, question_id, value, answered_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (owner_id, question_id)"
-                " DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at",
-                saved)
-            conn.executemany("DELETE FROM answers WHERE owner_id = ? AND question_id = ?",
-                             dropped)
+            # Only the statements needed: each is a hand-back of the GIL in aiosqlite's thread.
+            if saved:
+                conn.executemany(
+                    "INSERT INTO answers (owner_id, question_id, value, answered_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (owner_id, question_id)"
+                    " DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at",
+                    saved)
+            if dropped:
+                conn.executemany("DELETE FROM answers WHERE owner_id = ? AND question_id = ?",
+                                 dropped)
             if saved or dropped:  # matches only when there is a result (and its index entry)
                 conn.execute(
                     "UPDATE owners SET finished_at = NULL, eligible = NULL, readiness = NULL,"
