@@ -106,6 +106,13 @@ class Owners:
         if key is not None:
             self._rows.pop(key, None)
 
+    async def _update(self, owner_id: int, sql: str, params: tuple[Any, ...]) -> None:
+        """One statement changing the owner's row; the cached copy is dropped after it."""
+        try:
+            await self.db.write(sql, params)
+        finally:
+            self._forget(owner_id)
+
     async def find(self, channel: str, external_id: str) -> Owner | None:
         """The owner known to `channel` as `external_id`, if any."""
         cached = self._rows.get((channel, external_id))
@@ -142,32 +149,25 @@ class Owners:
 
     async def seen(self, owner_id: int, chat_id: str, now: datetime) -> None:
         """Note that the owner wrote just now (and that they have not blocked the bot)."""
-        try:
-            await self.db.write(
-                "UPDATE owners SET last_seen_at = ?, chat_id = ?, blocked_at = NULL WHERE id = ?",
-                (to_db(now), chat_id, owner_id),
-            )
-        finally:
-            self._forget(owner_id)
+        await self._update(
+            owner_id,
+            "UPDATE owners SET last_seen_at = ?, chat_id = ?, blocked_at = NULL WHERE id = ?",
+            (to_db(now), chat_id, owner_id),
+        )
 
     async def set_language(self, owner_id: int, language: str) -> None:
         """Remember the owner's language."""
-        try:
-            await self.db.write("UPDATE owners SET language = ? WHERE id = ?",
-                                (language, owner_id))
-        finally:
-            self._forget(owner_id)
+        await self._update(owner_id, "UPDATE owners SET language = ? WHERE id = ?",
+                           (language, owner_id))
 
     async def consent(self, owner_id: int, version: str, language: str, now: datetime) -> None:
         """Record that the owner accepted privacy notice `version`, shown in `language`."""
-        try:
-            await self.db.write(
-                "UPDATE owners SET consent_at = ?, consent_version = ?, consent_language = ?,"
-                " paused = 0 WHERE id = ?",
-                (to_db(now), version, language, owner_id),
-            )
-        finally:
-            self._forget(owner_id)
+        await self._update(
+            owner_id,
+            "UPDATE owners SET consent_at = ?, consent_version = ?, consent_language = ?,"
+            " paused = 0 WHERE id = ?",
+            (to_db(now), version, language, owner_id),
+        )
 
     async def answers(self, owner_id: int) -> dict[str, Any]:
         """Every stored answer of the owner, by question id (values must not be changed)."""
@@ -246,22 +246,17 @@ class Owners:
     async def finish(self, owner_id: int, eligible: bool, readiness: int,
                      result: Mapping[str, Any], now: datetime) -> None:
         """Store the questionnaire's result."""
-        try:
-            await self.db.write(
-                "UPDATE owners SET finished_at = ?, eligible = ?, readiness = ?, result = ?,"
-                " cursor = NULL, paused = 0 WHERE id = ?",
-                (to_db(now), int(eligible), readiness, json.dumps(result), owner_id),
-            )
-        finally:
-            self._forget(owner_id)
+        await self._update(
+            owner_id,
+            "UPDATE owners SET finished_at = ?, eligible = ?, readiness = ?, result = ?,"
+            " cursor = NULL, paused = 0 WHERE id = ?",
+            (to_db(now), int(eligible), readiness, json.dumps(result), owner_id),
+        )
 
     async def set_paused(self, owner_id: int, paused: bool) -> None:
         """Stop or resume asking questions."""
-        try:
-            await self.db.write("UPDATE owners SET paused = ? WHERE id = ?",
-                                (int(paused), owner_id))
-        finally:
-            self._forget(owner_id)
+        await self._update(owner_id, "UPDATE owners SET paused = ? WHERE id = ?",
+                           (int(paused), owner_id))
 
     async def restart(self, owner_id: int) -> None:
         """Forget every answer and the result, keeping consent and language (/ulang)."""
@@ -288,10 +283,7 @@ class Owners:
 
     async def mark_blocked(self, owner_id: int, now: datetime) -> None:
         """The owner blocked the bot: do not write to them until they write again."""
-        try:
-            await self.db.write(
-                "UPDATE owners SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
-                (to_db(now), owner_id),
-            )
-        finally:
-            self._forget(owner_id)
+        await self._update(
+            owner_id, "UPDATE owners SET blocked_at = ? WHERE id = ? AND blocked_at IS NULL",
+            (to_db(now), owner_id),
+        )
