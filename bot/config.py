@@ -36,6 +36,7 @@ class TelegramConfig:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_url: str = ""
+    poll_interval_ms: int = 100
     token: str = field(default="", repr=False)
     webhook_secret: str = field(default="", repr=False)
 
@@ -221,7 +222,8 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         db_path = base_dir / db_path
 
     tg = _Section(source, "telegram", raw.get("telegram"),
-                  {"api_url", "mode", "webhook_listen", "webhook_port", "webhook_url"})
+                  {"api_url", "mode", "webhook_listen", "webhook_port", "webhook_url",
+                   "poll_interval_ms"})
     api_url = _url(tg, "api_url", TELEGRAM_API_URL)
     if env.get("TELEGRAM_API_BASE_URL"):
         api_url = env["TELEGRAM_API_BASE_URL"].rstrip("/")
@@ -238,6 +240,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         webhook_listen=tg.str("webhook_listen", "127.0.0.1"),
         webhook_port=tg.int("webhook_port", 8443, 1, 65535),
         webhook_url=webhook_url,
+        poll_interval_ms=tg.int("poll_interval_ms", 100, 0, 5000),
         token=env.get("BOT_TOKEN", "").strip(),
         webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
     )

@@ -42,6 +42,7 @@ def test_relative_database_paths_are_relative_to_the_config_file(tmp_path):
     ('[telegram]\napi_url = "ftp://x"', "[telegram] api_url must be an http:// or https:// URL"),
     ('[telegram]\nmode = "pigeon"', '[telegram] mode must be one of "polling", "webhook"'),
     ('[telegram]\nmode = "webhook"', "[telegram] webhook_url must be the public https:// URL"),
+    ('[telegram]\npoll_interval_ms = -5', "[telegram] poll_interval_ms must be"),
     ('[questionnaire]\nmin_monthly_kg = -1', "[questionnaire] min_monthly_kg must be a number"),
     ('[reminders]\noffsets = ["7 weeks"]', "[reminders] offsets must be a list of offsets"),
     ('[broadcast]\nrate = 0', "[broadcast] rate must be a number from 0.1 to 10000"),

@@ -197,7 +197,8 @@ async def verify_after_kill(db: Database, drivers: list[Driver]) -> None:
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_kill_9_twenty_times_loses_no_acknowledged_answer(tmp_path):
     rng = random.Random(SEED)
-    config = write_config(tmp_path)
+    # Each round lives well under a second: poll without a pause, as the other tests do.
+    config = write_config(tmp_path, "[telegram]\npoll_interval_ms = 0\n")
     database = tmp_path / "bot.sqlite3"
     async with FakeBotAPI() as fake:
         env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url}
