@@ -31,11 +31,11 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from telegram.ext import filters as tg_filters
 
 from bench import loadgen
-from bot.config import load_config
+from bot.config import TelegramConfig, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
-from handlers.telegram import POLL_INTERVAL, TelegramChannel
+from handlers.telegram import TelegramChannel
 
 OWNERS = int(os.environ.get("BENCH_OWNERS", "500"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # the machines are noisy: medians
@@ -133,7 +133,7 @@ async def echo(conn: Any, url: str) -> dict[str, Any]:
     await app.initialize()
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(timeout=20, poll_interval=POLL_INTERVAL)
+    await app.updater.start_polling(timeout=20, poll_interval=TelegramConfig.poll_interval_ms / 1000)
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     try:
         figures = await ask(conn, "run", OWNERS, True)

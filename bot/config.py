@@ -36,6 +36,9 @@ class TelegramConfig:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_url: str = ""
+    # Pause between one getUpdates answer and the next request. A lone update is still handed
+    # over at once, but under load updates come in batches instead of a round trip each: at 0
+    # the throughput benchmark made one getUpdates call per update, a fifth of the bot's time.
     poll_interval_ms: int = 100
     token: str = field(default="", repr=False)
     webhook_secret: str = field(default="", repr=False)

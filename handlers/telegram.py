@@ -46,7 +46,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply, split_text
-from bot.config import Config, TelegramConfig
+from bot.config import Config
 from bot.core import Core
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.i18n import pick_language
@@ -55,12 +55,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 CAPTION_LIMIT = 1024
-# Seconds between one getUpdates answer and the next request (`[telegram] poll_interval_ms`).
-# A lone update is still handed over at once (the request waits at Telegram until something
-# arrives), but under load updates come in batches instead of one round trip each: at 0 the
-# throughput benchmark made one getUpdates call per update, a fifth of the bot's time; at 0.1
-# one per thirty updates.
-POLL_INTERVAL = TelegramConfig.poll_interval_ms / 1000
 JSONDict = dict[str, Any]
 NO_PREVIEW: JSONDict = {"is_disabled": True}
 # `Bot.do_api_request` suggests the typed method for known endpoints; `_api` explains why not.
