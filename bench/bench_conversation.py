@@ -133,7 +133,8 @@ async def echo(conn: Any, url: str) -> dict[str, Any]:
     await app.initialize()
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(timeout=20, poll_interval=TelegramConfig.poll_interval_ms / 1000)
+    await app.updater.start_polling(timeout=20,
+                                    poll_interval=TelegramConfig.poll_interval_ms / 1000)
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     try:
         figures = await ask(conn, "run", OWNERS, True)
