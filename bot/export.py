@@ -31,10 +31,9 @@ OWNER_COLUMNS = (N_("Owner id"), N_("Channel"), N_("Language"), N_("Source"),
 APPLICANT_COLUMNS = (N_("Rank"), N_("Owner id"), N_("Name"), N_("Business name"),
                      N_("Product"), N_("Kecamatan"), N_("Phone"), N_("Readiness"),
                      N_("Eligible"), N_("Sign-up"), N_("Waiting position"), N_("Attendance"),
-                     N_("Signed up (WIB)"))
+                     N_("Came"), N_("Signed up (WIB)"))
 SIGNUP_NAMES = {"registered": N_("registered"), "waiting": N_("waiting list")}
-ATTENDANCE_NAMES = {"confirmed": N_("confirmed"), "declined": N_("declined"),
-                    "attended": N_("attended"), "absent": N_("absent")}
+ATTENDANCE_NAMES = {"confirmed": N_("confirmed"), "declined": N_("declined")}
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBERISH = re.compile(r"^[+-]?[\d\s().-]+$")  # phone numbers and plain numbers are safe
@@ -110,7 +109,9 @@ def applicant_rows(tr: Translator, questionnaire: Questionnaire, applicants: Seq
             _yes_no(tr, owner.eligible if owner is not None else None),
             tr.gettext(SIGNUP_NAMES.get(applicant.status, applicant.status)),
             applicant.position if applicant.status == "waiting" else None,
-            tr.gettext(ATTENDANCE_NAMES[applicant.attendance]) if applicant.attendance else "",
+            tr.gettext(ATTENDANCE_NAMES[applicant.attendance])
+            if applicant.attendance in ATTENDANCE_NAMES else "",
+            _yes_no(tr, applicant.present),
             _local(tr, applicant.registered_at),
         ])
     return header, rows

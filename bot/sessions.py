@@ -8,7 +8,7 @@ capacities. Storage is in `bot/storage/sessions.py`; the conversations in `bot/f
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
@@ -30,6 +30,19 @@ STATUS_NAMES = {
     "cancelled": N_("cancelled"),
     "done": N_("done"),
 }
+
+MARK_FROM = timedelta(days=1)  # staff can mark who came from a day before the start
+
+
+def can_choose(status: str, starts_at: datetime, now: datetime) -> bool:
+    """Whether staff can still hand out seats: the session will take place and has not begun."""
+    return status in ACTIVE and starts_at > now
+
+
+def can_mark(status: str, starts_at: datetime, now: datetime) -> bool:
+    """Whether staff can mark who came: from the day before the start, unless cancelled."""
+    return status != "cancelled" and starts_at - MARK_FROM <= now
+
 
 _TIME = r"(?:,?\s*(?:pukul|pkl\.?|jam|at)?\s*)(\d{1,2})[:.](\d{2})\s*(?:wib)?"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:t|\s+)" + _TIME + "$")

@@ -144,6 +144,10 @@ async def test_the_xlsx_holds_what_the_database_holds(tmp_path):
         october = await add_session(db, "Pelatihan Oktober", datetime(2027, 10, 6, 2, tzinfo=UTC))
         await sign_up(db, october, [*low, high[0]])
         await sign_up(db, october, [high[1]], status="waiting", attendance=None)
+        now = datetime(2027, 10, 6, 3, tzinfo=UTC)
+        assert await db.sessions.mark_present(october, low[0], True, now)
+        assert await db.sessions.mark_present(october, low[1], False, now)
+        assert not await db.sessions.mark_present(october, high[1], True, now)  # no seat
         answer = await fake.user(STAFF_ID, language_code="id").cmd("/ekspor")
         xlsx = next(r.params["document"] for r in answer if r.method == "sendDocument")
         book = openpyxl.load_workbook(io.BytesIO(xlsx))
@@ -168,6 +172,9 @@ async def test_the_xlsx_holds_what_the_database_holds(tmp_path):
         assert ranked[:2] == [(high[0], 90, "terdaftar"), (high[1], 90, "daftar tunggu")]
         assert {r[0] for r in ranked[2:]} == set(low) and len(ranked) == 5
         assert table[3][6] == "+6281234567890"
+        came = {r[1]: dict(zip(table[0], r, strict=True))["Hadir"] for r in table[1:]}
+        assert came == {low[0]: "Ya", low[1]: "Tidak", low[2]: None, high[0]: None,
+                        high[1]: None}
 
 
 async def test_nobody_but_staff_reaches_a_staff_command_or_button(tmp_path):

@@ -21,6 +21,7 @@ def register_all(router: Router) -> None:
         privacy,
         reminders,
         report,
+        seats,
         session_staff,
         signup,
         staff,
@@ -29,5 +30,5 @@ def register_all(router: Router) -> None:
     )
 
     for feature in (consent, survey, signup, interest, privacy, subscription, language, staff,
-                    session_staff, broadcast, report, links, reminders, menu, backups):
+                    session_staff, seats, broadcast, report, links, reminders, menu, backups):
         feature.register(router)

@@ -22,6 +22,8 @@ from bot.sessions import (
     ACTIVE,
     DEFAULT_CAPACITY,
     STATUS_NAMES,
+    can_choose,
+    can_mark,
     check_capacity,
     check_place,
     check_start,
@@ -29,7 +31,7 @@ from bot.sessions import (
     session_year,
 )
 from bot.storage import to_db
-from bot.storage.sessions import Seats, Session
+from bot.storage.sessions import Person, Seats, Session
 from bot.validators import Invalid, Outcome
 
 FLOW = "session"
@@ -98,6 +100,15 @@ async def staff_menu_button(ctx: Context) -> list[Button]:
 # ---------------------------------------------------------------- views
 
 
+def who(tr: Translator, person: Person) -> str:
+    """Name (business) and readiness of someone who signed up, as reply HTML."""
+    text = esc(person.name or tr.gettext("(no name)"))
+    if person.business:
+        text += f" ({esc(person.business)})"
+    return text + " · " + tr.gettext("readiness {score}").format(
+        score=tr.number(person.readiness or 0))
+
+
 def seat_lines(tr: Translator, session: Session, seats: Seats) -> list[str]:
     """Registered, confirmed, cancelled and waiting counts of a session."""
     _ = tr.gettext
@@ -150,6 +161,8 @@ async def show_session(ctx: Context, session: Session) -> None:
             lines += ["", _("Reminders still to send:")]
             lines += [f"• {tr.datetime(due.at)}" for due in ahead]
     rows = [[Button(_("👥 Who signed up"), f"stses:people:{session.id}")]]
+    if can_mark(session.status, session.starts_at, ctx.now) and seats.registered:
+        rows.append([Button(_("📋 Mark who came"), f"stseat:mark:{session.id}")])
     if session.status in ACTIVE:
         rows += [[Button(_("✏️ Edit"), f"stses:edit:{session.id}"),
                   Button(_("🕒 Move"), f"stses:move:{session.id}")]]
@@ -169,14 +182,12 @@ async def show_people(ctx: Context, session: Session) -> None:
     people = await ctx.db.sessions.people(session.id)
     groups: dict[str, list[str]] = {"registered": [], "waiting": [], "cancelled": []}
     for person in people:
-        who = esc(person.name or _("(no name)"))
-        if person.business:
-            who += f" ({esc(person.business)})"
-        score = _("readiness {score}").format(score=tr.number(person.readiness or 0))
         mark = " · ✅" if person.attendance == "confirmed" else ""
+        if person.status == "registered" and person.present is not None:
+            mark += " · " + (_("came") if person.present else _("did not come"))
         number = person.position if person.status == "waiting" else \
             len(groups[person.status]) + 1
-        groups[person.status].append(f"{tr.number(number)}. {who} · {score}{mark}")
+        groups[person.status].append(f"{tr.number(number)}. {who(tr, person)}{mark}")
     titles = {
         "registered": _("<b>Registered ({count})</b>, by readiness; ✅ = confirmed"),
         "waiting": _("<b>Waiting list ({count})</b>"),
@@ -186,7 +197,11 @@ async def show_people(ctx: Context, session: Session) -> None:
     for status, entries in groups.items():
         lines += ["", titles[status].format(count=tr.number(len(entries)))]
         lines += entries or ["—"]
-    ctx.reply("\n".join(lines), [[Button(_("⬅️ Back"), f"stses:show:{session.id}")]])
+    rows = []
+    if groups["waiting"] and can_choose(session.status, session.starts_at, ctx.now):
+        rows.append([Button(_("🎯 Give someone waiting a seat"), f"stseat:choose:{session.id}")])
+    rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
+    ctx.reply("\n".join(lines), rows)
 
 
 # ---------------------------------------------------------------- the conversation

@@ -69,11 +69,12 @@ def _split(rest: str) -> tuple[str, int | None]:
 
 
 async def notify_promoted(core: Core, session_id: int, promoted: tuple[int, ...],
-                          now: datetime) -> None:
-    """Queue "a seat is yours" for each promoted owner and wake the sender."""
+                          now: datetime, chosen: bool = False) -> None:
+    """Queue "a seat is yours" for each promoted (or, `chosen`, staff-chosen) owner."""
+    payload: dict[str, object] = {"session_id": session_id, **({"chosen": True} if chosen else {})}
     for owner_id in promoted:
         await core.db.outbox.enqueue(owner_id, "seat", f"seat:{session_id}:{to_db(now)}",
-                                     {"session_id": session_id}, now, priority=PRIORITY_NOTICE)
+                                     payload, now, priority=PRIORITY_NOTICE)
     if promoted:
         log.info("session %d: %d owner(s) moved up from the waiting list", session_id,
                  len(promoted))
@@ -377,7 +378,10 @@ async def data_lines(ctx: Context) -> list[str]:
         return []
     lines = [_("<b>Your training sign-ups</b>")]
     for session, registration in pairs:
-        if registration.status == "registered":
+        if registration.status == "registered" and registration.present is not None:
+            state = _("registered, came") if registration.present else \
+                _("registered, did not come")
+        elif registration.status == "registered":
             state = _("registered, attendance confirmed") \
                 if registration.attendance == "confirmed" else _("registered")
         elif registration.status == "waiting":
@@ -426,6 +430,8 @@ async def render_seat(core: Core, item: Item, tr: Translator) -> Reply | None:
             or session.starts_at <= core.clock()):
         return None
     return Reply("\n".join([
+        _("🎉 Good news: the office has chosen you for a seat! You are now registered for:")
+        if item.payload.get("chosen") else
         _("🎉 Good news: a seat became free, and it is yours! You are now registered for:"),
         "", *session_lines(tr, session), "", _("Will you come?"),
     ]), tuple(tuple(row) for row in attendance_buttons(tr, session.id)))

@@ -26,9 +26,9 @@ SELECT {group} AS g,
                             AND r.status IN ('registered', 'waiting'))), 0),
        coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
                             AND r.status = 'registered'
-                            AND r.attendance IN ('confirmed', 'attended'))), 0),
+                            AND (r.attendance = 'confirmed' OR r.present = 1))), 0),
        coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
-                            AND r.status = 'registered' AND r.attendance = 'attended')), 0)
+                            AND r.status = 'registered' AND r.present = 1)), 0)
 FROM owners o {join}
 GROUP BY g ORDER BY count(*) DESC, g
 """
@@ -81,6 +81,7 @@ class Applicant:
     position: int | None
     attendance: str | None
     registered_at: datetime
+    present: bool | None = None
 
 
 class Reports:
@@ -136,10 +137,10 @@ class Reports:
     async def applicants(self) -> list[Applicant]:
         """Every sign-up that is not cancelled."""
         rows = await self.db.all(
-            "SELECT session_id, owner_id, status, position, attendance, registered_at"
+            "SELECT session_id, owner_id, status, position, attendance, registered_at, present"
             " FROM registrations WHERE status != 'cancelled' ORDER BY session_id, id")
-        return [Applicant(r[0], r[1], r[2], r[3], r[4], from_db(r[5]))  # type: ignore[arg-type]
-                for r in rows]
+        return [Applicant(r[0], r[1], r[2], r[3], r[4], from_db(r[5]),  # type: ignore[arg-type]
+                          None if r[6] is None else bool(r[6])) for r in rows]
 
     async def owners_from(self, source: str) -> int:
         """How many owners arrived through the deep-link `source`."""

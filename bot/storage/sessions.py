@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _SESSION_COLUMNS = ("s.id, s.key, s.title, s.starts_at, s.place, s.capacity, s.year, s.status,"
                     " coalesce(s.start_set_at, s.created_at), s.created_at, s.updated_at")
 _REGISTRATION_COLUMNS = ("r.session_id, r.owner_id, r.status, r.position, r.attendance,"
-                         " r.registered_at, r.seated_at")
+                         " r.registered_at, r.seated_at, r.present")
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,10 @@ class Registration:
     owner_id: int
     status: str  # registered, waiting, cancelled
     position: int | None  # place on the waiting list
-    attendance: str | None  # confirmed, declined, attended, absent
+    attendance: str | None  # the owner's answer: confirmed, declined
     registered_at: datetime
     seated_at: datetime | None
+    present: bool | None = None  # as staff marked it on the day; None: not marked
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,14 @@ class Freed:
 
 
 @dataclass(frozen=True)
+class Chosen:
+    """What happened when staff gave a seat to someone on the waiting list."""
+
+    outcome: str  # seated, swapped, full, not_waiting, not_registered, closed
+    position: int | None = None  # where the one who gave up the seat now waits
+
+
+@dataclass(frozen=True)
 class Person:
     """A registrant as staff see them."""
 
@@ -94,6 +103,7 @@ class Person:
     status: str
     position: int | None
     attendance: str | None
+    present: bool | None = None
 
 
 def _session(row: Any) -> Session:
@@ -109,6 +119,7 @@ def _registration(row: Any) -> Registration:
     return Registration(
         session_id=row[0], owner_id=row[1], status=row[2], position=row[3], attendance=row[4],
         registered_at=from_db(row[5]), seated_at=from_db(row[6]),  # type: ignore[arg-type]
+        present=None if row[7] is None else bool(row[7]),
     )
 
 
@@ -267,7 +278,7 @@ class Sessions:
                 "INSERT INTO registrations (session_id, owner_id, status, position, attendance,"
                 " registered_at, updated_at, seated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)"
                 " ON CONFLICT (session_id, owner_id) DO UPDATE SET status = excluded.status,"
-                " position = excluded.position, attendance = NULL,"
+                " position = excluded.position, attendance = NULL, present = NULL,"
                 " registered_at = excluded.registered_at, updated_at = excluded.updated_at,"
                 " seated_at = excluded.seated_at",
                 (session_id, owner_id, "registered" if seat else "waiting",
@@ -302,6 +313,53 @@ class Sessions:
             if not cursor.rowcount:
                 return None
             return await self._registration(conn, session_id, owner_id)
+
+    async def give_seat(self, session_id: int, owner_id: int, instead_of: int | None,
+                        now: datetime) -> Chosen:
+        """Staff choose: the waiting owner gets a seat, a free one or `instead_of`'s.
+
+        Whoever gives up the seat goes to the head of the waiting list (they had a seat, so
+        the next free one is theirs) and is asked about attending again when seated again.
+        Nothing changes unless both are still where staff saw them.
+        """
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT status, starts_at, capacity FROM sessions WHERE id = ?", (session_id,))
+            session = await cursor.fetchone()
+            if session is None or session[0] not in ACTIVE or session[1] <= to_db(now):
+                return Chosen("closed")
+            chosen = await self._registration(conn, session_id, owner_id)
+            if chosen is None or chosen.status != "waiting":
+                return Chosen("not_waiting")
+            registered, _waiting = await self._counts(conn, session_id)
+            if instead_of is None and registered >= session[2]:
+                return Chosen("full")
+            if instead_of is not None:
+                seated = await self._registration(conn, session_id, instead_of)
+                if seated is None or seated.status != "registered":
+                    return Chosen("not_registered")
+                await conn.execute(
+                    "UPDATE registrations SET status = 'waiting', position = 0, attendance = NULL,"
+                    " seated_at = NULL, updated_at = ? WHERE session_id = ? AND owner_id = ?",
+                    (to_db(now), session_id, instead_of))
+            await conn.execute(
+                "UPDATE registrations SET status = 'registered', position = NULL,"
+                " attendance = NULL, seated_at = ?, updated_at = ? WHERE session_id = ?"
+                " AND owner_id = ?", (to_db(now), to_db(now), session_id, owner_id))
+            await self._promote(conn, session_id, now)  # renumbers the waiting list
+            if instead_of is None:
+                return Chosen("seated")
+            moved = await self._registration(conn, session_id, instead_of)
+            assert moved is not None
+            return Chosen("swapped", moved.position)
+
+    async def mark_present(self, session_id: int, owner_id: int, present: bool,
+                           now: datetime) -> bool:
+        """Record whether a registrant came; False when they hold no seat."""
+        return await self.db.write(
+            "UPDATE registrations SET present = ?, updated_at = ? WHERE session_id = ?"
+            " AND owner_id = ? AND status = 'registered'",
+            (int(present), to_db(now), session_id, owner_id)) > 0
 
     async def registration(self, session_id: int, owner_id: int) -> Registration | None:
         """The owner's registration for a session, if any."""
@@ -339,14 +397,14 @@ class Sessions:
         rows = await self.db.all(
             "SELECT r.owner_id, coalesce(json_extract(n.value, '$'), ''),"
             " coalesce(json_extract(b.value, '$'), ''), o.readiness, r.status, r.position,"
-            " r.attendance FROM registrations r JOIN owners o ON o.id = r.owner_id"
+            " r.attendance, r.present FROM registrations r JOIN owners o ON o.id = r.owner_id"
             " LEFT JOIN answers n ON n.owner_id = r.owner_id AND n.question_id = 'name'"
             " LEFT JOIN answers b ON b.owner_id = r.owner_id AND b.question_id = 'business_name'"
             " WHERE r.session_id = ? ORDER BY CASE r.status WHEN 'registered' THEN 0"
             " WHEN 'waiting' THEN 1 ELSE 2 END, r.position,"
             " coalesce(o.readiness, -1) DESC, r.registered_at", (session_id,))
-        return [Person(row[0], str(row[1]), str(row[2]), row[3], row[4], row[5], row[6])
-                for row in rows]
+        return [Person(row[0], str(row[1]), str(row[2]), row[3], row[4], row[5], row[6],
+                       None if row[7] is None else bool(row[7])) for row in rows]
 
     def members_sql(self, session_id: int) -> tuple[str, tuple[Any, ...]]:
         """SELECT of the owners holding a seat or a waiting-list place (for notices)."""
