@@ -9,6 +9,7 @@ from bot.core import Core
 from bot.features import reminders
 from bot.i18n import Catalogs
 from bot.storage import Database
+from bot.storage.outbox import Outcome
 from tests.conftest import STAFF_ID, Owner
 from tests.sessionkit import START, deliver, eligible, outbox, session
 
@@ -228,7 +229,15 @@ async def test_interest_lists_from_opening_to_invitations(core, clock):
     await member.tap("Invite to the 2027 list")
     await member.tap("Send the invitations")
     assert "0 invitations are on their way" in member.text()  # nobody is invited twice
+    await member.say("/daftarminat")
+    assert "invitations: 0 sent · 2 still to send · 0 not reached" in member.text()
     invitations = {owner: reply for owner, reply in await deliver(core)}
+    outcomes = [Outcome(item_id, "sent" if owner == last_year else "blocked", 1)
+                for item_id, owner in await core.db.all(
+                    "SELECT id, owner_id FROM outbox WHERE kind = 'invitation'")]
+    await core.db.outbox.finish(outcomes, clock())
+    await member.say("/daftarminat")
+    assert "invitations: 1 sent · 0 still to send · 1 not reached" in member.text()
     assert set(invitations) == {last_year, not_yet}
     assert "Daftar minat pelatihan ekspor 2027" in plain_text(invitations[not_yet].text) or \
         "2027" in plain_text(invitations[not_yet].text)

@@ -162,6 +162,13 @@ async def on_lists(ctx: Context, _args: str) -> None:
         lines.append(tr.ngettext("{year}: {state}, {count} owner",
                                  "{year}: {state}, {count} owners", entry.members).format(
             year=entry.year, state=state, count=tr.number(entry.members)))
+        sent = await ctx.db.outbox.counts("invitation", f"invite:{entry.year}")
+        if sum(v for k, v in sent.items() if k != "resent"):
+            lines.append("   " + _("invitations: {sent} sent · {waiting} still to send · "
+                                   "{unreached} not reached").format(
+                sent=tr.number(sent.get("sent", 0)),
+                waiting=tr.number(sent.get("queued", 0) + sent.get("sending", 0)),
+                unreached=tr.number(sent.get("blocked", 0) + sent.get("failed", 0))))
     this_year = ctx.now.astimezone(ctx.config.time_zone).year
     known = {entry.year: entry for entry in lists}
     rows: list[list[Button]] = []
