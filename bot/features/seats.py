@@ -181,13 +181,12 @@ async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: i
 async def render_seat_lost(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"Your seat went to another applicant": to the owner staff moved to the waiting list."""
     _ = tr.gettext
-    session_id = item.payload.get("session_id")
-    if not isinstance(session_id, int) or item.owner_id is None:
+    found = await signup.seat_of(core, item)
+    if found is None:
         return None
-    session = await core.db.sessions.get(session_id)
-    registration = await core.db.sessions.registration(session_id, item.owner_id)
-    if (session is None or registration is None or registration.status != "waiting"
-            or not can_choose(session.status, session.starts_at, core.clock())):
+    session, registration = found
+    if registration.status != "waiting" or not can_choose(session.status, session.starts_at,
+                                                          core.clock()):
         return None  # seated again, cancelled, or the session is over: nothing to say
     return Reply("\n".join([
         _("The office has chosen the participants of this training, and your seat went to "

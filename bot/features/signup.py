@@ -408,7 +408,8 @@ async def free_seats(ctx: Context) -> None:
 # ---------------------------------------------------------------- notices to other owners
 
 
-async def _seat_of(core: Core, item: Item) -> tuple[Session, Registration] | None:
+async def seat_of(core: Core, item: Item) -> tuple[Session, Registration] | None:
+    """The session of a notice about a seat, and the reader's registration for it."""
     session_id = item.payload.get("session_id")
     if not isinstance(session_id, int) or item.owner_id is None:
         return None
@@ -422,7 +423,7 @@ async def _seat_of(core: Core, item: Item) -> tuple[Session, Registration] | Non
 async def render_seat(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"A seat is yours": sent to an owner who moved up from the waiting list."""
     _ = tr.gettext
-    found = await _seat_of(core, item)
+    found = await seat_of(core, item)
     if found is None:
         return None
     session, registration = found
@@ -440,7 +441,7 @@ async def render_seat(core: Core, item: Item, tr: Translator) -> Reply | None:
 async def render_moved(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"The session has a new date", to its registrants and waiting list."""
     _ = tr.gettext
-    found = await _seat_of(core, item)
+    found = await seat_of(core, item)
     if found is None:
         return None
     session, registration = found
@@ -464,7 +465,7 @@ async def render_moved(core: Core, item: Item, tr: Translator) -> Reply | None:
 async def render_cancelled(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"The session is cancelled", to its registrants and waiting list."""
     _ = tr.gettext
-    found = await _seat_of(core, item)
+    found = await seat_of(core, item)
     if found is None or found[0].status != "cancelled":
         return None
     session = found[0]
