@@ -222,3 +222,54 @@ async def test_choosing_and_marking_through_telegram(tmp_path):
         (edit,) = [r for r in answer if r.method == "editMessageText"]
         assert "Hadir: 1" in edit.text and edit.buttons[0][0][0] == "✅ Budi Santoso · 90"
         assert (await db.sessions.registration(october, high[0])).present is True
+
+
+async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
+    s = await session(core.db, clock(), capacity=2)
+    ids = {}
+    for user, name, score in ((1001, "Ani Lestari", 60), (1002, "Dewi Sartika", 70),
+                              (1003, "Citra Dewi", 99), (1004, "Budi Santoso", 95),
+                              (1005, "Eko Prasetyo", 50)):
+        ids[name.split()[0]] = await eligible(core.db, user, clock(), name=name, readiness=score)
+        await Owner(core, str(user), "en").press(f"sess:join:{s.id}")
+    await Owner(core, "1002", "en").press(f"att:yes:{s.id}")
+    member = staff(core)
+    await member.press(f"stses:people:{s.id}")
+    await member.tap("Seats to the most ready")
+    preview = member.text()
+    assert "Give the 2 seats of Pelatihan Ekspor Oktober 2027 to the most ready owners?" \
+        in preview
+    assert "2 owners from the waiting list get a seat:" in preview
+    assert preview.index("Citra Dewi") < preview.index("Budi Santoso") < preview.index(
+        "go to the top of the waiting list") < preview.index("Dewi Sartika (Usaha Dewi) · "
+                                                            "readiness 70 · ✅")
+    assert "Eko" not in preview
+    assert (await core.db.sessions.registration(s.id, ids["Citra"])).status == "waiting"
+    confirm = member.last
+    await member.tap("Give the seats")
+    assert "Done. 2 got a seat, 2 went to the waiting list" in member.text()
+    state = {name: await core.db.sessions.registration(s.id, owner)
+             for name, owner in ids.items()}
+    assert {n for n, r in state.items() if r.status == "registered"} == {"Citra", "Budi"}
+    assert [(n, state[n].position) for n in ("Dewi", "Ani", "Eko")] == [
+        ("Dewi", 1), ("Ani", 2), ("Eko", 3)]  # who gave up a seat first, most ready first
+    assert state["Dewi"].attendance is None
+    assert sorted(k for _o, k, _r, _s in await outbox(core.db)) == [
+        "seat", "seat", "seat_lost", "seat_lost"]
+    (entry,) = await core.db.staff.audit_entries()
+    assert (entry.action, entry.audience) == ("session.choose_best", 4)
+    # The old confirmation again: the seats are already right, nothing is done twice.
+    member.last = confirm
+    await member.tap("Give the seats")
+    assert "changed meanwhile" in member.text() and "Nothing to change" in member.text()
+    assert len(await outbox(core.db)) == 4
+    # If the sign-ups change between preview and confirmation, staff see the new preview.
+    await eligible(core.db, 1006, clock(), name="Fajar Nugroho", readiness=100)
+    await Owner(core, "1006", "en").press(f"sess:join:{s.id}")
+    await member.press(f"stseat:best:{s.id}")
+    assert "1 owner from the waiting list gets a seat:" in member.text()
+    await eligible(core.db, 1007, clock(), name="Gita Permata", readiness=100)
+    await Owner(core, "1007", "en").press(f"sess:join:{s.id}")
+    await member.tap("Give the seats")
+    assert "changed meanwhile" in member.text() and "Gita Permata" in member.text()
+    assert (await core.db.sessions.registration(s.id, ids["Budi"])).status == "registered"

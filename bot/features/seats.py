@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "stseat"
 PAGE = 8  # people per page of buttons
-_ACTIONS = ("choose", "pick", "swap", "seat", "mark", "here", "rest")
+_ACTIONS = ("choose", "pick", "swap", "seat", "best", "bestok", "mark", "here", "rest")
 
 
 def register(router: Router) -> None:
@@ -65,6 +65,16 @@ async def _people(ctx: Context, session: Session) -> dict[int, Person]:
 
 
 # ---------------------------------------------------------------- choosing who gets a seat
+
+
+async def tell_unseated(ctx: Context, session_id: int, owners: tuple[int, ...]) -> None:
+    """Queue "your seat went to another business" for each owner and wake the sender."""
+    ref = f"seat_lost:{session_id}:{to_db(ctx.now)}"
+    for owner_id in owners:
+        await ctx.db.outbox.enqueue(owner_id, "seat_lost", ref, {"session_id": session_id},
+                                    ctx.now, priority=PRIORITY_NOTICE)
+    if owners:
+        ctx.core.wake_sender()
 
 
 async def show_waiting(ctx: Context, session: Session, page: int = 0) -> None:
@@ -160,11 +170,7 @@ async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: i
         return
     await signup.notify_promoted(ctx.core, session.id, (chosen_id,), ctx.now, chosen=True)
     if result.outcome == "swapped":
-        await ctx.db.outbox.enqueue(seated_id, "seat_lost",
-                                    f"seat_lost:{session.id}:{to_db(ctx.now)}",
-                                    {"session_id": session.id}, ctx.now,
-                                    priority=PRIORITY_NOTICE)
-        ctx.core.wake_sender()
+        await tell_unseated(ctx, session.id, (seated_id,))
     log.info("session %d: staff gave owner %d a seat%s", session.id, chosen_id,
              f" instead of owner {seated_id}" if seated_id else "")
     await ctx.audit("session.choose", audience=2 if seated_id else 1, session_id=session.id,
@@ -175,6 +181,64 @@ async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: i
             position=ctx.tr.number(result.position or 1)))
     else:
         ctx.reply(_("✅ Done. The chosen owner has a seat and will be told."))
+    await session_staff.show_people(ctx, session)
+
+
+async def preview_best(ctx: Context, session: Session) -> None:
+    """What seating the most ready would change, with a button to do it."""
+    _ = ctx.tr.gettext
+    tr = ctx.tr
+    change = await ctx.db.sessions.most_ready(session.id, ctx.now)
+    if change is None:
+        ctx.reply(_("This session can no longer be changed (it is cancelled or done)."))
+        return
+    seat, unseat = change
+    back = [Button(_("⬅️ Back"), f"stses:people:{session.id}")]
+    if not seat and not unseat:
+        ctx.reply(_("The seats of <b>{title}</b> are already held by the most ready owners. "
+                    "Nothing to change.").format(title=esc(session.title)), [back])
+        return
+    people = await _people(ctx, session)
+    lines = [_("Give the {count} seats of <b>{title}</b> to the most ready owners?").format(
+                 count=tr.number(session.capacity), title=esc(session.title)), "",
+             tr.ngettext("{count} owner from the waiting list gets a seat:",
+                         "{count} owners from the waiting list get a seat:", len(seat)).format(
+                 count=tr.number(len(seat)))]
+    lines += [f"• {who(tr, people[o])}" for o in seat if o in people]
+    if unseat:
+        lines += ["", tr.ngettext(
+            "{count} registered owner goes to the top of the waiting list:",
+            "{count} registered owners go to the top of the waiting list:", len(unseat)).format(
+            count=tr.number(len(unseat)))]
+        lines += [f"• {who(tr, people[o])}" + (" · ✅" if people[o].attendance == "confirmed"
+                                                else "") for o in unseat if o in people]
+    lines += ["", _("Everyone concerned will be told.")]
+    ctx.reply("\n".join(lines), [
+        [Button(_("✅ Give the seats"),
+                f"{PREFIX}:bestok:{session.id}:{len(seat)}:{len(unseat)}")], back])
+
+
+async def give_best(ctx: Context, session: Session, expected: tuple[int, int]) -> None:
+    """Seat the most ready, unless what it would change is no longer what staff saw."""
+    _ = ctx.tr.gettext
+    ctx.edit(buttons=())
+    change = await ctx.db.sessions.most_ready(session.id, ctx.now)
+    if change is None or (len(change[0]), len(change[1])) != expected:
+        ctx.reply(_("The sign-ups changed meanwhile. Here is what it would change now."))
+        await preview_best(ctx, session)
+        return
+    change = await ctx.db.sessions.most_ready(session.id, ctx.now, apply=True)
+    assert change is not None
+    seat, unseat = change
+    await signup.notify_promoted(ctx.core, session.id, seat, ctx.now, chosen=True)
+    await tell_unseated(ctx, session.id, unseat)
+    log.info("session %d: staff gave the seats to the most ready (%d in, %d out)", session.id,
+             len(seat), len(unseat))
+    await ctx.audit("session.choose_best", audience=len(seat) + len(unseat),
+                    session_id=session.id, seated=list(seat), moved_to_waiting=list(unseat))
+    ctx.reply(_("✅ Done. {seated} got a seat, {moved} went to the waiting list. Everyone "
+                "concerned will be told.").format(seated=ctx.tr.number(len(seat)),
+                                                  moved=ctx.tr.number(len(unseat))))
     await session_staff.show_people(ctx, session)
 
 
@@ -305,5 +369,9 @@ async def on_button(ctx: Context, rest: str) -> None:
         await confirm_swap(ctx, session, args[0], args[1])
     elif action == "seat" and len(args) == 2:
         await give_seat(ctx, session, args[0], args[1])
+    elif action == "best":
+        await preview_best(ctx, session)
+    elif action == "bestok" and len(args) == 2:
+        await give_best(ctx, session, (args[0], args[1]))
     else:
         ctx.notice(_("This button no longer works."))

@@ -199,6 +199,7 @@ async def show_people(ctx: Context, session: Session) -> None:
         lines += entries or ["—"]
     rows = []
     if groups["waiting"] and can_choose(session.status, session.starts_at, ctx.now):
+        rows.append([Button(_("⭐ Seats to the most ready"), f"stseat:best:{session.id}")])
         rows.append([Button(_("🎯 Give someone waiting a seat"), f"stseat:choose:{session.id}")])
     rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
     ctx.reply("\n".join(lines), rows)

@@ -353,6 +353,44 @@ class Sessions:
             assert moved is not None
             return Chosen("swapped", moved.position)
 
+    async def most_ready(self, session_id: int, now: datetime,
+                         apply: bool = False) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """Seats to the most ready: (who would get a seat, who would give theirs up).
+
+        The `capacity` owners signed up (seated or waiting) with the highest readiness hold the
+        seats, earlier sign-ups first among equals. With `apply` it is done: those who give up
+        their seat go to the head of the waiting list, most ready first. None when the session
+        no longer takes sign-up changes.
+        """
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT status, starts_at, capacity FROM sessions WHERE id = ?", (session_id,))
+            session = await cursor.fetchone()
+            if session is None or session[0] not in ACTIVE or session[1] <= to_db(now):
+                return None
+            cursor = await conn.execute(
+                "SELECT r.owner_id, r.status FROM registrations r JOIN owners o"
+                " ON o.id = r.owner_id WHERE r.session_id = ? AND r.status IN"
+                " ('registered', 'waiting') ORDER BY coalesce(o.readiness, -1) DESC,"
+                " r.registered_at, r.id", (session_id,))
+            ranked = list(await cursor.fetchall())
+            best, rest = ranked[:session[2]], ranked[session[2]:]
+            seat = tuple(owner for owner, status in best if status == "waiting")
+            unseat = tuple(owner for owner, status in rest if status == "registered")
+            if apply and (seat or unseat):
+                await conn.executemany(
+                    "UPDATE registrations SET status = 'waiting', position = ?, attendance = NULL,"
+                    " seated_at = NULL, updated_at = ? WHERE session_id = ? AND owner_id = ?",
+                    [(place - len(unseat), to_db(now), session_id, owner)
+                     for place, owner in enumerate(unseat)])
+                await conn.executemany(
+                    "UPDATE registrations SET status = 'registered', position = NULL,"
+                    " attendance = NULL, seated_at = ?, updated_at = ? WHERE session_id = ?"
+                    " AND owner_id = ?",
+                    [(to_db(now), to_db(now), session_id, owner) for owner in seat])
+                await self._promote(conn, session_id, now)  # renumbers the waiting list
+        return seat, unseat
+
     async def mark_present(self, session_id: int, owner_id: int, present: bool,
                            now: datetime) -> bool:
         """Record whether a registrant came; False when they hold no seat."""
