@@ -222,13 +222,11 @@ async def give_best(ctx: Context, session: Session, expected: tuple[int, int]) -
     """Seat the most ready, unless what it would change is no longer what staff saw."""
     _ = ctx.tr.gettext
     ctx.edit(buttons=())
-    change = await ctx.db.sessions.most_ready(session.id, ctx.now)
+    change = await ctx.db.sessions.most_ready(session.id, ctx.now, apply_if=expected)
     if change is None or (len(change[0]), len(change[1])) != expected:
         ctx.reply(_("The sign-ups changed meanwhile. Here is what it would change now."))
         await preview_best(ctx, session)
         return
-    change = await ctx.db.sessions.most_ready(session.id, ctx.now, apply=True)
-    assert change is not None
     seat, unseat = change
     await signup.notify_promoted(ctx.core, session.id, seat, ctx.now, chosen=True)
     await tell_unseated(ctx, session.id, unseat)

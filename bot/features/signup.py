@@ -15,7 +15,7 @@ from bot.channel import Button, Reply
 from bot.core import Context, Core, Router, esc
 from bot.features import survey
 from bot.i18n import N_, Translator
-from bot.sessions import ACTIVE
+from bot.sessions import ACTIVE, can_choose
 from bot.storage import to_db
 from bot.storage.outbox import PRIORITY_NOTICE, Item
 from bot.storage.owners import Owner
@@ -427,8 +427,8 @@ async def render_seat(core: Core, item: Item, tr: Translator) -> Reply | None:
     if found is None:
         return None
     session, registration = found
-    if (registration.status != "registered" or session.status not in ACTIVE
-            or session.starts_at <= core.clock()):
+    if registration.status != "registered" or not can_choose(session.status,
+                                                               session.starts_at, core.clock()):
         return None
     return Reply("\n".join([
         _("🎉 Good news: the office has chosen you for a seat! You are now registered for:")

@@ -323,16 +323,14 @@ class Sessions:
         Nothing changes unless both are still where staff saw them.
         """
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "SELECT status, starts_at, capacity FROM sessions WHERE id = ?", (session_id,))
-            session = await cursor.fetchone()
-            if session is None or session[0] not in ACTIVE or session[1] <= to_db(now):
+            capacity = await self._choosable(conn, session_id, now)
+            if capacity is None:
                 return Chosen("closed")
             chosen = await self._registration(conn, session_id, owner_id)
             if chosen is None or chosen.status != "waiting":
                 return Chosen("not_waiting")
             registered, _waiting = await self._counts(conn, session_id)
-            if instead_of is None and registered >= session[2]:
+            if instead_of is None and registered >= capacity:
                 return Chosen("full")
             if instead_of is not None:
                 seated = await self._registration(conn, session_id, instead_of)
@@ -354,19 +352,19 @@ class Sessions:
             return Chosen("swapped", moved.position)
 
     async def most_ready(self, session_id: int, now: datetime,
-                         apply: bool = False) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-        """Seats to the most ready: (who would get a seat, who would give theirs up).
+                         apply_if: tuple[int, int] | None = None,
+                         ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """Seats to the most ready: (who gets a seat, who gives theirs up).
 
         The `capacity` owners signed up (seated or waiting) with the highest readiness hold the
-        seats, earlier sign-ups first among equals. With `apply` it is done: those who give up
-        their seat go to the head of the waiting list, most ready first. None when the session
-        no longer takes sign-up changes.
+        seats, earlier sign-ups first among equals. When the numbers of both are `apply_if` (what
+        staff were shown), it is done, in the same transaction: those who give up their seat go
+        to the head of the waiting list, most ready first. None when the session no longer
+        takes seat changes.
         """
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "SELECT status, starts_at, capacity FROM sessions WHERE id = ?", (session_id,))
-            session = await cursor.fetchone()
-            if session is None or session[0] not in ACTIVE or session[1] <= to_db(now):
+            capacity = await self._choosable(conn, session_id, now)
+            if capacity is None:
                 return None
             cursor = await conn.execute(
                 "SELECT r.owner_id, r.status FROM registrations r JOIN owners o"
@@ -374,10 +372,10 @@ class Sessions:
                 " ('registered', 'waiting') ORDER BY coalesce(o.readiness, -1) DESC,"
                 " r.registered_at, r.id", (session_id,))
             ranked = list(await cursor.fetchall())
-            best, rest = ranked[:session[2]], ranked[session[2]:]
+            best, rest = ranked[:capacity], ranked[capacity:]
             seat = tuple(owner for owner, status in best if status == "waiting")
             unseat = tuple(owner for owner, status in rest if status == "registered")
-            if apply and (seat or unseat):
+            if apply_if == (len(seat), len(unseat)) and (seat or unseat):
                 await conn.executemany(
                     "UPDATE registrations SET status = 'waiting', position = ?, attendance = NULL,"
                     " seated_at = NULL, updated_at = ? WHERE session_id = ? AND owner_id = ?",
@@ -499,6 +497,17 @@ class Sessions:
             " AND registrations.position IS NOT w.place", (session_id,))
         await self._sync_status(conn, session_id)
         return tuple(promoted)
+
+    @staticmethod
+    async def _choosable(conn: aiosqlite.Connection, session_id: int,
+                         now: datetime) -> int | None:
+        """The capacity of a session whose seats staff can still hand out, else None."""
+        cursor = await conn.execute(
+            "SELECT status, starts_at, capacity FROM sessions WHERE id = ?", (session_id,))
+        session = await cursor.fetchone()
+        if session is None or session[0] not in ACTIVE or session[1] <= to_db(now):
+            return None
+        return int(session[2])
 
     async def _sync_status(self, conn: aiosqlite.Connection, session_id: int) -> None:
         """Open and full follow the seats; closed, cancelled and done stay as staff set them."""
