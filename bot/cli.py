@@ -32,7 +32,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 async def chat(config: Config, *, announce: bool) -> None:
     """The local terminal chat on the same engine and database."""
-    from bot.terminal import TerminalChat, TerminalTransport
+    from handlers.terminal import TerminalChat
 
     core = await open_core(config)
     tr = core.catalogs.get(config.default_language)
@@ -45,7 +45,7 @@ async def chat(config: Config, *, announce: bool) -> None:
     _stop_on_signals(stop)
     terminal = TerminalChat(core, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
     try:
-        await core.start([TerminalTransport(terminal)])
+        await core.start([terminal])
         await terminal.run(stop)
     finally:
         await core.close()

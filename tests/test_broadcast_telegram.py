@@ -112,7 +112,7 @@ async def test_failures_are_listed_on_request_and_staff_tools_work_over_telegram
             (document,) = [r for r in answer if r.method == "sendDocument"]
             assert "https://t.me/umkm_test_bot?start=poster-batik" in document.text
             png = document.params["document"]
-            assert png.filename == "qr-poster-batik.png" and png.startswith(b"\x89PNG")
+            assert png.filename == "qr-telegram-poster-batik.png" and png.startswith(b"\x89PNG")
             await fake.user(3001, language_code="id").cmd("/start poster-batik")
             assert (await db.owners.find("telegram", "3001")).source == "poster-batik"
             summary = all_text(await staff.cmd("/rekap"))
