@@ -65,17 +65,19 @@ class Owner:
     """Talks to the core the way a channel would, as one user."""
 
     def __init__(self, core: Core, user_id: str = "1001", language_code: str | None = "id",
-                 channel: str = "telegram") -> None:
+                 channel: str = "telegram", address: str = "") -> None:
         self.core = core
         self.user_id = user_id
         self.language_code = language_code
         self.channel = channel
+        self.address = address  # the number a channel such as WhatsApp knows
         self.last = []
 
     async def send(self, kind: InboundKind, **fields) -> list:
         """Send one inbound; return the replies."""
         inbound = Inbound(channel=self.channel, user_id=self.user_id, chat_id=self.user_id,
-                          kind=kind, language_code=self.language_code, **fields)
+                          kind=kind, language_code=self.language_code, address=self.address,
+                          **fields)
         self.last = await self.core.handle(inbound)
         return self.last
 

@@ -50,6 +50,20 @@ async def test_an_eligible_owner_reaches_the_result(core):
     assert stored.result["unmet"] == []
 
 
+async def test_a_channel_that_knows_the_number_answers_the_phone_question(core):
+    owner = Owner(core, user_id="wa-77", language_code="en", channel="whatsapp",
+                  address="6281234567890")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:-1])  # everything but typing the number
+    summary = owner.text()
+    assert "Please check your answers" in summary and "Phone: +6281234567890" in summary
+    await owner.tap("Change an answer")
+    await owner.tap("Phone")
+    assert "Which phone number" in owner.text()  # asked now, with the current answer
+    await owner.say("0813 1111 2222")
+    assert "Phone: +6281311112222" in owner.text()
+
+
 async def test_a_not_yet_eligible_owner_gets_every_unmet_criterion_with_a_next_step(core):
     owner = Owner(core, language_code="en")
     await start(owner)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -263,13 +264,27 @@ async def advance(ctx: Context, given: engine.Input, form: Form | None = None) -
         await consent.ask(ctx)
         return None
     form = form or await _form(ctx)
-    result = engine.step(ctx.core.questionnaire, form, given)
+    result = _known_phone(ctx, engine.step(ctx.core.questionnaire, form, given))
     new = result.form
     if (result.save or result.drop or new.cursor != form.cursor or new.draft != form.draft
             or new.draft_for != form.draft_for):
         ctx.owner = await ctx.db.owners.save_step(owner.id, result.save, result.drop,
                                                   new.cursor, new.draft, new.draft_for, ctx.now)
     return result
+
+
+def _known_phone(ctx: Context, result: Step) -> Step:
+    """Where the channel knows the owner's number (WhatsApp), it answers the phone question the
+    first time it comes up; the summary shows it, and it can be changed like any answer."""
+    shown = result.next
+    if not (ctx.inbound.address and isinstance(shown, Ask) and shown.question.kind == QKind.PHONE
+            and shown.previous is None):
+        return result
+    known = engine.step(ctx.core.questionnaire, result.form, engine.Text("+" + ctx.inbound.address))
+    if known.answered is None:  # not a number the questionnaire takes (e.g. abroad): ask it
+        return result
+    return replace(known, save={**result.save, **known.save}, drop=result.drop + known.drop,
+                   answered=result.answered)
 
 
 async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
