@@ -11,8 +11,8 @@ import pytest
 
 from bot.config import load_config
 from tests.conftest import write_config
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import TOKEN, running_bot
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import TOKEN, running_bot
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

@@ -8,10 +8,10 @@ from bot.channel import Reply, plain_text
 from bot.storage.reports import Reports
 from bot.storage.sessions import Seats
 from tests.conftest import STAFF_ID, Clock, Owner
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import all_text, data_of, running_bot, sent, telegram_config
-from tests.population import add_owners, add_session, sign_up
-from tests.sessionkit import START, deliver, eligible, outbox, session
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import all_text, data_of, running_bot, sent, telegram_config
+from tests.support.population import add_owners, add_session, sign_up
+from tests.support.sessionkit import START, deliver, eligible, outbox, session
 
 
 def staff(core) -> Owner:

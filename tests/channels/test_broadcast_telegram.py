@@ -12,9 +12,9 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.storage.broadcasts import KIND
 from handlers.telegram import TelegramChannel
 from tests.conftest import STAFF_ID
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import all_text, running_bot, sent, telegram_config
-from tests.population import add_owners, add_session, sign_up
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import all_text, running_bot, sent, telegram_config
+from tests.support.population import add_owners, add_session, sign_up
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

@@ -15,7 +15,7 @@ from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.broadcasts import Audience
 from tests.conftest import STAFF_ID, Owner
-from tests.population import add_interest, add_owners, add_session, sign_up
+from tests.support.population import add_interest, add_owners, add_session, sign_up
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW_WIB = datetime(2027, 9, 1, 9, 0, tzinfo=WIB)  # a Wednesday

@@ -49,8 +49,8 @@ from bot.storage import Database
 from bot.validators import VALIDATORS, Valid
 from handlers.telegram import TelegramChannel
 from tests.conftest import STAFF_ID
-from tests.fakebotapi import FakeBotAPI, FakeUser, Request
-from tests.harness import telegram_config
+from tests.support.fakebotapi import FakeBotAPI, FakeUser, Request
+from tests.support.harness import telegram_config
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import all_text, data_of, running_bot, sent, telegram_config
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import all_text, data_of, running_bot, sent, telegram_config
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
