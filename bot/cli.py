@@ -12,16 +12,39 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.core import Core
+from bot.features import (
+    attendance,
+    backups,
+    broadcast,
+    consent,
+    interest,
+    language,
+    links,
+    menu,
+    privacy,
+    reminders,
+    report,
+    seats,
+    session_staff,
+    signup,
+    staff,
+    subscription,
+    survey,
+)
 from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
 from bot.storage import Database, StorageError
+
+# Every feature of the bot, in the order their menu entries appear.
+FEATURES = (consent, survey, signup, interest, privacy, subscription, language, staff,
+            session_staff, seats, attendance, broadcast, report, links, reminders, menu, backups)
 
 
 async def open_core(config: Config) -> Core:
     """Open the database, load the catalogs and the questionnaire, and build the core."""
     catalogs = Catalogs(config.time_zone)
     db = await Database.open(config.database)
-    return Core(config, db, catalogs)
+    return Core(config, db, catalogs, FEATURES)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

@@ -8,19 +8,29 @@ dispatches to the feature. Anything the owner sends that nobody claims gets a fr
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.channel import Button, Channel, Inbound, InboundKind, Notice, Outbound, Reply, Tidy, rows
+from bot.channel import (
+    Button,
+    Channel,
+    Inbound,
+    InboundKind,
+    Notice,
+    Outbound,
+    Reply,
+    Tidy,
+    esc,
+    rows,
+)
 from bot.config import Config, staff_identity
 from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, Translator, pick_language
@@ -50,17 +60,28 @@ REPLY_RETRY_LIMIT = 10.0
 JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
 
 
-def esc(value: object) -> str:
-    """Escape any owner- or staff-provided text before it goes into reply HTML."""
-    return html.escape(str(value), quote=False)
-
-
 def parse_command(text: str) -> tuple[str, str] | None:
     """Split "/Start@bot payload" into ("start", "payload"); None when it is not a command."""
     match = _COMMAND.match(text.strip())
     if not match:
         return None
     return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+class Feature(Protocol):
+    """A feature module: it registers what it handles on the router, and imports no other."""
+
+    def register(self, router: Router) -> None:
+        """Register commands, buttons, hooks and renderers."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """How to show where the owner is: after an intro, greeting a returning owner, in place."""
+
+    intro: str = ""
+    welcome_back: bool = False
+    in_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,16 @@ class Command:
     description: str
     staff: bool = False
     listed: bool = True
+    agreed: bool = False  # only for owners who agreed to the privacy notice
+
+
+@dataclass(frozen=True)
+class ButtonHandler:
+    """What answers the buttons of one prefix, and who may press them."""
+
+    handler: Handler
+    staff: bool = False
+    agreed: bool = False
 
 
 @dataclass
@@ -80,7 +111,7 @@ class Router:
 
     commands: dict[str, Command] = field(default_factory=dict)
     ordered: list[Command] = field(default_factory=list)
-    buttons: dict[str, tuple[Handler, bool]] = field(default_factory=dict)
+    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
     staff_menu: list[MenuEntry] = field(default_factory=list)
     flows: dict[str, Handler] = field(default_factory=dict)  # staff conversations by name
@@ -94,22 +125,30 @@ class Router:
     on_start: list[Hook] = field(default_factory=list)  # after the sender and scheduler start
     on_stop: list[Hook] = field(default_factory=list)
     fallback: Handler | None = None
+    # Set by the features that own them; the core and other features reach them through
+    # `Context` (ask_consent, resume), so features need not import each other.
+    consent_prompt: Handler | None = None  # the privacy notice with its agree buttons
+    resumer: Callable[[Context, Resume], Awaitable[None]] | None = None  # where the owner is
 
     def command(self, names: Iterable[str], handler: Handler, description: str, *,
-                staff: bool = False, listed: bool = True) -> None:
-        """Handle `/name args` for each of `names` (the first one is shown in lists)."""
-        cmd = Command(tuple(names), handler, description, staff, listed)
+                staff: bool = False, listed: bool = True, agreed: bool = False) -> None:
+        """Handle `/name args` for each of `names` (the first one is shown in lists).
+
+        `agreed`: only for owners who agreed to the privacy notice; anyone else is shown it.
+        """
+        cmd = Command(tuple(names), handler, description, staff, listed, agreed)
         for name in cmd.names:
             if name in self.commands:
                 raise ValueError(f"command /{name} registered twice")
             self.commands[name] = cmd
         self.ordered.append(cmd)
 
-    def button(self, prefix: str, handler: Handler, *, staff: bool = False) -> None:
-        """Handle button data "prefix:rest"."""
+    def button(self, prefix: str, handler: Handler, *, staff: bool = False,
+               agreed: bool = False) -> None:
+        """Handle button data "prefix:rest" (`agreed`: as for commands)."""
         if prefix in self.buttons or ":" in prefix:
             raise ValueError(f"button prefix {prefix!r} registered twice or invalid")
-        self.buttons[prefix] = (handler, staff)
+        self.buttons[prefix] = ButtonHandler(handler, staff, agreed)
 
     def menu_entry(self, entry: MenuEntry) -> None:
         """Add buttons to the main menu (entries are asked in registration order)."""
@@ -136,10 +175,8 @@ class Core:
     """The channel-independent bot."""
 
     def __init__(self, config: Config, db: Database, catalogs: Catalogs,
-                 questionnaire: Questionnaire = QUESTIONNAIRE,
+                 features: Iterable[Feature], questionnaire: Questionnaire = QUESTIONNAIRE,
                  clock: Callable[[], datetime] | None = None) -> None:
-        from bot.features import register_all
-
         self.config = config
         self.db = db
         self.catalogs = catalogs
@@ -155,7 +192,8 @@ class Core:
         self.scheduler.add_listener(self._job_started, EVENT_JOB_SUBMITTED)
         self.scheduler.add_listener(self._job_ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.sender: Sender | None = None
-        register_all(self.router)
+        for feature in features:  # in the order their menu entries appear
+            feature.register(self.router)
 
     def _job_started(self, _event: object) -> None:
         self._running_jobs += 1
@@ -341,20 +379,18 @@ class Core:
                 await ctx.end_flow()
                 ctx.reply(_("Cancelled. Nothing was saved."), remove_keyboard=True)
                 return
-            command = self.router.commands.get(parsed[0]) if parsed else None
-            if parsed is None or command is None or (command.staff and not ctx.is_staff):
+            if parsed is None or not await ctx.run_command(*parsed):
                 await self._unknown_command(ctx)
-                return
-            await command.handler(ctx, parsed[1])
             return
         if inbound.kind == InboundKind.BUTTON:
             prefix, _sep, rest = inbound.data.partition(":")
             entry = self.router.buttons.get(prefix)
-            if entry is None or (entry[1] and not ctx.is_staff):
-                ctx.notice(_("This button no longer works."))
-                ctx.tidy()
-                return
-            await entry[0](ctx, rest)
+            if entry is None or (entry.staff and not ctx.is_staff):
+                ctx.stale_button()
+            elif entry.agreed and not ctx.agreed:
+                await ctx.ask_consent()
+            else:
+                await entry.handler(ctx, rest)
             return
         if ctx.flow is not None:
             handler = self.router.flows.get(ctx.flow.name)
@@ -396,6 +432,11 @@ class Context:
         return self.core.config
 
     @property
+    def agreed(self) -> bool:
+        """True when the sender is an owner who agreed to the privacy notice."""
+        return self.owner is not None and self.owner.consented
+
+    @property
     def is_staff(self) -> bool:
         """True when the sender is office staff."""
         return self.core.is_staff(self.inbound)
@@ -416,6 +457,50 @@ class Context:
         """Cosmetic: give the pressed message these buttons (none: take them away)."""
         if self.inbound.kind == InboundKind.BUTTON:
             self.replies.append(Tidy(rows(buttons)))
+
+    def stale_button(self) -> None:
+        """The answer to a button that no longer means anything: say so, take its buttons."""
+        self.notice(self.tr.gettext("This button no longer works."))
+        self.tidy()
+
+    async def flow_button(self, flow: str, text: str,
+                          answer: Callable[[Context, str], Awaitable[None]]) -> None:
+        """A button of a staff conversation: it answers only while that conversation is on."""
+        if self.flow is None or self.flow.name != flow:
+            self.stale_button()
+            return
+        self.tidy()
+        await answer(self, text)
+
+    async def run_command(self, name: str, args: str = "") -> bool:
+        """Run `/name args` as if typed, under the same rules (staff only, agreed owners only);
+        False when there is no such command for this person."""
+        command = self.core.router.commands.get(name)
+        if command is None or (command.staff and not self.is_staff):
+            return False
+        if command.agreed and not self.agreed:
+            await self.ask_consent()
+        else:
+            await command.handler(self, args)
+        return True
+
+    async def ask_consent(self) -> None:
+        """Show the privacy notice and its agree buttons (the consent feature's)."""
+        assert self.core.router.consent_prompt is not None
+        await self.core.router.consent_prompt(self, "")
+
+    async def resume(self, *, intro: str = "", welcome_back: bool = False,
+                     in_place: bool = False) -> None:
+        """Show the owner where they are: the current question, the summary or the result."""
+        assert self.core.router.resumer is not None
+        await self.core.router.resumer(self, Resume(intro, welcome_back, in_place))
+
+    async def show_menu(self, intro: str = "") -> None:
+        """Send the main menu, after `intro` if given: one button per row, each a command."""
+        buttons = []
+        for entry in self.core.router.menu:
+            buttons += [[button] for button in await entry(self)]
+        self.reply(intro or self.tr.gettext("What would you like to do?"), buttons)
 
     def notice(self, text: str, alert: bool = False) -> None:
         """A short answer to a button press (a plain reply elsewhere)."""

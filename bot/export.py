@@ -20,10 +20,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.features.survey import format_answer
 from bot.i18n import N_, Translator
 from bot.questionnaire import Questionnaire
 from bot.storage.reports import Applicant, OwnerRecord, SessionRecord
+from bot.views import format_answer
 
 OWNER_COLUMNS = (N_("Owner id"), N_("Channel"), N_("Language"), N_("Source"),
                  N_("Started (WIB)"), N_("Consent (WIB)"), N_("Finished (WIB)"),

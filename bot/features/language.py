@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.channel import Button
 from bot.config import LANGUAGES
 from bot.core import Context, Router
-from bot.features import consent, survey
 from bot.i18n import LANGUAGE_NAMES, N_
 
 
@@ -40,6 +39,6 @@ async def on_choose(ctx: Context, rest: str) -> None:
     ctx.tidy()
     ctx.reply(ctx.tr.gettext("I will write in English from now on."))
     if not owner.consented:
-        await consent.ask(ctx)
+        await ctx.ask_consent()
     elif owner.finished_at is None and not owner.paused:
-        await survey.resume(ctx)
+        await ctx.resume()

@@ -6,8 +6,8 @@ import logging
 
 from bot.channel import Button
 from bot.core import Context, Router, esc
-from bot.features.survey import format_answer
 from bot.i18n import LANGUAGE_NAMES, N_
+from bot.views import format_answer
 
 log = logging.getLogger(__name__)
 
