@@ -27,8 +27,10 @@ def register_all(router: Router) -> None:
         staff,
         subscription,
         survey,
+        web_login,
     )
 
     for feature in (consent, survey, signup, interest, privacy, subscription, language, staff,
-                    session_staff, seats, broadcast, report, links, reminders, menu, backups):
+                    session_staff, seats, broadcast, report, links, reminders, menu, backups,
+                    web_login):
         feature.register(router)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from bot import export
 from bot.channel import Attachment, Button, Reply
 from bot.core import Context, Router, esc
 from bot.i18n import N_, Translator
+from bot.questionnaire import Questionnaire
+from bot.storage import Database
 from bot.storage.reports import STAGES, FunnelRow
 
 STAGE_NAMES = {
@@ -14,7 +19,8 @@ STAGE_NAMES = {
     "attended": N_("attended"),
 }
 SECTIONS = (("product", N_("<b>By product type</b>")), ("kecamatan", N_("<b>By kecamatan</b>")),
-            ("source", N_("<b>By source (deep link)</b>")))
+            ("source", N_("<b>By source (deep link)</b>")), ("channel", N_("<b>By channel</b>")))
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "terminal": N_("terminal chat")}
 MAX_GROUPS = 15  # per section, so the summary fits one message
 
 
@@ -39,17 +45,49 @@ def funnel_line(tr: Translator, row: FunnelRow) -> str:
     return " → ".join(tr.number(n) for n in row.counts)
 
 
-def group_label(ctx: Context, dimension: str, group: str | None) -> str:
-    """A group's name for people (escaped): an option label, a source, or "no answer"."""
-    _ = ctx.tr.gettext
+def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
+               group: str | None) -> str:
+    """A group's name for people (plain text): an option label, a source, or "no answer"."""
+    _ = tr.gettext
     if group is None:
-        return esc(_("(no link)") if dimension == "source" else _("(no answer)"))
+        return _("(no link)") if dimension == "source" else _("(no answer)")
     if dimension == "source":
-        return esc(group)
+        return group
+    if dimension == "channel":
+        return _(CHANNEL_NAMES[group]) if group in CHANNEL_NAMES else group
     question_id = "product_type" if dimension == "product" else "kecamatan"
-    question = next(q for q in ctx.core.questionnaire.questions if q.id == question_id)
+    question = next(q for q in questionnaire.questions if q.id == question_id)
     option = question.option(group)
-    return esc(_(option.label) if option else group)
+    return _(option.label) if option else group
+
+
+def group_label(ctx: Context, dimension: str, group: str | None) -> str:
+    """A group's name for people, escaped for reply HTML."""
+    return esc(group_name(ctx.tr, ctx.core.questionnaire, dimension, group))
+
+
+@dataclass(frozen=True)
+class Export:
+    """The files of /ekspor: the workbook and the CSV, with what they hold."""
+
+    owners: int
+    sessions: int
+    stamp: str  # the moment in the file names, in WIB
+    workbook: bytes
+    csv: bytes
+
+
+async def export_files(db: Database, tr: Translator, questionnaire: Questionnaire,
+                       now: datetime) -> Export:
+    """Build the export (XLSX and CSV) in `tr`'s language, as the chat and the web page send it."""
+    owners = await db.reports.owners()
+    sessions = await db.reports.sessions()
+    applicants = await db.reports.applicants()
+    return Export(
+        owners=len(owners), sessions=len(sessions),
+        stamp=tr.local(now).strftime("%Y-%m-%d-%H%M"),
+        workbook=export.workbook(tr, questionnaire, owners, sessions, applicants),
+        csv=export.owners_csv(tr, questionnaire, owners))
 
 
 async def on_summary(ctx: Context, _args: str) -> None:
@@ -77,19 +115,15 @@ async def on_summary(ctx: Context, _args: str) -> None:
 async def on_export(ctx: Context, _args: str) -> None:
     """/ekspor: the workbook and the CSV, as documents."""
     _ = ctx.tr.gettext
-    owners = await ctx.db.reports.owners()
-    sessions = await ctx.db.reports.sessions()
-    applicants = await ctx.db.reports.applicants()
-    stamp = ctx.tr.local(ctx.now).strftime("%Y-%m-%d-%H%M")
-    book = export.workbook(ctx.tr, ctx.core.questionnaire, owners, sessions, applicants)
-    table = export.owners_csv(ctx.tr, ctx.core.questionnaire, owners)
-    await ctx.audit("export", len(owners), sessions=len(sessions))
+    files = await export_files(ctx.db, ctx.tr, ctx.core.questionnaire, ctx.now)
+    await ctx.audit("export", files.owners, sessions=files.sessions)
     caption = ctx.tr.ngettext(
         "Export of {owners} owner and {sessions} training sessions, {when}.",
         "Export of {owners} owners and {sessions} training sessions, {when}.",
-        len(owners)).format(owners=ctx.tr.number(len(owners)),
-                            sessions=ctx.tr.number(len(sessions)),
-                            when=ctx.tr.datetime(ctx.now))
-    ctx.replies.append(Reply(caption, attachment=Attachment(f"umkm-{stamp}.xlsx", book)))
+        files.owners).format(owners=ctx.tr.number(files.owners),
+                             sessions=ctx.tr.number(files.sessions),
+                             when=ctx.tr.datetime(ctx.now))
+    ctx.replies.append(Reply(caption, attachment=Attachment(f"umkm-{files.stamp}.xlsx",
+                                                            files.workbook)))
     ctx.replies.append(Reply(_("The same list of owners as CSV."),
-                             attachment=Attachment(f"umkm-{stamp}.csv", table)))
+                             attachment=Attachment(f"umkm-{files.stamp}.csv", files.csv)))

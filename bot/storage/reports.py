@@ -13,25 +13,26 @@ if TYPE_CHECKING:
     from bot.storage import Database
 
 STAGES = ("started", "consented", "finished", "eligible", "signed_up", "confirmed", "attended")
-# What a funnel can be broken down by: an answer (by question id) or the deep-link source.
-DIMENSIONS = {"product": "product_type", "kecamatan": "kecamatan", "source": None}
+# Whether owner `o` reached each stage: the one definition, used by the funnel and by the staff
+# web page's applicants table (its "reached" filter counts what the funnel counts).
+_REGISTERED = "EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id AND {})"
+REACHED = {
+    "started": "1",
+    "consented": "o.consent_at IS NOT NULL",
+    "finished": "o.finished_at IS NOT NULL",
+    "eligible": "o.eligible = 1",
+    "signed_up": _REGISTERED.format("r.status IN ('registered', 'waiting')"),
+    "confirmed": _REGISTERED.format(
+        "r.status = 'registered' AND (r.attendance = 'confirmed' OR r.present = 1)"),
+    "attended": _REGISTERED.format("r.status = 'registered' AND r.present = 1"),
+}
+# What a funnel can be broken down by: an answer (by question id) or a column of owners.
+DIMENSIONS = {"product": "product_type", "kecamatan": "kecamatan", "source": "o.source",
+              "channel": "o.channel"}
 
-_FUNNEL = """
-SELECT {group} AS g,
-       count(*),
-       count(o.consent_at),
-       count(o.finished_at),
-       coalesce(sum(o.eligible = 1), 0),
-       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
-                            AND r.status IN ('registered', 'waiting'))), 0),
-       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
-                            AND r.status = 'registered'
-                            AND (r.attendance = 'confirmed' OR r.present = 1))), 0),
-       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
-                            AND r.status = 'registered' AND r.present = 1)), 0)
-FROM owners o {join}
-GROUP BY g ORDER BY count(*) DESC, g
-"""
+_FUNNEL = "SELECT {group} AS g, " + ", ".join(
+    f"coalesce(sum({REACHED[stage]}), 0)" for stage in STAGES
+) + " FROM owners o {join} GROUP BY g ORDER BY count(*) DESC, g"
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,13 @@ class Reports:
         """The funnel over all owners (one row), or one row per group of `dimension`."""
         join, group, params = "", "NULL", []
         if dimension is not None:
-            question = DIMENSIONS[dimension]
-            if question is None:
-                group = "o.source"
+            by = DIMENSIONS[dimension]
+            if by.startswith("o."):
+                group = by
             else:
                 group = "json_extract(a.value, '$')"
                 join = "LEFT JOIN answers a ON a.owner_id = o.id AND a.question_id = ?"
-                params = [question]
+                params = [by]
         rows = await self.db.all(_FUNNEL.format(group=group, join=join), params)
         found = [FunnelRow(None if r[0] is None else str(r[0]), tuple(int(v) for v in r[1:]))
                  for r in rows]
