@@ -40,7 +40,7 @@ def _data_uri(svg: bytes) -> str:
 def funnel_chart(labels: tuple[str, ...], counts: tuple[int, ...]) -> str:
     """The funnel, one bar per stage, as a data: URI of an SVG."""
     chart = pygal.HorizontalBar(
-        style=STYLE, js=[], width=640, height=60 + 36 * len(labels), show_legend=False,
+        style=STYLE, js=[], width=560, height=60 + 36 * len(labels), show_legend=False,
         print_values=True, show_y_guides=False, margin=8, spacing=6,
         disable_xml_declaration=False)
     # HorizontalBar draws the first label at the bottom: reversed, the funnel reads top down.
@@ -54,8 +54,9 @@ def breakdown_chart(groups: tuple[str, ...], series: tuple[tuple[str, tuple[int,
                     ) -> str:
     """Several funnel stages per group (a product, a kecamatan, …), as a data: URI of an SVG."""
     chart = pygal.HorizontalBar(
-        style=STYLE, js=[], width=640, height=90 + 22 * len(groups) * len(series),
-        legend_at_bottom=True, legend_at_bottom_columns=len(series), print_values=False,
+        style=STYLE, js=[], width=560, height=90 + 22 * len(groups) * len(series),
+        legend_at_bottom=True, legend_at_bottom_columns=len(series), truncate_legend=-1,
+        print_values=False,
         show_y_guides=False, margin=8, spacing=6, truncate_label=24)
     chart.x_labels = list(reversed(groups))
     for name, values in series:

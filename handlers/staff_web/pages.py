@@ -76,7 +76,7 @@ def _int(value: str | None, default: int | None) -> int | None:
 
 @staff_only
 async def on_applicants(request: Request, visit: Visit) -> Response:
-    """GET /pelamar: the applicants table, filtered, sorted and paged by the query string."""
+    """GET /pendaftar: the applicants table, filtered, sorted and paged by the query string."""
     q = request.query_params
     product_options = _options(visit, "product_type")
     kecamatan_options = _options(visit, "kecamatan")
@@ -116,16 +116,16 @@ async def on_applicants(request: Request, visit: Visit) -> Response:
 
 @staff_only
 async def on_search(request: Request, visit: Visit) -> Response:
-    """POST /pelamar/cari: search names and businesses (kept in the session, not the URL)."""
+    """POST /pendaftar/cari: search names and businesses (kept in the session, not the URL)."""
     form = await request.form()
     search = "" if form.get("hapus") else str(form.get("cari", "")).strip()[:100]
     await visit.core.db.web.set_search(visit.token_hash, search)
-    return RedirectResponse(link(request, "/pelamar"), status_code=303)
+    return RedirectResponse(link(request, "/pendaftar"), status_code=303)
 
 
 @staff_only
 async def on_applicant(request: Request, visit: Visit) -> Response:
-    """GET /pelamar/<id>: every answer, readiness, consent, sign-ups and messages sent."""
+    """GET /pendaftar/<id>: every answer, readiness, consent, sign-ups and messages sent."""
     db, tr = visit.core.db, visit.tr
     owner = await db.owners.get(request.path_params["owner_id"])
     if owner is None:
