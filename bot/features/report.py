@@ -93,14 +93,15 @@ async def export_files(db: Database, tr: Translator, questionnaire: Questionnair
 async def on_summary(ctx: Context, _args: str) -> None:
     """/rekap: the funnel for everyone, then by product type, kecamatan and source."""
     _ = ctx.tr.gettext
-    (overall,) = await ctx.db.reports.funnel()
+    funnels = await ctx.db.reports.funnels()
+    (overall,) = funnels[None]
     lines = [
         _("<b>Summary</b> ({when})").format(when=ctx.tr.datetime(ctx.now)),
         "<i>" + " → ".join(_(STAGE_NAMES[s]) for s in STAGES) + "</i>",
         _("All: {counts}").format(counts=funnel_line(ctx.tr, overall)),
     ]
     for dimension, title in SECTIONS:
-        rows = await ctx.db.reports.funnel(dimension)
+        rows = funnels[dimension]
         lines += ["", _(title)]
         for row in rows[:MAX_GROUPS]:
             lines.append(f"{group_label(ctx, dimension, row.group)}: {funnel_line(ctx.tr, row)}")

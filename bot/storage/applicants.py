@@ -9,6 +9,7 @@ readiness a page is read by walking `owners_readiness` (see bench/bench_web.py).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,10 +134,13 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append(REACHED[filters.reached])
     search = filters.search.strip()
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # Matched against the stored JSON text (the search term encoded the same way), which
+        # spares a json_extract per answer: the search reads every name and business name.
+        encoded = json.dumps(search, ensure_ascii=False)[1:-1]
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", encoded) + "%"
         clauses.append("EXISTS (SELECT 1 FROM answers a WHERE a.owner_id = o.id AND"
                        " a.question_id IN ('name', 'business_name')"
-                       " AND json_extract(a.value, '$') LIKE ? ESCAPE '\\')")
+                       " AND a.value LIKE ? ESCAPE '\\')")
         params.append(pattern)
     return " AND ".join(clauses), params
 

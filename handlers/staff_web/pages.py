@@ -48,10 +48,11 @@ async def on_overview(request: Request, visit: Visit) -> Response:
     """GET /: the funnel and its breakdowns, as charts beside their numbers."""
     tr, questionnaire = visit.tr, visit.core.questionnaire
     stage_names = tuple(tr.gettext(STAGE_NAMES[s]) for s in STAGES)
-    (overall,) = await visit.core.db.reports.funnel()
+    funnels = await visit.core.db.reports.funnels()  # the numbers of /rekap
+    (overall,) = funnels[None]
     sections = []
     for dimension in BREAKDOWNS:
-        rows = await visit.core.db.reports.funnel(dimension)
+        rows = funnels[dimension]
         groups = tuple(group_name(tr, questionnaire, dimension, r.group) for r in rows)
         counts = [r.counts for r in rows]
         sections.append({

@@ -192,3 +192,24 @@ async def test_the_audit_log_is_in_words_with_people_by_name(core):
         assert code not in page
     assert "Marked Siti Aminah as present at Pelatihan Ekspor Oktober 2027" in english
     assert "Looked at the summary" in english
+
+
+async def test_search_takes_any_text_literally(core):
+    await add_applicant(core.db, 1, name='Hj. Umi "Kalsum"', business="Batik 100%_Asli")
+    await add_applicant(core.db, 2, name="Rahmat Hidayat", business="Batik 1000 Asli")
+    await add_applicant(core.db, 3, name="Ñoman Śarif", business="Kerajinan Śarif")
+    async with browser(core) as client:
+        csrf = await sign_in(client, core)
+
+        async def found(text: str) -> int:
+            await client.post("/staf/pendaftar/cari", data={"csrf": csrf, "cari": text})
+            page = (await client.get("/staf/pendaftar")).text
+            return len(re.findall(r'href="/staf/pendaftar/\d+"', page))
+
+        assert await found("100%") == 1
+        assert await found("100%_") == 1
+        assert await found('"Kalsum"') == 1
+        assert await found("Śarif") == 1 and await found("rahmat") == 1  # ASCII: any case
+        assert await found("Batik") == 2
+        assert await found("%") == 1 and await found("_") == 1
+        assert await found("<b>") == 0
