@@ -17,6 +17,7 @@ from bot.i18n import N_
 from bot.storage.web import StaffId
 
 LINK_VALID = timedelta(minutes=10)
+SESSION_IDLE = timedelta(hours=8)  # a web session ends after this long without a request
 LINKS_PER_WINDOW = 5  # links one staff member may get within LINK_VALID
 LOGIN_PATH = "/staf/masuk/"
 
@@ -56,6 +57,7 @@ async def on_login(ctx: Context, _args: str) -> None:
                 count=ctx.tr.number(recent),
                 minutes=ctx.tr.number(LINK_VALID.total_seconds() // 60)))
         return
+    await ctx.db.web.purge(ctx.now, SESSION_IDLE)  # spent links and old sessions: gone
     token = new_token()
     await ctx.db.web.add_link(token_hash(token), staff, ctx.now, ctx.now + LINK_VALID)
     await ctx.audit("web.link")

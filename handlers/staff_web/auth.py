@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import LANGUAGES
 from bot.core import Core
-from bot.features.web_login import new_token, token_hash
+from bot.features.web_login import SESSION_IDLE, new_token, token_hash
 from bot.i18n import Translator
 from bot.storage.web import StaffId, WebSession
 from handlers.staff_web.render import base_path, link, page
@@ -30,7 +30,7 @@ from handlers.staff_web.render import base_path, link, page
 log = logging.getLogger(__name__)
 
 COOKIE = "staf_sesi"
-IDLE = timedelta(hours=8)
+IDLE = SESSION_IDLE
 TOUCH_EVERY = timedelta(minutes=1)  # how exactly the idle time is kept (one write a minute)
 SECURITY_HEADERS = {
     "content-security-policy": (

@@ -55,7 +55,7 @@ def breakdown_chart(groups: tuple[str, ...], series: tuple[tuple[str, tuple[int,
     """Several funnel stages per group (a product, a kecamatan, …), as a data: URI of an SVG."""
     chart = pygal.HorizontalBar(
         style=STYLE, js=[], width=560, height=90 + 22 * len(groups) * len(series),
-        legend_at_bottom=True, legend_at_bottom_columns=len(series), truncate_legend=-1,
+        legend_at_bottom=True, legend_at_bottom_columns=2, truncate_legend=-1,
         print_values=False,
         show_y_guides=False, margin=8, spacing=6, truncate_label=24)
     chart.x_labels = list(reversed(groups))

@@ -135,6 +135,10 @@ async def test_a_session_ends_after_eight_idle_hours(core, clock):
         assert (await client.get("/staf/")).status_code == 200
         clock.advance(hours=8)
         assert (await client.get("/staf/")).status_code == 303
+    clock.advance(days=3)
+    await login_path(core)  # a new link clears away what has long ended
+    assert [r[0] for r in await core.db.all("SELECT count(*) FROM web_sessions")] == [0]
+    assert [r[0] for r in await core.db.all("SELECT count(*) FROM web_links")] == [1]
 
 
 async def test_logout_needs_the_csrf_token_and_is_audited(core):
