@@ -59,7 +59,9 @@ async def on_login(ctx: Context, _args: str) -> None:
         return
     await ctx.db.web.purge(ctx.now, SESSION_IDLE)  # spent links and old sessions: gone
     token = new_token()
-    await ctx.db.web.add_link(token_hash(token), staff, ctx.now, ctx.now + LINK_VALID)
+    # The pages come in the language the staff member reads the chat in (owners table or app).
+    await ctx.db.web.add_link(token_hash(token), staff, ctx.tr.language, ctx.now,
+                              ctx.now + LINK_VALID)
     await ctx.audit("web.link")
     link = f"{public_url}{LOGIN_PATH}{token}"
     ctx.reply("\n".join([

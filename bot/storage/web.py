@@ -49,13 +49,13 @@ class Web:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def add_link(self, token_hash: str, staff: StaffId, now: datetime,
+    async def add_link(self, token_hash: str, staff: StaffId, language: str, now: datetime,
                        expires_at: datetime) -> None:
-        """Store a new login link (its hash) for `staff`."""
+        """Store a new login link (its hash) for `staff`, whose pages are in `language`."""
         await self.db.write(
-            "INSERT INTO web_links (token_hash, channel, user_id, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (token_hash, staff.channel, staff.user_id, to_db(now), to_db(expires_at)))
+            "INSERT INTO web_links (token_hash, channel, user_id, language, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (token_hash, staff.channel, staff.user_id, language, to_db(now), to_db(expires_at)))
 
     async def links_since(self, staff: StaffId, since: datetime) -> int:
         """How many login links `staff` was given from `since` on."""
@@ -71,15 +71,15 @@ class Web:
             " AND expires_at > ?", (token_hash, to_db(now)))
         return StaffId(row[0], row[1]) if row else None
 
-    async def use_link(self, token_hash: str, now: datetime) -> StaffId | None:
-        """Spend the link (once: a second use finds nothing); whose it was."""
+    async def use_link(self, token_hash: str, now: datetime) -> tuple[StaffId, str] | None:
+        """Spend the link (once: a second use finds nothing); whose it was, and their language."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE web_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
-                " AND expires_at > ? RETURNING channel, user_id",
+                " AND expires_at > ? RETURNING channel, user_id, language",
                 (to_db(now), token_hash, to_db(now)))
             row = await cursor.fetchone()
-        return StaffId(row[0], row[1]) if row else None
+        return (StaffId(row[0], row[1]), row[2]) if row else None
 
     async def start_session(self, token_hash: str, staff: StaffId, csrf: str, language: str,
                             now: datetime) -> None:

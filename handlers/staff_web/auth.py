@@ -190,11 +190,10 @@ async def on_use_link(request: Request) -> Response:
     """POST /masuk/<token>: spend the link, start a session, go to the overview."""
     core = core_of(request)
     now = core.clock()
-    staff = await core.db.web.use_link(token_hash(request.path_params["token"]), now)
-    if staff is None or not still_staff(core, staff):
+    spent = await core.db.web.use_link(token_hash(request.path_params["token"]), now)
+    if spent is None or not still_staff(core, spent[0]):
         return denied(request)
-    owner = await core.db.owners.find(staff.channel, staff.user_id)
-    language = owner.language if owner and owner.language else core.config.default_language
+    staff, language = spent
     token = new_token()
     await core.db.web.start_session(token_hash(token), staff, new_token(), language, now)
     await core.db.staff.audit(staff.channel, staff.user_id, "web.login", {}, None, now)

@@ -252,3 +252,14 @@ async def test_no_name_phone_or_token_in_urls_or_logs(core, caplog):
     assert "CSRF" in logged  # the refused form was logged, without whose it was
     for secret in [*secrets_of_owners, token, csrf]:
         assert secret not in logged
+
+
+async def test_the_pages_come_in_the_language_the_staff_member_chats_in(core):
+    staff = Owner(core, str(STAFF_ID), language_code="en-GB")
+    await staff.say("/login")
+    assert "Sign in to the staff web page" in staff.text()
+    path = re.search(r"/staf/masuk/[A-Za-z0-9_-]+", staff.text()).group(0)
+    async with browser(core) as client:
+        await client.post(path)
+        page = (await client.get("/staf/")).text
+    assert "Overview" in page and 'lang="en"' in page and "Ringkasan" not in page

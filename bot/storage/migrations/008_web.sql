@@ -5,6 +5,7 @@ CREATE TABLE web_links (
     token_hash  TEXT PRIMARY KEY,
     channel     TEXT NOT NULL,
     user_id     TEXT NOT NULL,
+    language    TEXT NOT NULL,                   -- the staff member's in the chat: the pages'
     created_at  TEXT NOT NULL,
     expires_at  TEXT NOT NULL,
     used_at     TEXT                             -- set when it opened a session: never again
