@@ -30,6 +30,7 @@ from bot.features import (
     staff,
     subscription,
     survey,
+    web_login,
 )
 from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
@@ -37,7 +38,8 @@ from bot.storage import Database, StorageError
 
 # Every feature of the bot, in the order their menu entries appear.
 FEATURES = (consent, survey, signup, interest, privacy, subscription, language, staff,
-            session_staff, seats, attendance, broadcast, report, links, reminders, menu, backups)
+            session_staff, seats, attendance, broadcast, report, links, web_login, reminders,
+            menu, backups)
 
 
 async def open_core(config: Config) -> Core:

@@ -258,10 +258,12 @@ class Core:
         A channel that knows the person's public address (WhatsApp's phone number) names staff
         by it; a Telegram id never matches a WhatsApp number.
         """
-        if inbound.channel == TERMINAL_CHANNEL:
-            return True
-        return staff_identity(inbound.channel, inbound.address or inbound.user_id) \
-            in self.config.staff
+        return self.is_staff_identity(
+            staff_identity(inbound.channel, inbound.address or inbound.user_id))
+
+    def is_staff_identity(self, identity: str) -> bool:
+        """Whether "<channel>:<id>" names staff now (the terminal's operator always is)."""
+        return identity.startswith(f"{TERMINAL_CHANNEL}:") or identity in self.config.staff
 
     def commands(self, language: str, staff: bool = False) -> list[tuple[str, str]]:
         """(name, description) for the messenger's command list, in `language`."""

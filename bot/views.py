@@ -14,9 +14,15 @@ from bot.config import QuestionnaireConfig
 from bot.eligibility import CRITERIA, threshold
 from bot.i18n import N_, Translator
 from bot.questionnaire import Kind as QKind
-from bot.questionnaire import Question
+from bot.questionnaire import Question, Questionnaire
 from bot.storage.sessions import Person, Seats, Session
 
+STAGE_NAMES = {
+    "started": N_("started"), "consented": N_("agreed"), "finished": N_("finished"),
+    "eligible": N_("eligible"), "signed_up": N_("signed up"), "confirmed": N_("confirmed"),
+    "attended": N_("attended"),
+}
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "terminal": N_("terminal chat")}
 PAGE = 8  # people per page of buttons (a list message shows at most 10 rows)
 
 CRITERION_NAMES = {
@@ -156,3 +162,19 @@ def pager(tr: Translator, count: int, page: int, data: str) -> list[Button]:
     if (page + 1) * PAGE < count:
         buttons.append(Button(_("Next ▶️"), f"{data}:{page + 1}"))
     return buttons
+
+
+def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
+               group: str | None) -> str:
+    """A group's name for people (plain text): an option label, a source, or "no answer"."""
+    _ = tr.gettext
+    if group is None:
+        return _("(no link)") if dimension == "source" else _("(no answer)")
+    if dimension == "source":
+        return group
+    if dimension == "channel":
+        return _(CHANNEL_NAMES[group]) if group in CHANNEL_NAMES else group
+    question_id = "product_type" if dimension == "product" else "kecamatan"
+    question = next(q for q in questionnaire.questions if q.id == question_id)
+    option = question.option(group)
+    return _(option.label) if option else group
