@@ -47,6 +47,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.channel import (
+    Attachment,
     Button,
     Buttons,
     Capabilities,
@@ -61,6 +62,7 @@ from bot.channel import (
 from bot.config import Config
 from bot.core import Core
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
+from bot.media import Uploads
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -219,6 +221,7 @@ class TelegramChannel:
                               else poll_interval)
         self.application: Application = self._build(config.telegram.api_url,
                                                      concurrent_updates)
+        self.uploads = Uploads(core.db, CHANNEL, core.clock)  # stored files: uploaded once
         self._wire()
 
     def _build(self, api: str, concurrent_updates: int) -> Application:
@@ -405,16 +408,15 @@ class TelegramChannel:
         markup = reply_markup(reply)
         text = reply.text
         if reply.attachment is not None:
-            bot = self.application.bot
             caption = text if len(text) <= CAPTION_LIMIT else None
-            send = bot.send_photo if reply.attachment.kind == "photo" else bot.send_document
-            field = "photo" if reply.attachment.kind == "photo" else "document"
-            sent = await send(chat_id, **{field: reply.attachment.ref or reply.attachment.content},
-                              filename=reply.attachment.filename, caption=caption,
-                              parse_mode=ParseMode.HTML,
-                              api_kwargs={"reply_markup": markup} if caption and markup else None)
+
+            async def send_file(attachment: Attachment) -> tuple[str, str]:
+                with mapped_errors():  # Uploads tells a refused file id by `Rejected`
+                    return await self._send_file(chat_id, attachment, caption, markup)
+
+            message_id = await self.uploads.send(reply.attachment, send_file)
             if caption is not None:
-                return str(sent.message_id)
+                return message_id
         pieces = split_text(text)
         for number, piece in enumerate(pieces, start=1):
             sent_json = await self._api(
@@ -422,6 +424,24 @@ class TelegramChannel:
                 reply_markup=markup if number == len(pieces) else None,
                 link_preview_options=NO_PREVIEW)
         return str(sent_json["message_id"]) if isinstance(sent_json, dict) else None
+
+    async def _send_file(self, chat_id: int, attachment: Attachment, caption: str | None,
+                         markup: JSONDict | None) -> tuple[str, str]:
+        """Send a photo or document (its bytes, or by file_id); the message id and Telegram's
+        file_id of it, to send it again by reference."""
+        bot = self.application.bot
+        photo = attachment.kind == "photo"
+        send = bot.send_photo if photo else bot.send_document
+        sent = await send(chat_id, **{"photo" if photo else "document":
+                                      attachment.ref or attachment.content},
+                          filename=attachment.filename, caption=caption,
+                          parse_mode=ParseMode.HTML,
+                          api_kwargs={"reply_markup": markup} if caption and markup else None)
+        if photo and sent.photo:
+            file_id = sent.photo[-1].file_id
+        else:
+            file_id = sent.document.file_id if sent.document is not None else ""
+        return str(sent.message_id), file_id
 
     async def _replace(self, chat_id: int, message_id: int, reply: Reply) -> bool:
         """Put `reply` in place of the pressed message; False when Telegram refuses the edit

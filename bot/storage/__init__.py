@@ -59,6 +59,7 @@ class Database:
         from bot.storage.applicants import Applicants
         from bot.storage.broadcasts import Broadcasts
         from bot.storage.interest import Interest
+        from bot.storage.media import MediaFiles
         from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
         from bot.storage.reports import Reports
@@ -78,6 +79,7 @@ class Database:
         self.reports = Reports(self)
         self.web = Web(self)
         self.applicants = Applicants(self)
+        self.media = MediaFiles(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
