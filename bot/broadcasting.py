@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +30,38 @@ log = logging.getLogger(__name__)
 LATE_LIMIT = timedelta(hours=12)
 FOOTER_ROOM = 300  # characters kept free for the footer under every announcement
 DONE_STATES = ("sent", "blocked", "failed", "skipped", "cancelled")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a broadcast stands: its row and its recipients' messages by status."""
+
+    broadcast: Broadcast
+    counts: Mapping[str, int]
+
+    @property
+    def handled(self) -> int:
+        """Messages done with: sent, blocked, failed, skipped or withdrawn."""
+        return sum(self.counts.get(status, 0) for status in DONE_STATES)
+
+    @property
+    def remaining(self) -> int:
+        """Messages still to send."""
+        return self.counts.get("queued", 0) + self.counts.get("sending", 0)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing is left to send (it may still be marked done at the next tick)."""
+        return self.broadcast.status not in ("scheduled", "sending") or (
+            self.broadcast.total is not None and self.remaining == 0)
+
+
+async def progress(core: Core, broadcast_id: int) -> Progress | None:
+    """How a broadcast is going (the web page shows it; the chat edits its progress message)."""
+    broadcast = await core.db.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        return None
+    return Progress(broadcast, await core.db.outbox.counts(KIND, broadcast.ref))
 
 
 def announcement(broadcast: Broadcast, tr: Translator, *, channel: str | None = None,

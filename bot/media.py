@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeVar
+from urllib.parse import unquote
 
 from bot.channel import Attachment
 from bot.delivery import Rejected
@@ -67,3 +69,60 @@ class Uploads:
             if ref:
                 await self.db.media.remember(media_id, self.channel, ref, self.clock())
             return result
+
+
+PHOTO_LIMIT = 5 * 1024 * 1024  # WhatsApp's limit for an image (Telegram's is 10 MB)
+DOCUMENT_LIMIT = 20 * 1024 * 1024  # kind to owners on little data (Telegram takes 50 MB)
+# What owners' phones open: PDF and office files (WhatsApp's document types), by extension.
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf", "txt": "text/plain",
+    "doc": "application/msword", "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+_SIGNATURES = {"pdf": (b"%PDF-",), "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",),
+               "pptx": (b"PK\x03\x04",), "doc": (b"\xd0\xcf\x11\xe0",),
+               "xls": (b"\xd0\xcf\x11\xe0",), "ppt": (b"\xd0\xcf\x11\xe0",)}
+_UNSAFE = re.compile(r"[^\w .()+-]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file staff uploaded, checked: a JPEG or PNG photo, or a document owners can open."""
+
+    name: str
+    kind: str  # photo or document
+    mime: str
+    content: bytes
+
+
+def clean_name(name: str) -> str:
+    """A file name safe to show and to send: no folders, no odd characters, not too long."""
+    # Browsers send a quote in a file name as %22 (the multipart header cannot hold it).
+    base = unquote(name).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = _UNSAFE.sub("_", base).strip(" .")
+    stem, dot, extension = base.rpartition(".")
+    if dot and len(base) > 80:
+        base = f"{stem[:70]}.{extension[:9]}"
+    return base[:80] or "lampiran"
+
+
+def check_upload(name: str, content: bytes) -> Upload | str:
+    """The upload as a photo or document, or why it is refused: "empty", "too_big", "type"."""
+    if not content:
+        return "empty"
+    name = clean_name(name)
+    if content.startswith(b"\xff\xd8\xff") or content.startswith(b"\x89PNG\r\n\x1a\n"):
+        if len(content) > PHOTO_LIMIT:
+            return "too_big"
+        mime = "image/jpeg" if content.startswith(b"\xff\xd8") else "image/png"
+        return Upload(name, "photo", mime, content)
+    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    if extension not in DOCUMENT_TYPES or not content.startswith(
+            _SIGNATURES.get(extension, (b"",))):
+        return "type"
+    if len(content) > DOCUMENT_LIMIT:
+        return "too_big"
+    return Upload(name, "document", DOCUMENT_TYPES[extension], content)

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from bot import broadcasting
 from bot.actions import Actor, audit
+from bot.media import check_upload
 from bot.storage.broadcasts import KIND, VALUED, Audience, Broadcast
+from bot.storage.media import Media
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -75,6 +77,16 @@ class Ended:
     outcome: str
     status: str = ""
     withdrawn: int = 0
+
+
+async def upload(core: Core, now: datetime, name: str, content: bytes) -> Media | str:
+    """Store a file for an announcement (once; each channel uploads it once), or say why it
+    is refused: "empty", "too_big", "type" (a JPEG or PNG photo, or a PDF or office file)."""
+    checked = check_upload(name, content)
+    if isinstance(checked, str):
+        return checked
+    return await core.db.media.add(checked.name, checked.kind, checked.mime, checked.content,
+                                   now)
 
 
 def parse_when(text: str, now: datetime) -> datetime | None:

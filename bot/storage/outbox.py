@@ -144,6 +144,16 @@ class Outbox:
         counts["resent"] = sum(row[2] or 0 for row in rows)
         return counts
 
+    async def counts_by_channel(self, kind: str, ref: str) -> dict[str, dict[str, int]]:
+        """Per channel, how many rows of this kind and ref are in each status."""
+        rows = await self.db.all(
+            "SELECT channel, status, count(*) FROM outbox WHERE kind = ? AND ref = ?"
+            " GROUP BY channel, status", (kind, ref))
+        found: dict[str, dict[str, int]] = {}
+        for channel, status, count in rows:
+            found.setdefault(channel, {})[status] = count
+        return found
+
     async def failures(self, kind: str, ref: str, limit: int = 50) -> list[tuple[int | None, str]]:
         """(owner id, reason) of the rows that failed."""
         rows = await self.db.all(
