@@ -37,7 +37,16 @@ class Progress:
     """Where a broadcast stands: its row and its recipients' messages by status."""
 
     broadcast: Broadcast
-    counts: Mapping[str, int]
+    by_channel: Mapping[str, Mapping[str, int]]  # the recipients' messages per channel
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The recipients' messages by status, over every channel (and "resent")."""
+        total: dict[str, int] = {}
+        for counts in self.by_channel.values():
+            for status, count in counts.items():
+                total[status] = total.get(status, 0) + count
+        return total
 
     @property
     def handled(self) -> int:
@@ -61,7 +70,7 @@ async def progress(core: Core, broadcast_id: int) -> Progress | None:
     broadcast = await core.db.broadcasts.get(broadcast_id)
     if broadcast is None:
         return None
-    return Progress(broadcast, await core.db.outbox.counts(KIND, broadcast.ref))
+    return Progress(broadcast, await core.db.outbox.counts_by_channel(KIND, broadcast.ref))
 
 
 def announcement(broadcast: Broadcast, tr: Translator, *, channel: str | None = None,

@@ -145,13 +145,15 @@ class Outbox:
         return counts
 
     async def counts_by_channel(self, kind: str, ref: str) -> dict[str, dict[str, int]]:
-        """Per channel, how many rows of this kind and ref are in each status."""
+        """Per channel, what `counts` says: rows in each status, and how many were resent."""
         rows = await self.db.all(
-            "SELECT channel, status, count(*) FROM outbox WHERE kind = ? AND ref = ?"
-            " GROUP BY channel, status", (kind, ref))
+            "SELECT channel, status, count(*), sum(resent) FROM outbox WHERE kind = ?"
+            " AND ref = ? GROUP BY channel, status", (kind, ref))
         found: dict[str, dict[str, int]] = {}
-        for channel, status, count in rows:
-            found.setdefault(channel, {})[status] = count
+        for channel, status, count, resent in rows:
+            counts = found.setdefault(channel, {"resent": 0})
+            counts[status] = count
+            counts["resent"] += resent or 0
         return found
 
     async def failures(self, kind: str, ref: str, limit: int = 50) -> list[tuple[int | None, str]]:

@@ -10,7 +10,7 @@ file is stored once and each channel uploads it once (bot/media.py).
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -166,6 +166,7 @@ async def on_preview(request: Request, visit: Visit) -> Response:
 async def _preview(request: Request, visit: Visit, draft: Draft, text: str, *,
                    status: int = 200, errors: dict[str, str] | None = None) -> Response:
     core, tr = visit.core, visit.tr
+    local = core.clock().astimezone(core.config.time_zone)
     counts = await announcements.counts(core, draft.audience)
     media = await core.db.media.get(draft.media_id) if draft.media_id else None
     shown = broadcasting.announcement(_as_broadcast(draft, tr.language, core.clock()), tr)
@@ -177,7 +178,9 @@ async def _preview(request: Request, visit: Visit, draft: Draft, text: str, *,
         counts=[(group_name(tr, core.questionnaire, "channel", c), n)
                 for c, n in counts.items()], total=sum(counts.values()),
         form_key=secrets.token_urlsafe(16), errors=errors or {},
-        soon=core.clock().astimezone(core.config.time_zone).strftime("%Y-%m-%dT%H:%M"))
+        now=local.strftime("%Y-%m-%dT%H:%M"),
+        soon=(local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)).strftime(
+            "%Y-%m-%dT%H:%M"))
 
 
 def _as_broadcast(draft: Draft, language: str, now: datetime) -> Broadcast:
@@ -229,7 +232,6 @@ async def on_announcement(request: Request, visit: Visit) -> Response:
         failures = await announcements.failures(core, visit.staff, core.clock(), broadcast.id)
         names = await core.db.applicants.names(sorted({o for o, _r in failures if o}))
         failures = [(owner, names.get(owner or 0, ""), reason) for owner, reason in failures]
-    by_channel = await core.db.outbox.counts_by_channel(KIND, broadcast.ref)
     shown = broadcasting.announcement(broadcast, visit.tr)
     return staff_page(
         request, visit, "announcement.html", notices=NOTICES, broadcast=broadcast,
@@ -238,7 +240,7 @@ async def on_announcement(request: Request, visit: Visit) -> Response:
         status_name=visit.tr.gettext(BROADCAST_STATUS_NAMES[broadcast.status]),
         refresh=REFRESH_SECONDS if broadcast.status == "sending" else None,
         by_channel=[(group_name(visit.tr, core.questionnaire, "channel", c), n)
-                    for c, n in sorted(by_channel.items())])
+                    for c, n in sorted(found.by_channel.items())])
 
 
 @staff_only

@@ -100,7 +100,7 @@ async def test_an_announcement_is_previewed_with_counts_per_channel_sent_and_rep
         again = await client.post("/staf/pengumuman/kirim", data=form)  # a double click
         assert again.headers["location"] == "/staf/pengumuman/1?selesai=again"
         going = (await client.get("/staf/pengumuman/1")).text
-        assert '<meta http-equiv="refresh" content="3">' in going
+        assert '<meta http-equiv="refresh" content="3; url=/staf/pengumuman/1">' in going
         assert "Terkirim 0 dari 5" in text_of(going)
         await drain(core)
         assert await core.db.outbox.claim(["telegram", "whatsapp"], core.clock(), 10) == []
