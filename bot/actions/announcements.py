@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 TEXT_LIMIT = 4096 - broadcasting.FOOTER_ROOM
 CAPTION_LIMIT = 1024 - broadcasting.FOOTER_ROOM
 AHEAD = timedelta(days=366)  # how far ahead an announcement can be scheduled
+UNUSED_KEPT = timedelta(days=2)  # an uploaded file no announcement uses is kept this long
 ANSWERS = {"product": "product_type", "kecamatan": "kecamatan"}  # audiences by an answer
 _WHEN = re.compile(
     r"^(?:(?P<word>besok|tomorrow|hari ini|today)\s+|"
@@ -81,10 +82,14 @@ class Ended:
 
 async def upload(core: Core, now: datetime, name: str, content: bytes) -> Media | str:
     """Store a file for an announcement (once; each channel uploads it once), or say why it
-    is refused: "empty", "too_big", "type" (a JPEG or PNG photo, or a PDF or office file)."""
+    is refused: "empty", "too_big", "type" (a JPEG or PNG photo, or a PDF or office file).
+
+    Files previewed but never sent are deleted here, once they are UNUSED_KEPT old.
+    """
     checked = check_upload(name, content)
     if isinstance(checked, str):
         return checked
+    await core.db.media.purge_unused(now - UNUSED_KEPT)
     return await core.db.media.add(checked.name, checked.kind, checked.mime, checked.content,
                                    now)
 

@@ -86,6 +86,7 @@ class MediaFiles:
 
     async def purge_unused(self, before: datetime) -> int:
         """Delete files uploaded before `before` that no announcement uses; how many."""
+        self._known.clear()
         return await self.db.write(
             "DELETE FROM media WHERE created_at < ?"
             " AND id NOT IN (SELECT media_id FROM broadcasts WHERE media_id IS NOT NULL)",

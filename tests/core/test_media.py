@@ -84,3 +84,20 @@ async def test_an_attachment_that_is_not_stored_is_sent_as_it_is(core, clock):
     assert await uploads.send(Attachment("a.pdf", content=b"x"), messenger.send) == "message-1"
     assert messenger.sent == [("", b"x")]
     assert await core.db.media.purge_unused(clock()) == 0
+
+
+async def test_a_file_previewed_but_never_sent_is_deleted_after_two_days(core, clock):
+    from datetime import timedelta
+
+    from bot.actions import announcements
+
+    unused = await announcements.upload(core, clock(), "a.png", PHOTO)
+    used = await announcements.upload(core, clock(), "b.png", PHOTO)
+    await core.db.write("INSERT INTO broadcasts (channel, author, chat_id, language, html,"
+                        " audience, status, created_at, media_id) VALUES ('telegram', '1', '',"
+                        " 'id', 'x', '{}', 'done', '2027-09-01T02:00:00+00:00', ?)", (used.id,))
+    assert await announcements.upload(core, clock(), "c.exe", b"MZ") == "type"
+    await announcements.upload(core, clock() + timedelta(days=2, minutes=1), "d.png", PHOTO)
+    assert await core.db.media.get(unused.id) is None
+    assert await core.db.media.content(unused.id) is None
+    assert await core.db.media.content(used.id) == PHOTO
