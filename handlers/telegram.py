@@ -8,6 +8,8 @@ error handler, which tells the owner that nothing was lost.
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
@@ -17,6 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from telegram import (
     Bot,
     BotCommand,
@@ -50,6 +54,7 @@ from bot.config import Config
 from bot.core import Core
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.i18n import pick_language
+from handlers.web import WebServer, read_body
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -182,7 +187,8 @@ class TelegramChannel:
     channel = CHANNEL
 
     def __init__(self, config: Config, core: Core, *, concurrent_updates: int = 32,
-                 poll_timeout: int = 20, poll_interval: float | None = None) -> None:
+                 poll_timeout: int = 20, poll_interval: float | None = None,
+                 web: WebServer | None = None) -> None:
         self.config = config
         self.core = core
         self.poll_timeout = poll_timeout
@@ -191,6 +197,15 @@ class TelegramChannel:
         self.application: Application = self._build(config.telegram.api_url,
                                                      concurrent_updates)
         self._wire()
+        if config.telegram.mode == "webhook":
+            if web is None:
+                raise ValueError("webhook mode needs the web server")
+            web.route(self.webhook_path, self.on_webhook)
+
+    @property
+    def webhook_path(self) -> str:
+        """Where Telegram's updates arrive on the web server: the webhook URL's path."""
+        return urlsplit(self.config.telegram.webhook_url).path.rstrip("/") or "/"
 
     def _build(self, api: str, concurrent_updates: int) -> Application:
         return (
@@ -222,12 +237,9 @@ class TelegramChannel:
         assert app.updater is not None
         tg = self.config.telegram
         if tg.mode == "webhook":
-            # python-telegram-bot's own server (tornado) answers 403 to any request without
-            # the secret in X-Telegram-Bot-Api-Secret-Token; TLS ends at the reverse proxy.
-            await app.updater.start_webhook(
-                listen=tg.webhook_listen, port=tg.webhook_port,
-                url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
-                secret_token=tg.webhook_secret, allowed_updates=ALLOWED_UPDATES)
+            # Updates arrive on the bot's web server (`on_webhook`); TLS ends at the proxy.
+            await app.bot.set_webhook(tg.webhook_url, secret_token=tg.webhook_secret,
+                                      allowed_updates=ALLOWED_UPDATES)
         else:
             await app.updater.start_polling(timeout=self.poll_timeout,
                                             poll_interval=self.poll_interval,
@@ -267,6 +279,25 @@ class TelegramChannel:
                     break
 
     # ------------------------------------------------------------ handlers
+
+    async def on_webhook(self, request: Request) -> Response:
+        """POST of an update by Telegram: only with the secret header; queued for the
+        Application as polling would queue it."""
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        if not hmac.compare_digest(secret, self.config.telegram.webhook_secret.encode()):
+            return PlainTextResponse("Forbidden", status_code=403)
+        body = await read_body(request)
+        if body is None:
+            return PlainTextResponse("Payload Too Large", status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            update = None
+        if update is None:
+            log.warning("webhook: a body that is not an update was refused")
+            return PlainTextResponse("Bad Request", status_code=400)
+        await self.application.update_queue.put(update)
+        return Response(status_code=200)
 
     async def on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any message or edited message."""

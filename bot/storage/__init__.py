@@ -57,6 +57,7 @@ class Database:
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         from bot.storage.broadcasts import Broadcasts
+        from bot.storage.inbox import Inbox
         from bot.storage.interest import Interest
         from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
@@ -74,6 +75,7 @@ class Database:
         self.interest = Interest(self)
         self.broadcasts = Broadcasts(self)
         self.reports = Reports(self)
+        self.inbox = Inbox(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
