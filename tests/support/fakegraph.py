@@ -70,9 +70,10 @@ class Sent:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def choice(self, part: str) -> Choice | None:
-        """The choice whose id is `part`, or whose title or description contains it."""
+        """The choice whose id is `part` (or starts with `part:`), or whose title or
+        description contains it."""
         for choice in self.choices:
-            if choice.id == part:
+            if choice.id == part or choice.id.startswith(f"{part}:"):
                 return choice
         low = part.lower()
         for choice in self.choices:
