@@ -394,11 +394,11 @@ class FakeGraph:
         return f"sha256={digest}"
 
     async def post(self, update: dict[str, Any] | bytes, *,
-                   signature: str | None = "valid") -> httpx.Response:
+                   signature: str | bytes | None = "valid") -> httpx.Response:
         """POST a webhook to the bot; signature "valid", None (no header) or a given one."""
         assert self._client is not None and self.webhook_url, "start the fake, set webhook_url"
         body = update if isinstance(update, bytes) else json.dumps(update).encode()
-        headers = {"Content-Type": "application/json"}
+        headers: dict[str, str | bytes] = {"Content-Type": "application/json"}
         if signature is not None:
             headers["X-Hub-Signature-256"] = self.sign(body) if signature == "valid" \
                 else signature
