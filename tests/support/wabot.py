@@ -72,3 +72,13 @@ async def running_whatsapp(graph: FakeGraph, config: Config,
         for other in others:
             await other.stop()
         await db.close()
+
+
+@asynccontextmanager
+async def whatsapp_bot(tmp_path: Path, extra: str = "",
+                       clock: Callable[[], datetime] | None = None,
+                       ) -> AsyncIterator[tuple[FakeGraph, Running]]:
+    """The fake Graph API and the bot on WhatsApp against it."""
+    async with FakeGraph() as graph, running_whatsapp(
+            graph, whatsapp_config(tmp_path, graph, extra), clock=clock) as bot:
+        yield graph, bot
