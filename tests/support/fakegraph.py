@@ -223,6 +223,9 @@ class FakeGraph:
         self.reads: dict[str, int] = {}
         self.media: dict[str, tuple[bytes, str]] = {}
         self.undeliverable: set[str] = set()  # recipients answered with 131026
+        # While set and not released, sends wait (a slow Meta); one whose client went away
+        # meanwhile (a killed bot) is dropped, as Meta would never have got it.
+        self.hold: asyncio.Event | None = None
         self.listeners: list[Callable[[str, Any], None]] = []  # (event, Sent | message id)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -333,6 +336,10 @@ class FakeGraph:
             payload = json.loads(await request.body())
         except ValueError:
             return _error(100, "Invalid parameter", "the body is not JSON")
+        if self.hold is not None and "status" not in payload:
+            await self.hold.wait()
+            if await request.is_disconnected():
+                return Response(status_code=499)
         problem = validate(payload)
         if problem:
             self._note(GraphRequest("POST", request.url.path, payload, 400, problem))
