@@ -27,7 +27,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench
 
 fuzz: $(BIN)/.installed
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest tests/test_fuzz.py -q -s
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest tests/processes/test_fuzz.py -q -s
 
 catalog: $(BIN)/.installed
 	$(BIN)/python -m bot.catalog update

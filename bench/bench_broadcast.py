@@ -1,9 +1,9 @@
 """Broadcast throughput: 10,000 and 100,000 recipients through the real python-telegram-bot stack.
 
 Three processes, so nothing shares an event loop: this one only orchestrates; the fake Bot API
-(tests/fakebotapi.py) runs in one child, enforcing L messages/s overall and 1 per chat per second
-and answering 429 beyond that; the bot (core, sender, Application) runs in another child with
-`[broadcast] rate = L`. The bot child reports its own peak memory (ru_maxrss).
+(tests/support/fakebotapi.py) runs in one child, enforcing L messages/s overall and 1 per chat
+per second and answering 429 beyond that; the bot (core, sender, Application) runs in another
+child with `[broadcast] rate = L`. The bot child reports its own peak memory (ru_maxrss).
 
 Figures: `broadcast_rate_ratio` = messages per second as the fake received them (first to last
 delivery) / L; `broadcast_429` = 429 answers; `broadcast_duplicates` = deliveries beyond one per
@@ -96,7 +96,7 @@ async def _scenario(size: int) -> dict[str, Any]:
 
 async def fake_main(rate: float, size: int) -> None:
     """Serve the fake Bot API; on "report" print what it received."""
-    from tests.fakebotapi import FakeBotAPI
+    from tests.support.fakebotapi import FakeBotAPI
 
     class Timed(FakeBotAPI):
         """Notes when the first and last message to a recipient arrived."""
@@ -143,7 +143,7 @@ async def bot_main(url: str, rate: float, size: int) -> None:
     from bot.storage import Database
     from bot.storage.broadcasts import KIND, Audience
     from handlers.telegram import TelegramChannel
-    from tests.population import add_owners
+    from tests.support.population import add_owners
 
     cpu_before = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:

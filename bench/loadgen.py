@@ -16,7 +16,7 @@ from collections import Counter
 from multiprocessing.connection import Connection
 from typing import Any
 
-from tests.fakebotapi import FakeBotAPI
+from tests.support.fakebotapi import FakeBotAPI
 
 # The eligible owner of tests/test_telegram.py, as updates: ("text" | "press", payload).
 SCRIPT = [

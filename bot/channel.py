@@ -1,41 +1,46 @@
-"""The contract between the conversation core and a channel (Telegram, the terminal, WhatsApp).
+"""The contract between the conversation core and a channel (Telegram, WhatsApp, the terminal).
 
-A channel turns whatever its messenger delivers into an `Inbound`, hands it to the core, and
-turns the core's replies (`Reply`, `Edit`, `Notice`) into its messenger's calls. Reply text is a
-small subset of HTML (<b>, <i>, <a href>, <code>) with every piece of user text escaped; a
-channel without HTML turns it into plain text with `plain_text`.
+A channel turns whatever its messenger delivers into an `Inbound` and hands it to the core with
+`Core.converse`; the core answers with complete messages (`Reply`), and the channel turns them into
+its messenger's calls within the limits it declares (`Capabilities`). The core never counts on an
+edit or a pop-up to deliver content: `Reply.replace` only *allows* a channel that can edit to put
+the message in place of the pressed one, `Tidy` is cosmetic, and a `Notice` becomes text where
+there are no pop-ups. Reply text is a small subset of HTML (<b>, <i>, <a href>, <code>) with every
+piece of user text escaped; each channel converts it (`plain_text` for channels without markup).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 
-class Kind(StrEnum):
-    """What the owner sent."""
+class InboundKind(StrEnum):
+    """What the person sent."""
 
     TEXT = "text"
     COMMAND = "command"
     BUTTON = "button"
     CONTACT = "contact"
     LOCATION = "location"
-    MEDIA = "media"  # photo, sticker, voice, video, document, …
+    MEDIA = "media"  # photo, sticker, voice, video, document, reaction, …
     EDITED = "edited"  # an earlier message was edited
-    BLOCKED = "blocked"  # the owner blocked the bot
+    BLOCKED = "blocked"  # the person blocked the bot
     UNBLOCKED = "unblocked"
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """One thing an owner did, as the core sees it."""
+    """One thing a person did, as the core sees it."""
 
     channel: str
-    user_id: str
-    chat_id: str
-    kind: Kind
+    user_id: str  # stable id of the person on the channel
+    chat_id: str  # where replies go
+    kind: InboundKind
     text: str = ""  # the text, or the whole command line ("/start poster-batik")
     html: str = ""  # the same text with its formatting (bold, italic, links) as reply HTML
     data: str = ""  # button data
@@ -45,16 +50,27 @@ class Inbound:
     file_ref: str = ""  # the channel's id of an attached photo or document, to send it on
     language_code: str | None = None
     private: bool = True
-    message_id: int | None = None  # the message a pressed button belongs to
+    message_id: str | None = None  # the message a pressed button belongs to
+    # The person's public address where the channel knows it (WhatsApp: the phone number).
+    # It names staff ("whatsapp:<number>") and answers the phone question; never logged.
+    address: str = ""
 
 
 @dataclass(frozen=True)
 class Button:
-    """A button under a message: pressing it sends `data` back; a `url` button opens a link."""
+    """A button: pressing it sends `data` back; a `url` button opens a link.
+
+    `label` is at most 20 characters (WhatsApp's limit); `description` is a longer meaning that a
+    channel may show beside it (WhatsApp's list rows).
+    """
 
     label: str
     data: str = ""
     url: str = ""
+    description: str = ""
+
+
+Buttons = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -69,32 +85,78 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Reply:
-    """A new message to the owner's chat."""
+    """A complete message to the person's chat.
+
+    `replace`: it may take the place of the message whose button was pressed (a channel that can
+    edit edits it, and sends it new if the edit is refused; others send it new).
+    """
 
     text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    contact_button: str = ""  # label of a "share my phone number" keyboard button
-    remove_keyboard: bool = False  # take away an earlier contact keyboard
+    buttons: Buttons = ()
+    ask_contact: str = ""  # label of a "share my phone number" key, where the channel has one
+    remove_keyboard: bool = False  # take away an earlier share-my-number key
     attachment: Attachment | None = None
+    replace: bool = False
 
 
 @dataclass(frozen=True)
-class Edit:
-    """Change the message whose button was pressed: new text (or keep it), new buttons."""
+class Tidy:
+    """A cosmetic change of the pressed message (new or no buttons); never content.
 
-    text: str | None = None
-    buttons: tuple[tuple[Button, ...], ...] = ()
+    Channels that cannot edit ignore it, so nothing may depend on it being seen.
+    """
+
+    buttons: Buttons = ()
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A short pop-up answer to a button press."""
+    """A short answer to a button press: a pop-up where the channel has them, else a text line."""
 
     text: str
     alert: bool = False
 
 
-Outbound = Reply | Edit | Notice
+Outbound = Reply | Tidy | Notice
+
+
+def rows(buttons: Sequence[Sequence[Button]]) -> Buttons:
+    """Buttons as the immutable rows a message carries."""
+    return tuple(tuple(row) for row in buttons)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can show, so its edge (and the contract tests) keep within it."""
+
+    edit: bool  # can change a message already sent
+    popups: bool  # answers a button press with a pop-up
+    reply_buttons: int  # buttons shown as buttons under one message
+    list_rows: int  # rows of one list message (0: no lists)
+    label_chars: int  # a button label's limit
+    text_chars: int  # one message's limit
+    markup: str  # "html", "whatsapp" or "plain"
+    knows_phone: bool  # the channel tells the person's phone number
+    contact_button: bool  # has a share-my-number key
+
+
+class Channel(Protocol):
+    """A messenger's edge, as the core and the sender use it."""
+
+    name: str
+    capabilities: Capabilities
+
+    async def send_replies(self, inbound: Inbound, replies: list[Outbound]) -> None:
+        """Answer one inbound with the core's replies. Raises DeliveryError."""
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
+        """Send one message on the bot's own initiative; return its id. Raises DeliveryError."""
+
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Buttons = ()) -> None:
+        """Change a message sent earlier (only where `capabilities.edit`). Raises DeliveryError."""
+
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens a chat with the bot carrying `payload` (a deep link), if any."""
 
 
 _TAG = re.compile(r"<a\s+href=\"([^\"]*)\">(.*?)</a>|<[^>]+>", re.DOTALL)

@@ -35,7 +35,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 async def chat(config: Config, *, announce: bool) -> None:
     """The local terminal chat on the same engine and database."""
-    from bot.terminal import TerminalChat, TerminalTransport
+    from handlers.terminal import TerminalChat
 
     core = await open_core(config)
     tr = core.catalogs.get(config.default_language)
@@ -48,7 +48,7 @@ async def chat(config: Config, *, announce: bool) -> None:
     _stop_on_signals(stop)
     terminal = TerminalChat(core, sys.stdin, sys.stdout, echo=not sys.stdin.isatty())
     try:
-        await core.start([TerminalTransport(terminal)])
+        await core.start([terminal])
         await terminal.run(stop)
     finally:
         await core.close()
@@ -80,7 +80,7 @@ async def run_channels(config: Config) -> None:
             started.append(channel)
         await core.start(channels)
         web.ready = True
-        names = " + ".join(CHANNEL_NAMES[c.channel] for c in channels)
+        names = " + ".join(CHANNEL_NAMES[c.name] for c in channels)
         print(core.catalogs.get(config.default_language).gettext(
             "The bot is running on {channels}. Stop it with Ctrl-C.").format(channels=names),
             flush=True)

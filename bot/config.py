@@ -136,7 +136,8 @@ class Config:
     path: Path
     default_language: str = "id"
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
-    staff: frozenset[int] = frozenset()
+    # Staff identities, "<channel>:<id>": "telegram:123456789", "whatsapp:6281234567890".
+    staff: frozenset[str] = frozenset()
     database: Path = PROJECT_DIR / "data" / "umkm.sqlite3"
     telegram: TelegramConfig = TelegramConfig()
     web: WebConfig = WebConfig()
@@ -241,11 +242,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         time_zone = ZoneInfo(bot.str("time_zone", "Asia/Jakarta"))
     except (ZoneInfoNotFoundError, ValueError):
         raise bot.fail("time_zone", 'a time zone name such as "Asia/Jakarta"') from None
-    staff_raw = bot.data.get("staff", [])
-    if not isinstance(staff_raw, list) or not all(
-        isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in staff_raw
-    ):
-        raise bot.fail("staff", "a list of Telegram user ids (positive whole numbers)")
+    staff = _staff(bot)
 
     database = _Section(source, "database", raw.get("database"), {"path"})
     db_path = Path(env.get("UMKM_BOT_DB") or database.str("path", "data/umkm.sqlite3"))
@@ -342,7 +339,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         path=path,
         default_language=default_language,
         time_zone=time_zone,
-        staff=frozenset(staff_raw),
+        staff=staff,
         database=db_path,
         telegram=telegram,
         web=web,
@@ -410,6 +407,30 @@ def _whatsapp(source: str, raw: Any, env: Mapping[str, str]) -> WhatsAppConfig:
             raise ConfigError("The WhatsApp phone number id must be the digits shown in Meta's "
                               "app dashboard (WhatsApp > API Setup), not the phone number.")
     return config
+
+
+def staff_identity(channel: str, user_id: str) -> str:
+    """How staff are named in `[bot] staff`: "telegram:123", "whatsapp:6281234567890"."""
+    return f"{channel}:{user_id}"
+
+
+def _staff(bot: _Section) -> frozenset[str]:
+    """`[bot] staff`: a bare number is a Telegram id (older configs); "whatsapp:<number>" a
+    WhatsApp number in international form without "+"."""
+    identities = set()
+    raw = bot.data.get("staff", [])
+    for entry in raw if isinstance(raw, list) else [None]:
+        if isinstance(entry, int) and not isinstance(entry, bool) and entry > 0:
+            identities.add(staff_identity("telegram", str(entry)))
+        elif isinstance(entry, str) and re.fullmatch(r"telegram:[1-9]\d{0,19}", entry.strip()):
+            identities.add(entry.strip())
+        elif isinstance(entry, str) and re.fullmatch(r"whatsapp:\+?[1-9]\d{6,14}",
+                                                     entry.strip()):
+            identities.add(entry.strip().replace("+", ""))
+        else:
+            raise bot.fail("staff", 'a list of Telegram user ids (numbers) and WhatsApp numbers '
+                                    '("whatsapp:6281234567890")')
+    return frozenset(identities)
 
 
 def _sessions(source: str, raw: Any) -> tuple[SessionSeed, ...]:

@@ -20,9 +20,9 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply
-from bot.config import Config
-from bot.delivery import Transport
+from bot.channel import Button, Channel, Inbound, InboundKind, Notice, Outbound, Reply, Tidy, rows
+from bot.config import Config, staff_identity
+from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, Translator, pick_language
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
@@ -45,6 +45,8 @@ TERMINAL_CHANNEL = "terminal"
 # Typed during a staff conversation, these end it instead of their usual meaning.
 CANCEL_COMMANDS = ("batal", "cancel")
 SEEN_RESOLUTION = timedelta(minutes=1)  # how exactly `owners.last_seen_at` is kept
+# An answer the owner waits for is worth a short pause when the messenger asks for one.
+REPLY_RETRY_LIMIT = 10.0
 JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
 
 
@@ -164,9 +166,9 @@ class Core:
         if self._running_jobs == 0:
             self._jobs_idle.set()
 
-    async def start(self, transports: Iterable[Transport]) -> None:
-        """Start the background work: the sender (over these transports) and the scheduler."""
-        self.sender = Sender(self.db, {t.channel: t for t in transports}, self._render,
+    async def start(self, channels: Iterable[Channel]) -> None:
+        """Start the background work: the sender (over these channels) and the scheduler."""
+        self.sender = Sender(self.db, {c.name: c for c in channels}, self._render,
                              self.config.broadcast, self.clock)
         await self.sender.start()
         self.scheduler.start()
@@ -206,16 +208,22 @@ class Core:
             return None
         return await render(self, item, self.catalogs.get(item.language))
 
-    def start_link(self, payload: str) -> str | None:
-        """A link that opens a chat with the bot carrying `payload` (None: no channel has one)."""
-        transports = self.sender.transports.values() if self.sender is not None else ()
-        return next((link for t in transports if (link := t.start_link(payload))), None)
+    def start_links(self, payload: str) -> list[tuple[str, str]]:
+        """(channel, link) for every running channel that has a link opening a chat with the
+        bot carrying `payload` (a poster's source)."""
+        channels = self.sender.transports.values() if self.sender is not None else ()
+        return [(c.name, link) for c in channels if (link := c.start_link(payload))]
 
-    def is_staff(self, channel: str, user_id: str) -> bool:
-        """Staff are the Telegram ids in config, and the terminal's operator."""
-        if channel == TERMINAL_CHANNEL:
+    def is_staff(self, inbound: Inbound) -> bool:
+        """Staff are the identities in `[bot] staff`, and the terminal's operator.
+
+        A channel that knows the person's public address (WhatsApp's phone number) names staff
+        by it; a Telegram id never matches a WhatsApp number.
+        """
+        if inbound.channel == TERMINAL_CHANNEL:
             return True
-        return user_id.isdigit() and int(user_id) in self.config.staff
+        return staff_identity(inbound.channel, inbound.address or inbound.user_id) \
+            in self.config.staff
 
     def commands(self, language: str, staff: bool = False) -> list[tuple[str, str]]:
         """(name, description) for the messenger's command list, in `language`."""
@@ -241,17 +249,63 @@ class Core:
             else:
                 self._locks[key] = (lock, users - 1)
 
+    async def converse(self, channel: Channel, inbound: Inbound) -> None:
+        """Answer one inbound and send the answer: the one call a channel makes per update.
+
+        A short pause the messenger asks for is waited out once; an owner who blocked the bot is
+        marked; other delivery failures are logged (the owner can simply write again).
+        """
+        replies = await self.answer(inbound)
+        for attempt in (1, 2):
+            try:
+                await channel.send_replies(inbound, replies)
+                return
+            except RetryLater as exc:
+                if attempt == 2 or exc.seconds > REPLY_RETRY_LIMIT:
+                    log.warning("a reply was not sent: the messenger asked to wait %s s",
+                                exc.seconds)
+                    return
+                replies = replies[exc.sent:]
+                await asyncio.sleep(exc.seconds)
+            except UserGone:
+                await self.user_gone(inbound.channel, inbound.user_id)
+                return
+            except DeliveryError as exc:
+                log.warning("a reply was not delivered: %s", type(exc).__name__)
+                return
+
+    async def answer(self, inbound: Inbound) -> list[Outbound]:
+        """The replies to one inbound; a failure while answering gets the apology instead.
+
+        This is the one place that catches whatever a feature raised: it is logged, and the
+        owner is told that their answers are safe (each is committed the moment it is given).
+        """
+        try:
+            return await self.handle(inbound)
+        except Exception:
+            log.exception("answering a %s from %s failed", inbound.kind, inbound.channel)
+            owner = await self.db.owners.find(inbound.channel, inbound.user_id)
+            tr = self.catalogs.get(self.language_of(inbound, owner))
+            return [Reply(tr.gettext(
+                "Sorry, something went wrong on our side. Your answers so far are safe. Please "
+                "try again in a moment, or send /lanjut."))]
+
+    def language_of(self, inbound: Inbound, owner: Owner | None) -> str:
+        """The owner's chosen language, else their messenger's, else the configured default."""
+        if owner is not None and owner.language:
+            return owner.language
+        return pick_language(inbound.language_code, self.config.default_language)
+
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound; the replies are for the chat it came from."""
         async with self._serial((inbound.channel, inbound.user_id)):
             owner = await self.db.owners.find(inbound.channel, inbound.user_id)
-            language = owner.language if owner and owner.language else pick_language(
-                inbound.language_code, self.config.default_language
-            )
-            ctx = Context(self, inbound, owner, self.catalogs.get(language), self.clock())
+            ctx = Context(self, inbound, owner, self.catalogs.get(self.language_of(inbound, owner)),
+                          self.clock())
             if ctx.is_staff:
                 ctx.flow = await self.db.staff.flow(inbound.channel, inbound.user_id)
-            if owner is not None and inbound.kind not in (Kind.BLOCKED, Kind.UNBLOCKED) and (
+            if owner is not None and inbound.kind not in (InboundKind.BLOCKED,
+                                                          InboundKind.UNBLOCKED) and (
                 owner.blocked_at is not None or owner.chat_id != inbound.chat_id
                 or ctx.now - owner.last_seen_at >= SEEN_RESOLUTION
             ):  # a write per message would be one more commit on every answer
@@ -270,18 +324,18 @@ class Core:
     async def _dispatch(self, ctx: Context) -> None:
         inbound = ctx.inbound
         _ = ctx.tr.gettext
-        if inbound.kind == Kind.BLOCKED:
+        if inbound.kind == InboundKind.BLOCKED:
             if ctx.owner is not None:
                 await self.db.owners.mark_blocked(ctx.owner.id, ctx.now)
             return
-        if inbound.kind == Kind.UNBLOCKED:
+        if inbound.kind == InboundKind.UNBLOCKED:
             return
         if not inbound.private:
-            if inbound.kind in (Kind.COMMAND, Kind.BUTTON):
+            if inbound.kind in (InboundKind.COMMAND, InboundKind.BUTTON):
                 ctx.reply(_("Let's talk in a private chat: open a chat with me and press Start. "
                             "Your answers should not be shared in a group."))
             return
-        if inbound.kind == Kind.COMMAND:
+        if inbound.kind == InboundKind.COMMAND:
             parsed = parse_command(inbound.text)
             if ctx.flow is not None and parsed and parsed[0] in CANCEL_COMMANDS:
                 await ctx.end_flow()
@@ -293,12 +347,12 @@ class Core:
                 return
             await command.handler(ctx, parsed[1])
             return
-        if inbound.kind == Kind.BUTTON:
+        if inbound.kind == InboundKind.BUTTON:
             prefix, _sep, rest = inbound.data.partition(":")
             entry = self.router.buttons.get(prefix)
             if entry is None or (entry[1] and not ctx.is_staff):
                 ctx.notice(_("This button no longer works."))
-                ctx.edit(buttons=())
+                ctx.tidy()
                 return
             await entry[0](ctx, rest)
             return
@@ -344,23 +398,28 @@ class Context:
     @property
     def is_staff(self) -> bool:
         """True when the sender is office staff."""
-        return self.core.is_staff(self.inbound.channel, self.inbound.user_id)
+        return self.core.is_staff(self.inbound)
 
     def reply(self, text: str, buttons: Iterable[Iterable[Button]] = (), *,
-              contact_button: str = "", remove_keyboard: bool = False) -> None:
-        """Send a new message to this chat."""
-        self.replies.append(Reply(text, tuple(tuple(row) for row in buttons),
-                                  contact_button=contact_button,
-                                  remove_keyboard=remove_keyboard))
+              ask_contact: str = "", remove_keyboard: bool = False,
+              replace: bool = False) -> None:
+        """Send a complete message to this chat.
 
-    def edit(self, text: str | None = None, buttons: Iterable[Iterable[Button]] = ()) -> None:
-        """Change the message whose button was pressed (only for button presses)."""
-        if self.inbound.kind == Kind.BUTTON:
-            self.replies.append(Edit(text, tuple(tuple(row) for row in buttons)))
+        `replace`: it answers a button press and may take the place of the pressed message on a
+        channel that can edit (elsewhere it is simply sent).
+        """
+        self.replies.append(Reply(text, rows(buttons), ask_contact=ask_contact,
+                                  remove_keyboard=remove_keyboard,
+                                  replace=replace and self.inbound.kind == InboundKind.BUTTON))
+
+    def tidy(self, buttons: Iterable[Iterable[Button]] = ()) -> None:
+        """Cosmetic: give the pressed message these buttons (none: take them away)."""
+        if self.inbound.kind == InboundKind.BUTTON:
+            self.replies.append(Tidy(rows(buttons)))
 
     def notice(self, text: str, alert: bool = False) -> None:
-        """A short pop-up answer to a button press (a plain reply elsewhere)."""
-        if self.inbound.kind == Kind.BUTTON:
+        """A short answer to a button press (a plain reply elsewhere)."""
+        if self.inbound.kind == InboundKind.BUTTON:
             self.replies.append(Notice(text, alert))
         else:
             self.reply(esc(text))

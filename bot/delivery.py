@@ -1,14 +1,10 @@
-"""What the core needs to know about sending: a channel's transport, and how sending can fail.
+"""How sending can fail, as the core sees it (the channels themselves are `bot.channel.Channel`).
 
 Each channel maps its messenger's errors onto these, once, at its edge (for Telegram: RetryAfter,
 Forbidden, BadRequest, network errors), so the sender deals with four outcomes only.
 """
 
 from __future__ import annotations
-
-from typing import Protocol
-
-from bot.channel import Button, Reply
 
 
 class DeliveryError(Exception):
@@ -18,9 +14,10 @@ class DeliveryError(Exception):
 class RetryLater(DeliveryError):
     """The messenger asks to pause all sending for `seconds`."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, sent: int = 0) -> None:
         super().__init__(f"retry after {seconds:g} s")
         self.seconds = seconds
+        self.sent = sent  # answering an inbound: how many of its replies had gone out
 
 
 class UserGone(DeliveryError):
@@ -41,19 +38,3 @@ class Unavailable(DeliveryError):
     def __init__(self, message: str = "", maybe_delivered: bool = False) -> None:
         super().__init__(message)
         self.maybe_delivered = maybe_delivered
-
-
-class Transport(Protocol):
-    """How the sender reaches the owners of one channel."""
-
-    channel: str
-
-    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
-        """Send a message; return its id when the messenger has one. Raises DeliveryError."""
-
-    async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
-        """Change a message sent earlier (e.g. a progress line). Raises DeliveryError."""
-
-    def start_link(self, payload: str) -> str | None:
-        """A link that opens a chat with the bot carrying `payload` (a deep link), if any."""

@@ -31,9 +31,9 @@ from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
-from bot.channel import Reply
+from bot.channel import Channel, Reply
 from bot.config import BroadcastConfig
-from bot.delivery import Rejected, RetryLater, Transport, Unavailable, UserGone
+from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.storage import Database
 from bot.storage.outbox import Item, Outcome
 
@@ -55,7 +55,7 @@ MAX_WORKERS = 8
 class Sender:
     """Sends queued outbox rows through the channels' transports."""
 
-    def __init__(self, db: Database, transports: Mapping[str, Transport], render: Renderer,
+    def __init__(self, db: Database, transports: Mapping[str, Channel], render: Renderer,
                  config: BroadcastConfig, clock: Callable[[], datetime]) -> None:
         self.db = db
         self.transports = dict(transports)

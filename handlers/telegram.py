@@ -1,8 +1,8 @@
 """The Telegram edge: updates become `Inbound`s for the core; replies become Bot API calls.
 
-This is the only package that imports `telegram`. Errors from Telegram are mapped here, once:
-a blocked owner is marked, an edit Telegram refuses is dropped, anything else reaches the single
-error handler, which tells the owner that nothing was lost.
+This is the only module that imports `telegram`. Errors from Telegram are mapped here, once, into
+the core's delivery errors. A reply that may replace the pressed message is sent as an edit of
+it; when Telegram refuses the edit, it is sent as a new message, so nothing depends on an edit.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import json
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,11 +50,21 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply, split_text
+from bot.channel import (
+    Button,
+    Buttons,
+    Capabilities,
+    Inbound,
+    InboundKind,
+    Notice,
+    Outbound,
+    Reply,
+    Tidy,
+    split_text,
+)
 from bot.config import Config
 from bot.core import Core
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
-from bot.i18n import pick_language
 from handlers.web import WebServer, read_body
 
 log = logging.getLogger(__name__)
@@ -103,6 +114,19 @@ async def identify(config: Config) -> str:
             return f"@{bot.username} (id {bot.id})"
 
 
+CAPABILITIES = Capabilities(edit=True, popups=True, reply_buttons=100, list_rows=0,
+                            label_chars=64, text_chars=4096, markup="html", knows_phone=False,
+                            contact_button=True)
+
+
+@dataclass(frozen=True)
+class TelegramInbound(Inbound):
+    """An `Inbound` with what only this edge needs back: the button press to answer."""
+
+    query_id: str = ""
+    pressed_message: int | None = None
+
+
 def keyboard(rows: Sequence[Sequence[Button]]) -> JSONDict | None:
     """Core buttons as an inline keyboard, in the Bot API's JSON."""
     if not rows:
@@ -116,8 +140,8 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> JSONDict | None:
 
 def reply_markup(reply: Reply) -> JSONDict | None:
     """The keyboard of a new message: inline buttons, a share-my-number key, or none."""
-    if reply.contact_button:
-        return {"keyboard": [[{"text": reply.contact_button, "request_contact": True}]],
+    if reply.ask_contact:
+        return {"keyboard": [[{"text": reply.ask_contact, "request_contact": True}]],
                 "resize_keyboard": True, "one_time_keyboard": True}
     markup = keyboard(reply.buttons)
     if markup is None and reply.remove_keyboard:
@@ -137,7 +161,7 @@ def _media_kind(message: Message) -> str:
     return type(attachment).__name__.lower()
 
 
-def to_inbound(update: Update) -> Inbound | None:
+def to_inbound(update: Update) -> TelegramInbound | None:
     """Translate an update into what the core understands (None: nothing to answer)."""
     user = update.effective_user
     chat = update.effective_chat
@@ -153,38 +177,43 @@ def to_inbound(update: Update) -> Inbound | None:
     if update.callback_query is not None:
         query = update.callback_query
         message_id = query.message.message_id if query.message else None
-        return Inbound(kind=Kind.BUTTON, data=query.data or "", message_id=message_id, **common)
+        return TelegramInbound(kind=InboundKind.BUTTON, data=query.data or "",
+                               message_id=None if message_id is None else str(message_id),
+                               query_id=query.id, pressed_message=message_id, **common)
     if update.my_chat_member is not None:
         status = update.my_chat_member.new_chat_member.status
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-            return Inbound(kind=Kind.BLOCKED, **common)
-        return Inbound(kind=Kind.UNBLOCKED, **common)
+            return TelegramInbound(kind=InboundKind.BLOCKED, **common)
+        return TelegramInbound(kind=InboundKind.UNBLOCKED, **common)
     if update.edited_message is not None:
-        return Inbound(kind=Kind.EDITED, text=update.edited_message.text or "", **common)
+        return TelegramInbound(kind=InboundKind.EDITED, text=update.edited_message.text or "",
+                               **common)
     message = update.message
     if message is None:
         return None
     if message.text is not None:
-        kind = Kind.COMMAND if message.text.startswith("/") else Kind.TEXT
-        return Inbound(kind=kind, text=message.text, html=message.text_html, **common)
+        kind = InboundKind.COMMAND if message.text.startswith("/") else InboundKind.TEXT
+        return TelegramInbound(kind=kind, text=message.text, html=message.text_html, **common)
     if message.contact is not None:
-        return Inbound(kind=Kind.CONTACT, phone=message.contact.phone_number,
-                       own_contact=message.contact.user_id == user.id, **common)
+        return TelegramInbound(kind=InboundKind.CONTACT, phone=message.contact.phone_number,
+                               own_contact=message.contact.user_id == user.id, **common)
     if message.location is not None or message.venue is not None:
-        return Inbound(kind=Kind.LOCATION, **common)
+        return TelegramInbound(kind=InboundKind.LOCATION, **common)
     file_ref = ""
     if message.photo:
         file_ref = message.photo[-1].file_id
     elif message.document is not None:
         file_ref = message.document.file_id
-    return Inbound(kind=Kind.MEDIA, media=_media_kind(message), text=message.caption or "",
-                   html=message.caption_html or "", file_ref=file_ref, **common)
+    return TelegramInbound(kind=InboundKind.MEDIA, media=_media_kind(message),
+                           text=message.caption or "", html=message.caption_html or "",
+                           file_ref=file_ref, **common)
 
 
 class TelegramChannel:
     """Runs the core behind python-telegram-bot's `Application`; the sender's transport too."""
 
-    channel = CHANNEL
+    name = CHANNEL
+    capabilities = CAPABILITIES
 
     def __init__(self, config: Config, core: Core, *, concurrent_updates: int = 32,
                  poll_timeout: int = 20, poll_interval: float | None = None,
@@ -264,7 +293,9 @@ class TelegramChannel:
         default = self.core.commands(self.config.default_language)
         await bot.set_my_commands([BotCommand(n, d[:256]) for n, d in default],
                                   scope=BotCommandScopeDefault())
-        for staff_id in sorted(self.config.staff):
+        staff_ids = sorted(int(identity.partition(":")[2]) for identity in self.config.staff
+                           if identity.startswith(f"{CHANNEL}:"))
+        for staff_id in staff_ids:
             # Per language too: Telegram prefers a chat's list in the user's language.
             for language in (None, "id", "en"):
                 staff_commands = self.core.commands(language or self.config.default_language,
@@ -312,60 +343,48 @@ class TelegramChannel:
         await self._answer(update)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The one place that catches what a handler raised: log it, tell the owner."""
+        """What escaped the core's own error handling (an edge bug): log it."""
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("update %s failed: %s", update_id, type(error).__name__,
                   exc_info=(type(error), error, error.__traceback__) if error else None)
-        if not isinstance(update, Update) or update.effective_chat is None:
-            return
-        if isinstance(error, Forbidden):
-            return
-        user = update.effective_user
-        language = pick_language(user.language_code if user else None,
-                                 self.config.default_language)
-        owner = (await self.core.db.owners.find(CHANNEL, str(user.id))) if user else None
-        tr = self.core.catalogs.get(owner.language if owner and owner.language else language)
-        if update.callback_query is not None:  # unless it was answered before the failure
-            with suppress(TelegramError):
-                await update.callback_query.answer()
-        try:
-            await self.application.bot.send_message(
-                update.effective_chat.id,
-                tr.gettext("Sorry, something went wrong on our side. Your answers so far are "
-                           "safe. Please try again in a moment, or send /lanjut."),
-            )
-        except TelegramError:
-            log.warning("could not tell the owner about the failure of update %s", update_id)
 
     # ------------------------------------------------------------ delivery
 
     async def _answer(self, update: Update) -> None:
         inbound = to_inbound(update)
-        if inbound is None:
-            return
-        replies = await self.core.handle(inbound)
-        await self.reply_to(update, inbound, replies)
+        if inbound is not None:
+            await self.core.converse(self, inbound)
 
-    async def reply_to(self, update: Update, inbound: Inbound, replies: list[Outbound]) -> None:
-        """Send the core's replies for one update."""
+    async def send_replies(self, inbound: Inbound, replies: list[Outbound]) -> None:
+        """Send the core's replies for one update (errors mapped for the core)."""
         chat_id = int(inbound.chat_id)
-        query = update.callback_query
+        pressed = inbound if isinstance(inbound, TelegramInbound) and inbound.query_id else None
         notice = next((r for r in replies if isinstance(r, Notice)), None)
         # A pressed button's spinner stops while the message changes, not one round trip before.
-        answering = None if query is None else asyncio.create_task(
-            self._answer_press(query.id, notice))
+        answering = None if pressed is None else asyncio.create_task(
+            self._answer_press(pressed.query_id, notice))
         try:
-            for reply in replies:
-                if isinstance(reply, Edit) and query is not None and query.message is not None:
-                    await self._edit(chat_id, query.message.message_id, reply)
-                elif isinstance(reply, Reply):
-                    await self._send_once_more_if_asked(chat_id, reply)
-        except Forbidden:
-            await self.core.user_gone(CHANNEL, inbound.user_id)
+            for number, reply in enumerate(replies):
+                try:
+                    with mapped_errors():
+                        await self._reply(chat_id, pressed, reply)
+                except RetryLater as exc:
+                    raise RetryLater(exc.seconds, sent=number) from exc
         finally:
             if answering is not None:
                 await answering
+
+    async def _reply(self, chat_id: int, pressed: TelegramInbound | None,
+                     reply: Outbound) -> None:
+        message_id = pressed.pressed_message if pressed is not None else None
+        if isinstance(reply, Tidy) and message_id is not None:
+            await self._tidy(chat_id, message_id, reply.buttons)
+        elif isinstance(reply, Reply):
+            if reply.replace and message_id is not None and reply.attachment is None \
+                    and not reply.ask_contact and await self._replace(chat_id, message_id, reply):
+                return
+            await self._send(chat_id, reply)
 
     async def _answer_press(self, query_id: str, notice: Notice | None) -> None:
         """Answer a button press (with the core's pop-up, if any). Best effort: Telegram refuses
@@ -378,23 +397,12 @@ class TelegramChannel:
         except BadRequest as exc:
             log.info("a button press could not be answered: %s", exc.message)
 
-    async def _send_once_more_if_asked(self, chat_id: int, reply: Reply) -> None:
-        # An answer the owner waits for is worth a short pause when Telegram asks for one.
-        try:
-            await self._send(chat_id, reply)
-        except RetryAfter as exc:
-            if retry_seconds(exc) > 10:
-                raise
-            await asyncio.sleep(retry_seconds(exc))
-            await self._send(chat_id, reply)
-
     async def deliver(self, chat_id: str, reply: Reply) -> str | None:
         """The sender's transport: send one message, with errors mapped for the core."""
         with mapped_errors():
             return await self._send(int(chat_id), reply)
 
-    async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Buttons = ()) -> None:
         """The sender's transport: change a message sent earlier (e.g. a progress line)."""
         with mapped_errors():
             try:
@@ -446,16 +454,27 @@ class TelegramChannel:
                 link_preview_options=NO_PREVIEW)
         return str(sent_json["message_id"]) if isinstance(sent_json, dict) else None
 
-    async def _edit(self, chat_id: int, message_id: int, edit: Edit) -> None:
-        markup = keyboard(edit.buttons)
+    async def _replace(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+        """Put `reply` in place of the pressed message; False when Telegram refuses the edit
+        (too old, or not a text message), so that it is sent new instead."""
+        pieces = split_text(reply.text)
+        if len(pieces) > 1:
+            return False
         try:
-            if edit.text is not None:
-                await self._api("editMessageText", chat_id=chat_id, message_id=message_id,
-                                text=split_text(edit.text)[0], parse_mode=ParseMode.HTML,
-                                reply_markup=markup, link_preview_options=NO_PREVIEW)
-            else:
-                await self._api("editMessageReplyMarkup", chat_id=chat_id,
-                                message_id=message_id, reply_markup=markup)
+            await self._api("editMessageText", chat_id=chat_id, message_id=message_id,
+                            text=pieces[0], parse_mode=ParseMode.HTML,
+                            reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW)
         except BadRequest as exc:
-            # "message is not modified", or too old to edit: the edit was cosmetic anyway.
-            log.debug("edit refused: %s", exc.message)
+            if "not modified" in exc.message.lower():
+                return True  # it shows exactly this already (a double tap)
+            log.debug("edit refused, sending anew: %s", exc.message)
+            return False
+        return True
+
+    async def _tidy(self, chat_id: int, message_id: int, buttons: Buttons) -> None:
+        try:
+            await self._api("editMessageReplyMarkup", chat_id=chat_id, message_id=message_id,
+                            reply_markup=keyboard(buttons))
+        except BadRequest as exc:
+            # "message is not modified", or too old to edit: the change was cosmetic anyway.
+            log.debug("tidy refused: %s", exc.message)

@@ -45,7 +45,16 @@ from pywa_async.types import (
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from bot.channel import Button, Inbound, Notice, Outbound, Reply
+from bot.channel import (
+    Buttons,
+    Capabilities,
+    Inbound,
+    InboundKind,
+    Notice,
+    Outbound,
+    Reply,
+    rows,
+)
 from bot.config import GRAPH_API_URL, Config, WhatsAppConfig
 from bot.core import Core, esc
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
@@ -53,7 +62,6 @@ from bot.i18n import N_
 from bot.markup import from_whatsapp
 from bot.storage.inbox import InboxMessage
 from handlers import whatsapp_layout as layout
-from handlers.contract import CAPABILITIES_WHATSAPP, InboundKind, converse, inbound
 from handlers.web import WebServer, read_body
 from handlers.whatsapp_inbox import Dispatcher, split_update
 
@@ -64,8 +72,10 @@ INBOX_KEPT = timedelta(days=14)  # Meta retries a delivery for up to 7 days
 # who came through it is read as "/start <source>" (whatever else they changed in it).
 POSTER_TEXT = N_("Hello! I would like to join the export training. (code: {source})")
 POSTER_CODE = re.compile(r"\((?:kode|code)\s*:\s*([A-Za-z0-9_-]{1,64})\)\s*$", re.IGNORECASE)
-APOLOGY = N_("Sorry, something went wrong on our side. Your answers so far are safe. Please "
-             "try again in a moment, or send /lanjut.")
+CAPABILITIES = Capabilities(edit=False, popups=False, reply_buttons=layout.REPLY_BUTTONS,
+                            list_rows=layout.LIST_ROWS, label_chars=layout.BUTTON_CHARS,
+                            text_chars=layout.TEXT_CHARS, markup="whatsapp", knows_phone=True,
+                            contact_button=False)
 
 
 class GraphTransport(httpx.AsyncBaseTransport):
@@ -165,16 +175,16 @@ def to_inbound(msg: Message) -> Inbound | None:
         text = msg.text or ""
         source = poster_source(text)
         if source is not None:
-            return inbound(kind=InboundKind.COMMAND, text=f"/start {source}", **common)
+            return Inbound(kind=InboundKind.COMMAND, text=f"/start {source}", **common)
         kind = InboundKind.COMMAND if text.lstrip().startswith("/") else InboundKind.TEXT
-        return inbound(kind=kind, text=text.strip() if kind == InboundKind.COMMAND else text,
+        return Inbound(kind=kind, text=text.strip() if kind == InboundKind.COMMAND else text,
                        html=from_whatsapp(text), **common)
     if msg.type == MessageType.LOCATION:
-        return inbound(kind=InboundKind.LOCATION, **common)
+        return Inbound(kind=InboundKind.LOCATION, **common)
     if msg.type == MessageType.CONTACTS and msg.contacts:
         phones = [p for c in msg.contacts for p in (c.phones or ())]
         phone = digits(phones[0].wa_id or phones[0].phone) if phones else ""
-        return inbound(kind=InboundKind.CONTACT, phone=phone,
+        return Inbound(kind=InboundKind.CONTACT, phone=phone,
                        own_contact=bool(phone) and phone == digits(user.wa_id), **common)
     if msg.type == MessageType.REACTION and msg.reaction is not None and msg.reaction.is_removed:
         return None  # taking a reaction back says nothing
@@ -183,7 +193,7 @@ def to_inbound(msg: Message) -> Inbound | None:
         media = "voice" if msg.voice is not None else "audio"
     file_ref = msg.media.id if msg.media is not None and media in ("photo", "document") else ""
     caption = msg.caption or ""
-    return inbound(kind=InboundKind.MEDIA, media=media, text=caption,
+    return Inbound(kind=InboundKind.MEDIA, media=media, text=caption,
                    html=from_whatsapp(caption), file_ref=file_ref, **common)
 
 
@@ -191,7 +201,7 @@ def press_inbound(update: CallbackButton | CallbackSelection) -> Inbound:
     """A reply button or list row pressed, for the core."""
     user = update.from_user
     context = update.reply_to_message
-    return inbound(channel=CHANNEL, user_id=user.bsuid, chat_id=user.bsuid,
+    return Inbound(channel=CHANNEL, user_id=user.bsuid, chat_id=user.bsuid,
                    address=user.wa_id or "", kind=InboundKind.BUTTON, data=str(update.data),
                    message_id=context.id if context else None, language_code=None)
 
@@ -199,9 +209,8 @@ def press_inbound(update: CallbackButton | CallbackSelection) -> Inbound:
 class WhatsAppChannel:
     """Runs the core behind pywa on the bot's web server; the sender's transport too."""
 
-    channel = CHANNEL
     name = CHANNEL
-    capabilities = CAPABILITIES_WHATSAPP
+    capabilities = CAPABILITIES
 
     def __init__(self, config: Config, core: Core, web: WebServer, *,
                  concurrency: int = 32) -> None:
@@ -292,7 +301,7 @@ class WhatsAppChannel:
     async def on_edited(self, _wa: WhatsApp, msg: Any) -> None:
         """An earlier message was edited."""
         user = msg.from_user
-        await self._answer(inbound(channel=CHANNEL, user_id=user.bsuid, chat_id=user.bsuid,
+        await self._answer(Inbound(channel=CHANNEL, user_id=user.bsuid, chat_id=user.bsuid,
                                    address=user.wa_id or "", kind=InboundKind.EDITED,
                                    text=getattr(msg, "text", None) or ""), msg.id, user.wa_id)
 
@@ -307,8 +316,9 @@ class WhatsAppChannel:
             page = await self.core.db.inbox.page(data.removeprefix(layout.MORE))
             if page is not None:
                 body, buttons = page
-                await self._send(pick.from_user.bsuid, Reply(esc(body),
-                                                             layout.page_buttons(buttons)))
+                with mapped_errors():
+                    await self._send(pick.from_user.bsuid, Reply(
+                        esc(body), rows(layout.page_buttons(buttons))))
                 await self._read(pick.id)
                 return
         await self._answer(press_inbound(pick), pick.id, pick.from_user.wa_id)
@@ -316,7 +326,7 @@ class WhatsAppChannel:
     async def _answer(self, received: Inbound | None, message_id: str,
                       address: str | None) -> None:
         if received is not None:
-            await converse(self.core, self, received, APOLOGY)
+            await self.core.converse(self, received)
             await self._remember_address(received.user_id, address or "")
         await self._read(message_id)
 
@@ -341,21 +351,24 @@ class WhatsAppChannel:
         return layout.Wording(list_button=tr.gettext("Choose"), more=tr.gettext("More choices"))
 
     async def send_replies(self, received: Inbound, replies: Sequence[Outbound]) -> None:
-        """Send the core's replies for one inbound: notices as a first line, edits as new
-        messages (WhatsApp cannot edit), tidying ignored."""
+        """Send the core's replies for one inbound, errors mapped for the core: a notice is the
+        first line of the first reply (no pop-ups), a reply that may replace the pressed
+        message is sent new (no edits), tidying is left out."""
         notice = "\n".join(esc(r.text) for r in replies if isinstance(r, Notice) and r.text)
-        for reply in replies:
-            if isinstance(reply, Reply):
-                text, buttons, attachment = reply.text, reply.buttons, reply.attachment
-            elif not isinstance(reply, Notice) and getattr(reply, "text", None):
-                text, buttons, attachment = reply.text, reply.buttons, None  # an edit with content
-            else:
+        for number, reply in enumerate(replies):
+            if not isinstance(reply, Reply):
                 continue  # a Tidy, or a Notice (joined to the first reply)
             if notice:
-                text, notice = f"{notice}\n\n{text}", ""
-            await self._send(received.chat_id, Reply(text, buttons, attachment=attachment))
+                reply, notice = Reply(f"{notice}\n\n{reply.text}", reply.buttons,
+                                      attachment=reply.attachment), ""
+            try:
+                with mapped_errors():
+                    await self._send(received.chat_id, reply)
+            except RetryLater as exc:
+                raise RetryLater(exc.seconds, sent=number) from exc
         if notice:
-            await self._send(received.chat_id, Reply(notice))
+            with mapped_errors():
+                await self._send(received.chat_id, Reply(notice))
 
     async def deliver(self, chat_id: str, reply: Reply) -> str | None:
         """The sender's transport: send one message (maybe several WhatsApp messages)."""
@@ -363,7 +376,7 @@ class WhatsAppChannel:
             return await self._send(chat_id, reply)
 
     async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+                   buttons: Buttons = ()) -> None:
         """WhatsApp cannot change a sent message."""
         raise Rejected("WhatsApp cannot edit messages")
 

@@ -131,7 +131,7 @@ def _rows(buttons: Sequence[Button]) -> list[Choice]:
     titles = unique([shorten(b.label, ROW_CHARS) for b in buttons], ROW_CHARS)
     rows = []
     for button, title in zip(buttons, titles, strict=True):
-        description = getattr(button, "description", "") or ""
+        description = button.description
         label = " ".join(button.label.split())
         if title != label:  # shortened: the whole label is read in the description
             description = f"{label} — {description}" if description else label
@@ -193,7 +193,7 @@ def plan(text: str, buttons: Sequence[Sequence[Button]] = (), *,
     if len(choices) > LIST_ROWS:
         shown = choices[: LIST_ROWS - 1]
         page = Page(token(), shorten(body.split("\n")[-1], BODY_CHARS),
-                    tuple((b.label, b.data, getattr(b, "description", "") or "")
+                    tuple((b.label, b.data, b.description)
                           for b in choices[LIST_ROWS - 1:]))
         pages.append(page)
     rows = _rows(shown)
@@ -207,10 +207,4 @@ def plan(text: str, buttons: Sequence[Sequence[Button]] = (), *,
 def page_buttons(page: tuple[tuple[str, str, str], ...] | list[tuple[str, str, str]]
                  ) -> list[list[Button]]:
     """The kept choices of a page, as core buttons again (to plan the next page)."""
-    out = []
-    for label, data, description in page:
-        try:
-            out.append([Button(label, data, description=description)])  # type: ignore[call-arg]
-        except TypeError:  # Button without descriptions (before the channel contract)
-            out.append([Button(label, data)])
-    return out
+    return [[Button(label, data, description=description)] for label, data, description in page]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channel import Edit, Inbound, Kind, Notice, Reply, plain_text
+from bot.channel import Inbound, InboundKind, Notice, Reply, plain_text
 from bot.config import Config, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -65,28 +65,30 @@ class Owner:
     """Talks to the core the way a channel would, as one user."""
 
     def __init__(self, core: Core, user_id: str = "1001", language_code: str | None = "id",
-                 channel: str = "telegram") -> None:
+                 channel: str = "telegram", address: str = "") -> None:
         self.core = core
         self.user_id = user_id
         self.language_code = language_code
         self.channel = channel
+        self.address = address  # the number a channel such as WhatsApp knows
         self.last = []
 
-    async def send(self, kind: Kind, **fields) -> list:
+    async def send(self, kind: InboundKind, **fields) -> list:
         """Send one inbound; return the replies."""
         inbound = Inbound(channel=self.channel, user_id=self.user_id, chat_id=self.user_id,
-                          kind=kind, language_code=self.language_code, **fields)
+                          kind=kind, language_code=self.language_code, address=self.address,
+                          **fields)
         self.last = await self.core.handle(inbound)
         return self.last
 
     async def say(self, text: str) -> list:
         """Type a message or a command."""
-        kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+        kind = InboundKind.COMMAND if text.startswith("/") else InboundKind.TEXT
         return await self.send(kind, text=text)
 
     async def press(self, data: str) -> list:
         """Press a button."""
-        return await self.send(Kind.BUTTON, data=data, message_id=1)
+        return await self.send(InboundKind.BUTTON, data=data, message_id="1")
 
     async def tap(self, label_part: str) -> list:
         """Press the button of the last replies whose label contains `label_part`."""
@@ -101,7 +103,7 @@ def texts(replies) -> str:
     """Plain text of every new message and edit in `replies`."""
     out = []
     for r in replies:
-        if isinstance(r, Reply) or (isinstance(r, Edit) and r.text):
+        if isinstance(r, Reply):
             out.append(plain_text(r.text))
         elif isinstance(r, Notice) and r.text:
             out.append(r.text)

@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.channel import Button, Kind
+from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.features import broadcast_delivery as delivery
 from bot.i18n import N_
@@ -123,11 +123,11 @@ async def _take_text(ctx: Context) -> None:
     inbound = ctx.inbound
     html = inbound.html or esc(inbound.text)
     data: dict[str, Any] = {"html": html.strip(), "file_ref": "", "file_kind": ""}
-    if inbound.kind == Kind.MEDIA and inbound.file_ref and inbound.media in ("photo",
+    if inbound.kind == InboundKind.MEDIA and inbound.file_ref and inbound.media in ("photo",
                                                                              "document"):
         data.update(file_ref=inbound.file_ref, file_kind=inbound.media)
         limit = CAPTION_LIMIT
-    elif inbound.kind == Kind.TEXT and inbound.text.strip():
+    elif inbound.kind == InboundKind.TEXT and inbound.text.strip():
         limit = TEXT_LIMIT
     else:
         ctx.reply(_("Please send the announcement as text, or as a photo or document with a "
@@ -151,7 +151,7 @@ async def _take_time(ctx: Context) -> None:
     _ = ctx.tr.gettext
     assert ctx.flow is not None
     local_now = ctx.now.astimezone(ctx.config.time_zone)
-    when = parse_when(ctx.inbound.text, local_now) if ctx.inbound.kind == Kind.TEXT else None
+    when = parse_when(ctx.inbound.text, local_now) if ctx.inbound.kind == InboundKind.TEXT else None
     if when is None or when <= local_now or when > local_now + timedelta(days=366):
         ctx.reply(_("Please type a date and time (WIB) in the coming year, for example "
                     "{example}, or \"besok 09:00\". Send /batal to cancel.").format(
@@ -226,12 +226,12 @@ async def on_button(ctx: Context, rest: str) -> None:
         await _failures(ctx, int(arg))
     else:
         ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
 
 
 async def _choose_kind(ctx: Context, kind: str) -> None:
     _ = ctx.tr.gettext
-    ctx.edit(buttons=())
+    ctx.tidy()
     if kind not in VALUED:
         await _preview(ctx, Audience(kind))
         return
@@ -258,9 +258,9 @@ async def _choose_value(ctx: Context, kind: str, value: str) -> None:
         valid = value in {c.value for c in await ctx.db.broadcasts.choices(kind)}
     if not valid:
         ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
-    ctx.edit(buttons=())
+    ctx.tidy()
     await _preview(ctx, audience)
 
 
@@ -292,7 +292,7 @@ async def _preview(ctx: Context, audience: Audience) -> None:
 async def _confirm(ctx: Context, action: str) -> None:
     _ = ctx.tr.gettext
     assert ctx.flow is not None
-    ctx.edit(buttons=())
+    ctx.tidy()
     if action == "again":
         await ctx.save_flow(FLOW, "audience", ctx.flow.data)
         await _ask_audience(ctx)
@@ -321,7 +321,7 @@ async def _confirm(ctx: Context, action: str) -> None:
 
 async def _cancel(ctx: Context, broadcast_id: int) -> None:
     _ = ctx.tr.gettext
-    ctx.edit(buttons=())
+    ctx.tidy()
     if await ctx.db.broadcasts.cancel(broadcast_id, ctx.now):
         delivery.unschedule(ctx.core, broadcast_id)
         await ctx.audit("broadcast.cancel", None, broadcast=broadcast_id)

@@ -90,7 +90,7 @@ async def on_consent(ctx: Context, rest: str) -> None:
         await survey.resume(ctx, intro=f"{notice_text(ctx)}\n\n{agreed}\n\n{thanks}",
                             in_place=True)
         return
-    ctx.edit(buttons=())
+    ctx.tidy()
     if owner.consented:
         ctx.notice(_("You have already agreed. To withdraw, delete your data with /hapusdata."),
                    alert=True)

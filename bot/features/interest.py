@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.channel import Button, Kind, Reply
+from bot.channel import Button, InboundKind, Reply
 from bot.core import Context, Core, Router
 from bot.features import consent
 from bot.features.session_staff import answer_button, confirmation
@@ -90,14 +90,14 @@ async def on_owner_button(ctx: Context, rest: str) -> None:
     year = _year(typed)
     if year is None or action not in ("join", "leave"):
         ctx.notice(_("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     owner = ctx.owner
     if owner is None or not owner.consented:
-        ctx.edit(buttons=())
+        ctx.tidy()
         await consent.ask(ctx)
         return
-    ctx.edit(buttons=())
+    ctx.tidy()
     if action == "leave":
         if await ctx.db.interest.leave(year, owner.id):
             ctx.reply(_("You are no longer on the {year} interest list.").format(year=year))
@@ -196,7 +196,7 @@ async def on_staff_button(ctx: Context, rest: str) -> None:
     year = _year(arg)
     if year is None or action not in ("open", "close", "invite"):
         ctx.notice(_("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     data = {"action": action, "year": year}
     await ctx.save_flow(FLOW, "confirm", data)
@@ -230,7 +230,7 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
 
 async def on_flow_input(ctx: Context, _rest: str) -> None:
     """Typed input while an interest-list confirmation is waiting."""
-    await answer(ctx, ctx.inbound.text if ctx.inbound.kind == Kind.TEXT else "")
+    await answer(ctx, ctx.inbound.text if ctx.inbound.kind == InboundKind.TEXT else "")
 
 
 async def answer(ctx: Context, text: str) -> None:

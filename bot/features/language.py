@@ -31,13 +31,13 @@ async def on_choose(ctx: Context, rest: str) -> None:
     """l:<language>: remember it, confirm in it, and carry on where the owner was."""
     if rest not in LANGUAGES:
         ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     owner = await ctx.ensure_owner()
     await ctx.db.owners.set_language(owner.id, rest)
     await ctx.refresh()
     ctx.use_language(rest)
-    ctx.edit(buttons=())
+    ctx.tidy()
     ctx.reply(ctx.tr.gettext("I will write in English from now on."))
     if not owner.consented:
         await consent.ask(ctx)

@@ -1,4 +1,4 @@
-"""/tautan <source>: a deep link (t.me/<bot>?start=<source>) and its QR code for a poster.
+"""/tautan <source>: deep links (t.me/<bot>?start=<source>, wa.me/…) and QR codes for a poster.
 
 Owners who start the bot through the link are stored with that source (see consent.py), so
 /rekap shows where owners came from.
@@ -18,6 +18,7 @@ from bot.i18n import N_
 
 FLOW = "link"
 SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}  # brand names, not translated
 
 
 def register(router: Router) -> None:
@@ -69,18 +70,23 @@ async def _answer(ctx: Context, source: str) -> None:
         return
     if ctx.flow is not None:
         await ctx.end_flow()
-    link = ctx.core.start_link(source)
-    if link is None:
-        ctx.reply(_("The link needs the bot's Telegram username, which is known only while the "
-                    "bot runs on Telegram. Please try again from Telegram."))
+    links = ctx.core.start_links(source)
+    if not links:
+        ctx.reply(_("A link needs the bot's username or number on a messenger, which is known "
+                    "only while the bot runs on Telegram or WhatsApp. Please try again from "
+                    "there."))
         return
     arrived = await ctx.db.reports.owners_from(source)
     await ctx.audit("link.create", None, source=source)
-    text = "\n".join([
-        _("Link for <b>{source}</b>:").format(source=esc(source)),
-        f'<a href="{esc(link)}">{esc(link)}</a>',
-        "",
-        _("Print the QR code on the poster. Owners who start the bot through it are counted "
-          "under this name in /rekap (so far: {count}).").format(count=ctx.tr.number(arrived)),
-    ])
-    ctx.replies.append(Reply(text, attachment=Attachment(f"qr-{source}.png", qr_png(link))))
+    for channel, link in links:
+        text = "\n".join([
+            _("{channel} link for <b>{source}</b>:").format(
+                channel=esc(CHANNEL_NAMES.get(channel, channel)), source=esc(source)),
+            f'<a href="{esc(link)}">{esc(link)}</a>',
+            "",
+            _("Print the QR code on the poster. Owners who start the bot through it are "
+              "counted under this name in /rekap (so far: {count}).").format(
+                count=ctx.tr.number(arrived)),
+        ])
+        ctx.replies.append(Reply(text, attachment=Attachment(f"qr-{channel}-{source}.png",
+                                                             qr_png(link))))

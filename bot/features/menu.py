@@ -48,7 +48,7 @@ async def on_menu_button(ctx: Context, rest: str) -> None:
     command = ctx.core.router.commands.get(rest)
     if command is None or (command.staff and not ctx.is_staff):
         ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
-    ctx.edit(buttons=())
+    ctx.tidy()
     await command.handler(ctx, "")

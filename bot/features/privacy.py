@@ -81,7 +81,7 @@ async def on_delete(ctx: Context, _args: str) -> None:
 async def on_delete_button(ctx: Context, rest: str) -> None:
     """x:yes erases the owner; x:no keeps everything."""
     _ = ctx.tr.gettext
-    ctx.edit(buttons=())
+    ctx.tidy()
     if rest != "yes":
         ctx.notice(_("Nothing was deleted."))
         return

@@ -155,7 +155,7 @@ async def confirm_swap(ctx: Context, session: Session, chosen_id: int, seated_id
 async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: int) -> None:
     """Carry out the choice (checked again), tell both owners, record it."""
     _ = ctx.tr.gettext
-    ctx.edit(buttons=())
+    ctx.tidy()
     result = await ctx.db.sessions.give_seat(session.id, chosen_id, seated_id or None, ctx.now)
     if result.outcome == "full":
         ctx.reply(_("Meanwhile the last seat was taken. Choose whose seat they take."))
@@ -221,7 +221,7 @@ async def preview_best(ctx: Context, session: Session) -> None:
 async def give_best(ctx: Context, session: Session, expected: tuple[int, int]) -> None:
     """Seat the most ready, unless what it would change is no longer what staff saw."""
     _ = ctx.tr.gettext
-    ctx.edit(buttons=())
+    ctx.tidy()
     change = await ctx.db.sessions.most_ready(session.id, ctx.now, apply_if=expected)
     if change is None or (len(change[0]), len(change[1])) != expected:
         ctx.reply(_("The sign-ups changed meanwhile. Here is what it would change now."))
@@ -306,7 +306,7 @@ async def mark(ctx: Context, session: Session, owner_id: int, present: bool, pag
         await ctx.audit("session.present", audience=1, session_id=session.id, owner=owner_id,
                         present=present)
     text, rows = await attendance_view(ctx, session, page)
-    ctx.edit(text, rows)
+    ctx.reply(text, rows, replace=True)
 
 
 async def mark_rest(ctx: Context, session: Session) -> None:
@@ -318,7 +318,7 @@ async def mark_rest(ctx: Context, session: Session) -> None:
         await ctx.db.sessions.mark_present(session.id, owner_id, False, ctx.now)
     await ctx.audit("session.attendance", audience=len(rest) or None, session_id=session.id)
     text, rows = await attendance_view(ctx, session)
-    ctx.edit(text, rows)
+    ctx.reply(text, rows, replace=True)
 
 
 # ---------------------------------------------------------------- buttons
@@ -338,7 +338,7 @@ async def on_button(ctx: Context, rest: str) -> None:
     session = await ctx.db.sessions.get(numbers[0]) if numbers and action in _ACTIONS else None
     if session is None or numbers is None:
         ctx.notice(_("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     args = numbers[1:]
     if action in ("mark", "here", "rest"):
@@ -358,7 +358,7 @@ async def on_button(ctx: Context, rest: str) -> None:
     if not can_choose(session.status, session.starts_at, ctx.now):
         ctx.notice(_("This session can no longer be changed (it is cancelled or done)."),
                    alert=True)
-        ctx.edit(buttons=())
+        ctx.tidy()
     elif action == "choose":
         await show_waiting(ctx, session, args[0] if args else 0)
     elif action == "pick" and args:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.channel import Button, Kind
+from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.features import reminders, signup
 from bot.i18n import N_, Translator
@@ -86,9 +86,9 @@ async def answer_button(ctx: Context, flow: str, text: str,
     """A button of a staff conversation: it answers only while that conversation is on."""
     if ctx.flow is None or ctx.flow.name != flow:
         ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
-    ctx.edit(buttons=())
+    ctx.tidy()
     await answer(ctx, text)
 
 
@@ -292,7 +292,7 @@ async def answer(ctx: Context, text: str) -> None:
 
 async def on_flow_input(ctx: Context, _rest: str) -> None:
     """Typed input while a session conversation is in progress."""
-    if ctx.inbound.kind != Kind.TEXT:
+    if ctx.inbound.kind != InboundKind.TEXT:
         ctx.reply(ctx.tr.gettext("Please type the answer as text, or send /batal to stop."))
         assert ctx.flow is not None
         await ask(ctx, dict(ctx.flow.data), ctx.flow.step)
@@ -483,7 +483,7 @@ async def on_button(ctx: Context, rest: str) -> None:
     if session is None or action not in (
             "show", "people", "edit", "field", "move", "close", "reopen", "cancel"):
         ctx.notice(_("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     if action == "show":
         await show_session(ctx, session)

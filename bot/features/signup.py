@@ -193,7 +193,7 @@ async def join(ctx: Context, session_id: int) -> None:
     """Sign the owner up for a session: a seat, or a place on the waiting list."""
     _ = ctx.tr.gettext
     if await barrier(ctx):
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     owner = ctx.owner
     assert owner is not None
@@ -201,11 +201,11 @@ async def join(ctx: Context, session_id: int) -> None:
     session = await ctx.db.sessions.get(session_id)
     if result.outcome == "missing" or session is None:
         ctx.notice(_("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     if result.outcome == "closed":
         ctx.notice(_("Sign-up for this session is closed."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         await show_schedule(ctx)
         return
     registration = result.registration
@@ -217,7 +217,7 @@ async def join(ctx: Context, session_id: int) -> None:
             ctx.notice(_("You are already on the waiting list, number {position}.").format(
                 position=ctx.tr.number(registration.position or 0)))
         return
-    ctx.edit(buttons=())
+    ctx.tidy()
     if result.outcome == "registered":
         log.info("owner %d registered for session %d", owner.id, session_id)
         ctx.reply("\n".join([
@@ -277,7 +277,7 @@ async def withdraw(ctx: Context, session_id: int) -> None:
     """Give up the owner's seat or waiting-list place; the waiting list moves up."""
     _ = ctx.tr.gettext
     owner = ctx.owner
-    ctx.edit(buttons=())
+    ctx.tidy()
     session = await ctx.db.sessions.get(session_id)
     if owner is None or session is None:
         ctx.notice(_("This button no longer works."))
@@ -298,7 +298,7 @@ async def on_session_button(ctx: Context, rest: str) -> None:
     action, session_id = _split(rest)
     if session_id is None or action not in ("join", "drop", "dropok", "keep"):
         ctx.notice(_("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     if action == "join":
         await join(ctx, session_id)
@@ -306,7 +306,7 @@ async def on_session_button(ctx: Context, rest: str) -> None:
     if action == "dropok":
         await withdraw(ctx, session_id)
         return
-    ctx.edit(buttons=())
+    ctx.tidy()
     owner = ctx.owner
     registration = await ctx.db.sessions.registration(session_id, owner.id) if owner else None
     session = await ctx.db.sessions.get(session_id)
@@ -326,27 +326,27 @@ async def on_attendance_button(ctx: Context, rest: str) -> None:
     owner = ctx.owner
     if session_id is None or action not in ("yes", "no") or owner is None:
         ctx.notice(_("This button no longer works."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     session = await ctx.db.sessions.get(session_id)
     registration = await ctx.db.sessions.registration(session_id, owner.id)
     if session is None or session.status not in ACTIVE or session.starts_at <= ctx.now:
         ctx.notice(_("This session is no longer open."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     if registration is None or registration.status != "registered":
         ctx.notice(_("You do not have a seat in this session."))
-        ctx.edit(buttons=())
+        ctx.tidy()
         return
     if action == "no":
-        ctx.edit(buttons=())
+        ctx.tidy()
         await ask_withdraw(ctx, session, registration)
         return
     if registration.attendance != "confirmed":
         await ctx.db.sessions.attend(session_id, owner.id, "confirmed", ctx.now)
         log.info("owner %d confirmed attendance of session %d", owner.id, session_id)
     ctx.notice(_("Thank you! Your attendance is confirmed."))
-    ctx.edit(buttons=attendance_buttons(ctx.tr, session_id, confirmed=True))
+    ctx.tidy(attendance_buttons(ctx.tr, session_id, confirmed=True))
     ctx.reply(_("✅ Thank you! We expect you on {date}.").format(
         date=ctx.tr.datetime(session.starts_at)))
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from bot import engine
-from bot.channel import Button, Kind
+from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.eligibility import CRITERIA, PART_MAX, PARTS, evaluate, threshold
 from bot.engine import Ask, Form, Review, Step
@@ -74,25 +75,26 @@ def format_answer(tr: Translator, question: Question, value: Any) -> str:
     return esc(value)
 
 
-def _question_text(tr: Translator, ask: Ask, answered: str = "") -> str:
+def _question_text(tr: Translator, ask: Ask) -> str:
     _ = tr.gettext
     q = ask.question
     lines = []
-    if ask.error is not None and not answered:
+    if ask.error is not None:
         params = {k: esc(v) for k, v in ask.error.params.items()}
         lines.append("⚠️ " + _(ask.error.reason).format(**params))
         lines.append("")
     lines.append("<i>" + _("Question {number} of {total}").format(
         number=tr.number(ask.number), total=tr.number(ask.total)) + "</i>")
     lines.append(f"<b>{esc(_(q.label))}</b>")
-    if q.hint and not answered:
+    if q.hint:
         lines.append(esc(_(q.hint)))
-    if answered:
-        lines.append("✅ " + answered)
+    if q.kind == QKind.MULTI and ask.draft:
+        lines.append(_("Chosen so far: {answer}").format(
+            answer=format_answer(tr, q, ask.draft)))
     elif ask.previous is not None and q.kind != QKind.MULTI:
         lines.append(_("Current answer: {answer}").format(
             answer=format_answer(tr, q, ask.previous)))
-    if q.kind == QKind.PHONE and not answered:
+    if q.kind == QKind.PHONE:
         lines.append(_("(Send /kembali to go back to the previous question.)"))
     return "\n".join(lines)
 
@@ -116,8 +118,8 @@ def show(ctx: Context, shown: Ask | Review, *, welcome_back: bool = False,
          intro: str = "", in_place: bool = False) -> None:
     """Send the current question, or the summary when everything is answered.
 
-    `in_place`: turn the message whose button was pressed into it, rather than sending a new
-    one (not possible for the phone question, whose share-my-number key needs a new message).
+    `in_place`: it may take the place of the message whose button was pressed (not for the
+    phone question, whose share-my-number key needs a message of its own).
     """
     _ = ctx.tr.gettext
     text, buttons = _message(ctx, shown)
@@ -126,11 +128,10 @@ def show(ctx: Context, shown: Ask | Review, *, welcome_back: bool = False,
     if intro:
         text = f"{intro}\n\n{text}"
     if isinstance(shown, Ask) and shown.question.kind == QKind.PHONE:
-        ctx.reply(text, contact_button=_("📱 Share my phone number"))
-    elif in_place and ctx.inbound.kind == Kind.BUTTON:
-        ctx.edit(text, buttons)
+        ctx.tidy()
+        ctx.reply(text, ask_contact=_("📱 Share my phone number"))
     else:
-        ctx.reply(text, buttons)
+        ctx.reply(text, buttons, replace=in_place)
 
 
 def show_summary(ctx: Context, review: Review) -> None:
@@ -243,10 +244,7 @@ async def show_result(ctx: Context, *, in_place: bool = False) -> None:
     for entry in ctx.core.router.result_buttons:
         buttons += [[b] for b in await entry(ctx)]
     buttons.append([Button(ctx.tr.gettext("☰ Menu"), "m:menu")])
-    if in_place and ctx.inbound.kind == Kind.BUTTON:
-        ctx.edit(result_text(ctx, owner, answers), buttons)
-    else:
-        ctx.reply(result_text(ctx, owner, answers), buttons)
+    ctx.reply(result_text(ctx, owner, answers), buttons, replace=in_place)
 
 
 # ---------------------------------------------------------------- flow
@@ -266,13 +264,27 @@ async def advance(ctx: Context, given: engine.Input, form: Form | None = None) -
         await consent.ask(ctx)
         return None
     form = form or await _form(ctx)
-    result = engine.step(ctx.core.questionnaire, form, given)
+    result = _known_phone(ctx, engine.step(ctx.core.questionnaire, form, given))
     new = result.form
     if (result.save or result.drop or new.cursor != form.cursor or new.draft != form.draft
             or new.draft_for != form.draft_for):
         ctx.owner = await ctx.db.owners.save_step(owner.id, result.save, result.drop,
                                                   new.cursor, new.draft, new.draft_for, ctx.now)
     return result
+
+
+def _known_phone(ctx: Context, result: Step) -> Step:
+    """Where the channel knows the owner's number (WhatsApp), it answers the phone question the
+    first time it comes up; the summary shows it, and it can be changed like any answer."""
+    shown = result.next
+    if not (ctx.inbound.address and isinstance(shown, Ask) and shown.question.kind == QKind.PHONE
+            and shown.previous is None):
+        return result
+    known = engine.step(ctx.core.questionnaire, result.form, engine.Text("+" + ctx.inbound.address))
+    if known.answered is None:  # not a number the questionnaire takes (e.g. abroad): ask it
+        return result
+    return replace(known, save={**result.save, **known.save}, drop=result.drop + known.drop,
+                   answered=result.answered)
 
 
 async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
@@ -293,20 +305,20 @@ async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
         show(ctx, step.next, welcome_back=welcome_back, intro=intro, in_place=in_place)
 
 
-def _render(ctx: Context, before: Ask | Review, step: Step) -> None:
-    """Say what a step means, then ask what comes next.
+async def _render(ctx: Context, before: Ask | Review, step: Step) -> None:
+    """Say what a step means, then ask what comes next, in one complete message.
 
-    A button answer turns the message it was pressed on into the next question, headed by the
-    answer just given: one message that moves along, instead of a new message per question
-    (less to download on a cheap phone, one Bot API call fewer per answer). Every answer stays
-    visible in the summary and in /datasaya. The phone question cannot be reached by an edit
-    (its share-my-number key is a reply keyboard), so it comes as a new message.
+    A button answer's message is headed by the answer just given and may take the place of the
+    pressed message (on a channel that can edit, one message moves along instead of a new one
+    per question: less to download on a cheap phone). Every answer stays visible in the summary
+    and in /datasaya.
     """
     _ = ctx.tr.gettext
     if step.stale:
-        # Only a pop-up: a double tap arrives on a message that may already show the current
-        # question, whose buttons must stay.
+        # A double tap, or a button of an earlier question: where the owner is now, again (on
+        # a channel that edits, the pressed message often shows it already and stays as it is).
         ctx.notice(_("This button is from an earlier question and no longer works."))
+        await resume(ctx, in_place=True)
         return
     left_phone = isinstance(before, Ask) and before.question.kind == QKind.PHONE and not (
         isinstance(step.next, Ask) and step.next.question.id == before.question.id
@@ -314,21 +326,14 @@ def _render(ctx: Context, before: Ask | Review, step: Step) -> None:
     answer = ""
     if step.answered is not None:
         answer = format_answer(ctx.tr, step.answered, step.form.answers.get(step.answered.id))
-    pressed = ctx.inbound.kind == Kind.BUTTON
-    if pressed and not (isinstance(step.next, Ask) and step.next.question.kind == QKind.PHONE):
-        text, buttons = _message(ctx, step.next)
-        if step.answered is not None:
-            text = f"✅ {esc(_(step.answered.short))}: {answer}\n\n{text}"
-        ctx.edit(text, buttons)
+    if ctx.inbound.kind == InboundKind.BUTTON:
+        intro = "" if step.answered is None else \
+            f"✅ {esc(_(step.answered.short))}: {answer}"
+        show(ctx, step.next, intro=intro, in_place=True)
         return
-    if step.answered is not None and isinstance(before, Ask):
-        ctx.edit(_question_text(ctx.tr, before, answered=answer))
-        if left_phone:
-            ctx.reply("✅ " + answer, remove_keyboard=True)
-    else:
-        ctx.edit(buttons=())
-        if left_phone:
-            ctx.reply(_("All right."), remove_keyboard=True)
+    if left_phone:
+        ctx.reply("✅ " + answer if step.answered is not None else _("All right."),
+                  remove_keyboard=True)
     show(ctx, step.next)
 
 
@@ -344,9 +349,9 @@ async def _apply(ctx: Context, given: engine.Input, form: Form | None = None) ->
     if step is None:
         return
     if isinstance(given, engine.Toggle) and isinstance(step.next, Ask) and not step.stale:
-        ctx.edit(buttons=_question_buttons(ctx.tr, step.next))  # only the ticks change
+        show(ctx, step.next, in_place=True)  # the same question with its ticks
         return
-    _render(ctx, before, step)
+    await _render(ctx, before, step)
 
 
 def _split(rest: str) -> tuple[str, str]:
@@ -391,21 +396,21 @@ async def on_summary_button(ctx: Context, rest: str) -> None:
     if rest == "submit":
         if owner.finished_at is not None:
             ctx.notice(_("Your answers are already submitted."))
-            ctx.edit(buttons=())
+            ctx.tidy()
             return
         if not isinstance(shown, Review):
             ctx.notice(_("There are still questions to answer."))
-            ctx.edit(buttons=())
+            ctx.tidy()
             show(ctx, shown)
             return
         await submit(ctx, form)
         return
     if rest == "edit":
-        ctx.edit(buttons=())
+        ctx.tidy()
         show_edit_list(ctx, form)
         return
     ctx.notice(_("This button no longer works."))
-    ctx.edit(buttons=())
+    ctx.tidy()
 
 
 def show_edit_list(ctx: Context, form: Form) -> None:
@@ -462,11 +467,11 @@ async def on_input(ctx: Context, _rest: str) -> None:
     inbound = ctx.inbound
     owner = ctx.owner
     if owner is None or not owner.consented:
-        if inbound.kind not in (Kind.TEXT, Kind.EDITED):
+        if inbound.kind not in (InboundKind.TEXT, InboundKind.EDITED):
             ctx.reply(_("I can only read text messages and buttons."))
         await consent.ask(ctx, source=None)
         return
-    if inbound.kind == Kind.EDITED:
+    if inbound.kind == InboundKind.EDITED:
         ctx.reply(_("I saw that you edited a message. Edited messages are not read again: "
                     "please send the answer as a new message, or send /kembali to change "
                     "the previous answer."))
@@ -479,11 +484,11 @@ async def on_input(ctx: Context, _rest: str) -> None:
         await menu.show_menu(ctx, _("Your answers are submitted. What would you like to do?"))
         return
     idle = timedelta(minutes=ctx.config.questionnaire.resume_after_minutes)
-    if inbound.kind == Kind.TEXT and ctx.now - owner.last_seen_at > idle:
+    if inbound.kind == InboundKind.TEXT and ctx.now - owner.last_seen_at > idle:
         await resume(ctx, welcome_back=True)
         return
     form = None
-    if inbound.kind == Kind.TEXT:
+    if inbound.kind == InboundKind.TEXT:
         form = await _form(ctx)
         shown = engine.view(ctx.core.questionnaire, form)
         given: engine.Input = engine.Text(inbound.text)
@@ -496,9 +501,9 @@ async def on_input(ctx: Context, _rest: str) -> None:
                         "answer."))
             show_summary(ctx, shown)
             return
-    elif inbound.kind == Kind.CONTACT:
+    elif inbound.kind == InboundKind.CONTACT:
         given = engine.Contact(inbound.phone, inbound.own_contact)
-    elif inbound.kind == Kind.LOCATION:
+    elif inbound.kind == InboundKind.LOCATION:
         ctx.reply(_("Thank you, but I do not need a location. We only ask which kecamatan "
                     "your KTP address is in."))
         given = engine.Show()
@@ -548,7 +553,7 @@ async def on_restart_button(ctx: Context, rest: str) -> None:
     """The confirmation buttons of /ulang."""
     _ = ctx.tr.gettext
     owner = ctx.owner
-    ctx.edit(buttons=())
+    ctx.tidy()
     if rest != "yes" or owner is None or not owner.consented:
         ctx.notice(_("Nothing was changed."))
         return

@@ -11,7 +11,7 @@ import pytest
 
 from bot.logs import setup_logging
 from handlers.telegram import TelegramChannel
-from tests.fakebotapi import FakeBotAPI
+from tests.support.fakebotapi import FakeBotAPI
 from tests.support.fakegraph import FakeGraph, FakeUser
 from tests.support.wabot import running_whatsapp, whatsapp_config
 
@@ -155,7 +155,7 @@ async def test_a_telegram_owner_and_a_whatsapp_owner_interleaved_on_one_database
         async with running_whatsapp(graph, config, clock=clock, also=telegram) as bot:
             wa = graph.user(WA_ID)
             tg = bot_api.user(5001, language_code="id")
-            from tests.harness import data_of
+            from tests.support.harness import data_of
 
             history = await tg.cmd("/start")
             await wa.say("halo")

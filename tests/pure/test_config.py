@@ -25,8 +25,16 @@ def test_environment_overrides_token_api_url_and_database(tmp_path):
     assert config.telegram.token == "1:abc"
     assert config.telegram.api_url == "http://127.0.0.1:8081"
     assert config.database == tmp_path / "other.sqlite3"
-    assert config.staff == frozenset({STAFF_ID})
+    assert config.staff == frozenset({f"telegram:{STAFF_ID}"})
     assert "1:abc" not in repr(config)
+
+
+def test_staff_name_their_channel_and_bare_numbers_stay_telegram_ids(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[bot]\nstaff = [123456789, "whatsapp:+6281234567890", "telegram:42"]\n',
+                    encoding="utf-8")
+    assert load_config(path, env={}).staff == frozenset(
+        {"telegram:123456789", "whatsapp:6281234567890", "telegram:42"})
 
 
 def test_relative_database_paths_are_relative_to_the_config_file(tmp_path):
@@ -38,6 +46,8 @@ def test_relative_database_paths_are_relative_to_the_config_file(tmp_path):
     ('[bot]\ndefault_language = "fr"', '[bot] default_language must be one of "id", "en"'),
     ('[bot]\ntime_zone = "Mars/Base"', "[bot] time_zone must be a time zone name"),
     ('[bot]\nstaff = ["alice"]', "[bot] staff must be a list of Telegram user ids"),
+    ('[bot]\nstaff = ["whatsapp:12"]', "[bot] staff must be a list of Telegram user ids"),
+    ('[bot]\nstaff = [-5]', "[bot] staff must be a list of Telegram user ids"),
     ('[bot]\nstaf = [1]', "[bot] has an unknown key 'staf'"),
     ('[telegram]\napi_url = "ftp://x"', "[telegram] api_url must be an http:// or https:// URL"),
     ('[telegram]\nmode = "pigeon"', '[telegram] mode must be one of "polling", "webhook"'),

@@ -13,7 +13,7 @@ from bot.i18n import Catalogs
 from bot.storage import Database
 from handlers.telegram import TelegramChannel
 from tests.conftest import write_config
-from tests.fakebotapi import FakeBotAPI, Request
+from tests.support.fakebotapi import FakeBotAPI, Request
 
 TOKEN = "123456:TEST-token_abc"
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.channel import Edit, plain_text
+from bot.channel import Reply, plain_text
 from bot.storage.reports import Reports
 from bot.storage.sessions import Seats
 from tests.conftest import STAFF_ID, Clock, Owner
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import all_text, data_of, running_bot, sent, telegram_config
-from tests.population import add_owners, add_session, sign_up
-from tests.sessionkit import START, deliver, eligible, outbox, session
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import all_text, data_of, running_bot, sent, telegram_config
+from tests.support.population import add_owners, add_session, sign_up
+from tests.support.sessionkit import START, deliver, eligible, outbox, session
 
 
 def staff(core) -> Owner:
@@ -145,7 +145,7 @@ async def test_staff_mark_who_came_and_the_funnel_counts_it(core, clock):
     await member.tap("Mark who came")
     assert "Came: 0 · did not come: 0 · not marked: 2 (of 2 registered)" in member.text()
     await member.tap("Budi Santoso")
-    (edit,) = [r for r in member.last if isinstance(r, Edit)]
+    (edit,) = [r for r in member.last if isinstance(r, Reply) and r.replace]
     assert "Came: 1 · did not come: 0 · not marked: 1" in plain_text(edit.text)
     labels = [b.label for row in edit.buttons for b in row]
     assert "✅ Budi Santoso · 95" in labels and "▫️ Ani Lestari · 60" in labels

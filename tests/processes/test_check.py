@@ -9,8 +9,8 @@ import pytest
 from bot.maintenance import check
 from handlers.telegram import identify
 from tests.conftest import write_config
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import TOKEN
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import TOKEN
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

@@ -12,11 +12,11 @@ import pytest
 
 from bot.features import reminders
 from bot.storage import to_db
+from tests.channels.test_telegram import Chat
 from tests.conftest import STAFF_ID
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import running_bot, sent, telegram_config
-from tests.sessionkit import START, eligible, outbox
-from tests.test_telegram import Chat
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import running_bot, sent, telegram_config
+from tests.support.sessionkit import START, eligible, outbox
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

@@ -12,9 +12,9 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.storage.broadcasts import KIND
 from handlers.telegram import TelegramChannel
 from tests.conftest import STAFF_ID
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import all_text, running_bot, sent, telegram_config
-from tests.population import add_owners, add_session, sign_up
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import all_text, running_bot, sent, telegram_config
+from tests.support.population import add_owners, add_session, sign_up
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
@@ -112,7 +112,7 @@ async def test_failures_are_listed_on_request_and_staff_tools_work_over_telegram
             (document,) = [r for r in answer if r.method == "sendDocument"]
             assert "https://t.me/umkm_test_bot?start=poster-batik" in document.text
             png = document.params["document"]
-            assert png.filename == "qr-poster-batik.png" and png.startswith(b"\x89PNG")
+            assert png.filename == "qr-telegram-poster-batik.png" and png.startswith(b"\x89PNG")
             await fake.user(3001, language_code="id").cmd("/start poster-batik")
             assert (await db.owners.find("telegram", "3001")).source == "poster-batik"
             summary = all_text(await staff.cmd("/rekap"))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.channel import Kind, Reply
+from bot.channel import InboundKind, Reply
 from bot.core import Core
 from bot.features import broadcast_delivery as delivery
 from bot.features.broadcast import parse_when
@@ -15,7 +15,7 @@ from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.broadcasts import Audience
 from tests.conftest import STAFF_ID, Owner
-from tests.population import add_interest, add_owners, add_session, sign_up
+from tests.support.population import add_interest, add_owners, add_session, sign_up
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW_WIB = datetime(2027, 9, 1, 9, 0, tzinfo=WIB)  # a Wednesday
@@ -44,7 +44,7 @@ def test_typed_times_are_read_as_wib(typed, expected):
 class Transport:
     """Records what the sender delivers and edits."""
 
-    channel = "telegram"
+    name = "telegram"
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, Reply]] = []
@@ -92,7 +92,7 @@ def staff_of(core: Core, language: str = "en") -> Owner:
 async def compose(staff: Owner, html: str = "Pelatihan <b>ekspor</b> dibuka!",
                   audience: tuple[str, ...] = ("Everyone",)) -> None:
     await staff.say("/umumkan")
-    await staff.send(Kind.TEXT, text="Pelatihan ekspor dibuka!", html=html)
+    await staff.send(InboundKind.TEXT, text="Pelatihan ekspor dibuka!", html=html)
     for label in audience:
         await staff.tap(label)
 
@@ -174,7 +174,7 @@ async def test_progress_says_how_many_are_sent_and_how_long_is_left(running):
     await add_owners(core.db, 1000, eligible=True)
     staff = staff_of(core, "id")
     await staff.say("/umumkan")
-    await staff.send(Kind.TEXT, text="Halo")
+    await staff.send(InboundKind.TEXT, text="Halo")
     await staff.tap("Semua")
     await staff.tap("Kirim sekarang")
     core.sender.config = core.sender.config.__class__(rate=25)  # keep it slow for this check
@@ -195,7 +195,7 @@ async def test_a_photo_with_a_caption_goes_out_as_a_photo(running):
     await add_owners(core.db, 2, eligible=True)
     staff = staff_of(core)
     await staff.say("/umumkan")
-    await staff.send(Kind.MEDIA, media="photo", file_ref="AgAC-photo", text="Jadwal",
+    await staff.send(InboundKind.MEDIA, media="photo", file_ref="AgAC-photo", text="Jadwal",
                      html="<i>Jadwal</i>")
     await staff.tap("Eligible")
     (preview,) = [r for r in staff.last if isinstance(r, Reply) and r.attachment]
@@ -211,11 +211,11 @@ async def test_wrong_input_while_composing_is_answered_and_loses_nothing(running
     await add_owners(core.db, 1)
     staff = staff_of(core)
     await staff.say("/umumkan")
-    await staff.send(Kind.MEDIA, media="sticker")
+    await staff.send(InboundKind.MEDIA, media="sticker")
     assert "as text, or as a photo or document" in staff.text()
-    await staff.send(Kind.TEXT, text="x" * 5000)
+    await staff.send(InboundKind.TEXT, text="x" * 5000)
     assert "too long" in staff.text()
-    await staff.send(Kind.TEXT, text="<script>alert(1)</script>")
+    await staff.send(InboundKind.TEXT, text="<script>alert(1)</script>")
     await staff.say("hello?")  # typing instead of pressing an audience button
     assert "use the buttons" in staff.text()
     await staff.tap("Registered for a session")

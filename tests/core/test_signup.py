@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.channel import Reply, plain_text
 from tests.conftest import Owner, button, texts
-from tests.sessionkit import deliver, eligible, outbox, session
-from tests.test_conversation import ANSWERS_ELIGIBLE, answer_all, start
+from tests.core.test_conversation import ANSWERS_ELIGIBLE, answer_all, start
+from tests.support.sessionkit import deliver, eligible, outbox, session
 
 
 def buttons_of(replies) -> list[str]:

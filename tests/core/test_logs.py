@@ -10,9 +10,9 @@ import sqlite3
 import pytest
 
 from bot.logs import HIDDEN, SafeFormatter, setup_logging
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import TOKEN, running_bot, telegram_config
-from tests.test_telegram import ELIGIBLE_EN, Chat
+from tests.channels.test_telegram import ELIGIBLE_EN, Chat
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import TOKEN, running_bot, telegram_config
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

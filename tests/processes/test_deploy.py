@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import load_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "umkm-bot.service"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")

@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from bot import engine
-from bot.channel import Edit, Inbound, Kind, Notice, Reply
+from bot.channel import Inbound, InboundKind, Notice, Reply
 from bot.config import Config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -49,8 +49,8 @@ from bot.storage import Database
 from bot.validators import VALIDATORS, Valid
 from handlers.telegram import TelegramChannel
 from tests.conftest import STAFF_ID
-from tests.fakebotapi import FakeBotAPI, FakeUser, Request
-from tests.harness import telegram_config
+from tests.support.fakebotapi import FakeBotAPI, FakeUser, Request
+from tests.support.harness import telegram_config
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
@@ -433,10 +433,10 @@ class BotMachine(RuleBasedStateMachine):
         assert len(self.handled) <= count
         for inbound, replies in self.handled:
             assert len(replies) <= MAX_REPLIES, (inbound.kind, replies)
-            if inbound.private and inbound.kind not in (Kind.BLOCKED, Kind.UNBLOCKED):
+            if inbound.private and inbound.kind not in (InboundKind.BLOCKED, InboundKind.UNBLOCKED):
                 assert replies, f"no answer to a {inbound.kind}"
             for reply in replies:
-                if isinstance(reply, Reply | Edit) and reply.text:
+                if isinstance(reply, Reply) and reply.text:
                     assert not html_problems(reply.text), (html_problems(reply.text), reply.text)
                 if isinstance(reply, Notice):
                     assert reply.text.strip()

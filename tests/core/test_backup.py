@@ -16,7 +16,7 @@ from bot.i18n import Catalogs
 from bot.storage import Database, StorageError
 from bot.storage.backup import backup, prune
 from tests.conftest import Clock, Owner, write_config
-from tests.test_conversation import ANSWERS_ELIGIBLE, answer_all, start
+from tests.core.test_conversation import ANSWERS_ELIGIBLE, answer_all, start
 
 
 async def test_a_backup_taken_while_the_bot_writes_is_one_consistent_snapshot(tmp_path, clock):

@@ -30,8 +30,8 @@ from bot.questions import QUESTIONNAIRE
 from bot.storage import Database
 from bot.validators import VALIDATORS, Valid
 from tests.conftest import write_config
-from tests.fakebotapi import FakeBotAPI, FakeUser, Request
-from tests.harness import TOKEN
+from tests.support.fakebotapi import FakeBotAPI, FakeUser, Request
+from tests.support.harness import TOKEN
 
 OWNERS = 50
 ROUNDS = 20

@@ -105,6 +105,7 @@ _FAULTS: dict[str, tuple[int, str]] = {
     "400": (400, "Bad Request: chat not found"),
     "old_query": (400, "Bad Request: query is too old and response timeout expired or query ID "
                        "is invalid"),
+    "not_editable": (400, "Bad Request: message can't be edited"),
     "500": (500, "Internal Server Error"),
     "timeout": (0, ""),
 }

@@ -18,9 +18,9 @@ import pytest
 from bot.storage import Database
 from bot.storage.broadcasts import KIND
 from tests.conftest import STAFF_ID, write_config
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import TOKEN
-from tests.population import add_owners
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import TOKEN
+from tests.support.population import add_owners
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

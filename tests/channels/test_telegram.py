@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import all_text, data_of, running_bot, sent, telegram_config
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import all_text, data_of, running_bot, sent, telegram_config
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
@@ -107,19 +107,42 @@ async def test_a_button_answer_moves_its_message_on_to_the_next_question(fake, t
         asked = next(r for r in chat.history if r.method == "sendMessage" and any(
             d == "a:product_type:batik" for row in r.buttons for _, d in row))
         assert edit.params["message_id"] == asked.result["message_id"]
-        # A double tap of the old button on a slow phone: a pop-up, nothing else changes.
+        # A double tap of the old button on a slow phone: a pop-up, and the pressed message
+        # (already the current question) shows the current question: no new message.
         again = await fake.process(chat.user.press(
             "a:product_type:batik", asked.result["message_id"], check=False))
         answer = next(r for r in again if r.method == "answerCallbackQuery")
         assert "no longer works" in answer.params["text"]
-        assert [r.method for r in again] == ["answerCallbackQuery"]
-        # Ticking a multi-select option only redraws the keyboard.
+        assert sorted(r.method for r in again) == ["answerCallbackQuery", "editMessageText"]
+        current = next(r for r in again if r.method == "editMessageText")
+        assert current.params["message_id"] == asked.result["message_id"]
+        assert "Does your business have an NIB" in current.text
+        assert current.buttons == edit.buttons
+        # Ticking a multi-select option redraws the question in place, ticks in text and keys.
         await chat.run(ELIGIBLE_EN[3:6])
         await chat.do("tap", "SNI")
         assert sorted(r.method for r in chat.last) == [
-            "answerCallbackQuery", "editMessageReplyMarkup"]  # the two go out together
-        redrawn = next(r for r in chat.last if r.method == "editMessageReplyMarkup")
+            "answerCallbackQuery", "editMessageText"]  # the two go out together
+        redrawn = next(r for r in chat.last if r.method == "editMessageText")
         assert "✅ SNI" in [label for row in redrawn.buttons for label, _ in row]
+        assert "Chosen so far: SNI" in redrawn.text
+
+
+async def test_an_edit_telegram_refuses_is_sent_as_a_new_message(fake, tmp_path):
+    """The core never relies on an edit: a refused one leaves the owner with the same content."""
+    async with running_bot(fake, telegram_config(tmp_path, fake)):
+        chat = Chat(fake, 1012, "en")
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:2]])
+        fake.fail("editMessageText", kind="not_editable")
+        await chat.do("tap", "Batik")
+        refused, new = [r for r in chat.last if r.method in ("editMessageText", "sendMessage")]
+        assert (refused.method, refused.status, new.method) == (
+            "editMessageText", 400, "sendMessage")
+        assert new.text == refused.params["text"]  # the same complete message
+        assert new.text.startswith("✅ Product: Batik\n\n")
+        assert "Does your business have an NIB" in new.text
+        await chat.do("tap", "Yes, I have")
+        assert "Please type your NIB" in chat.text()
 
 
 async def test_a_restart_resumes_at_the_same_question_with_every_answer(fake, tmp_path):

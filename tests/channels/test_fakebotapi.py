@@ -44,7 +44,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakebotapi import FakeBotAPI, Request, UploadedFile
+from tests.support.fakebotapi import FakeBotAPI, Request, UploadedFile
 
 # RetryAfter reads its own deprecated int ``retry_after`` while being constructed.
 pytestmark = pytest.mark.filterwarnings(

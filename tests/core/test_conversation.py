@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channel import Edit, Kind, Notice, Reply
+from bot.channel import InboundKind, Notice, Reply
 from tests.conftest import Owner, button, texts
 
 ANSWERS_ELIGIBLE = [
@@ -48,6 +48,20 @@ async def test_an_eligible_owner_reaches_the_result(core):
     stored = await core.db.owners.find("telegram", "1001")
     assert stored.eligible is True and stored.readiness == 98
     assert stored.result["unmet"] == []
+
+
+async def test_a_channel_that_knows_the_number_answers_the_phone_question(core):
+    owner = Owner(core, user_id="wa-77", language_code="en", channel="whatsapp",
+                  address="6281234567890")
+    await start(owner)
+    await answer_all(owner, ANSWERS_ELIGIBLE[:-1])  # everything but typing the number
+    summary = owner.text()
+    assert "Please check your answers" in summary and "Phone: +6281234567890" in summary
+    await owner.tap("Change an answer")
+    await owner.tap("Phone")
+    assert "Which phone number" in owner.text()  # asked now, with the current answer
+    await owner.say("0813 1111 2222")
+    assert "Phone: +6281311112222" in owner.text()
 
 
 async def test_a_not_yet_eligible_owner_gets_every_unmet_criterion_with_a_next_step(core):
@@ -216,13 +230,13 @@ async def test_language_follows_telegram_first_and_can_be_switched(core):
 
 
 @pytest.mark.parametrize(("kind", "fields", "expected"), [
-    (Kind.MEDIA, {"media": "photo"}, "I can only read text messages and buttons"),
-    (Kind.MEDIA, {"media": "sticker"}, "I can only read text messages and buttons"),
-    (Kind.MEDIA, {"media": "voice"}, "I can only read text messages and buttons"),
-    (Kind.MEDIA, {"media": "document"}, "I can only read text messages and buttons"),
-    (Kind.LOCATION, {}, "I do not need a location"),
-    (Kind.CONTACT, {"phone": "081234567890"}, "A phone number is not needed here"),
-    (Kind.EDITED, {"text": "Budi"}, "Edited messages are not read again"),
+    (InboundKind.MEDIA, {"media": "photo"}, "I can only read text messages and buttons"),
+    (InboundKind.MEDIA, {"media": "sticker"}, "I can only read text messages and buttons"),
+    (InboundKind.MEDIA, {"media": "voice"}, "I can only read text messages and buttons"),
+    (InboundKind.MEDIA, {"media": "document"}, "I can only read text messages and buttons"),
+    (InboundKind.LOCATION, {}, "I do not need a location"),
+    (InboundKind.CONTACT, {"phone": "081234567890"}, "A phone number is not needed here"),
+    (InboundKind.EDITED, {"text": "Budi"}, "Edited messages are not read again"),
 ])
 async def test_other_kinds_of_message_get_a_friendly_answer_and_lose_nothing(
     core, kind, fields, expected
@@ -234,7 +248,7 @@ async def test_other_kinds_of_message_get_a_friendly_answer_and_lose_nothing(
     assert expected in owner.text()
     stored = await core.db.owners.find("telegram", "1001")
     assert len(await core.db.owners.answers(stored.id)) == 3
-    if kind != Kind.EDITED:
+    if kind != InboundKind.EDITED:
         assert "Does your business have an NIB" in owner.text()  # the question again
 
 
@@ -270,13 +284,16 @@ async def test_a_button_pressed_twice_answers_once(core):
     data = button(owner.last, "Batik")
     first = await owner.press(data)
     # The pressed message moves on to the next question, headed by the answer.
-    (edit,) = [r for r in first if isinstance(r, Edit)]
-    assert edit.text.startswith("✅ Product: Batik\n\n")
-    assert "Does your business have an NIB" in edit.text and edit.buttons
+    (moved,) = [r for r in first if isinstance(r, Reply)]
+    assert moved.replace and moved.text.startswith("✅ Product: Batik\n\n")
+    assert "Does your business have an NIB" in moved.text and moved.buttons
     second = await owner.press(data)
-    # A double tap: a pop-up only; the message (now the next question) keeps its buttons.
-    assert [type(r) for r in second] == [Notice]
+    # A double tap: a short notice and the current question again, complete (where the channel
+    # edits, it takes the place of the pressed message, which shows it already).
+    assert [type(r) for r in second] == [Notice, Reply]
     assert "no longer works" in second[0].text
+    assert second[1].replace and "Does your business have an NIB" in second[1].text
+    assert second[1].buttons == moved.buttons
     stored = await core.db.owners.find("telegram", "1001")
     assert (await core.db.owners.answers(stored.id))["product_type"] == "batik"
 
@@ -308,10 +325,10 @@ async def test_commands_mid_questionnaire_keep_the_place(core):
 async def test_group_chats_are_told_to_talk_privately(core):
     from bot.channel import Inbound
 
-    replies = await core.handle(Inbound("telegram", "5", "-100", Kind.COMMAND, text="/start",
+    replies = await core.handle(Inbound("telegram", "5", "-100", InboundKind.COMMAND, text="/start",
                                         private=False, language_code="en"))
     assert "private chat" in texts(replies)
-    quiet = await core.handle(Inbound("telegram", "5", "-100", Kind.TEXT, text="hello",
+    quiet = await core.handle(Inbound("telegram", "5", "-100", InboundKind.TEXT, text="hello",
                                       private=False))
     assert quiet == []
     assert await core.db.owners.find("telegram", "5") is None
@@ -330,7 +347,7 @@ async def test_typed_choice_by_number_or_label(core):
 async def test_a_blocked_owner_is_marked_and_unmarked_when_they_write_again(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    assert await owner.send(Kind.BLOCKED) == []
+    assert await owner.send(InboundKind.BLOCKED) == []
     assert (await core.db.owners.find("telegram", "1001")).blocked_at is not None
     await owner.say("/lanjut")
     assert (await core.db.owners.find("telegram", "1001")).blocked_at is None

@@ -17,8 +17,8 @@ from bot.storage import Database
 from handlers.telegram import TelegramChannel
 from handlers.web import WebServer
 from tests.conftest import write_config
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import TOKEN
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import TOKEN
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

@@ -8,7 +8,7 @@ import time
 from bot.config import BroadcastConfig
 from bot.sender import Sender
 from bot.storage import Database
-from tests.test_sender import NOW, Transport, render
+from tests.core.test_sender import NOW, Transport, render
 
 
 async def test_a_wake_while_the_sender_looks_at_the_outbox_is_not_lost(tmp_path):

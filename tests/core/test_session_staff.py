@@ -11,7 +11,7 @@ from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.outbox import Outcome
 from tests.conftest import STAFF_ID, Owner
-from tests.sessionkit import START, deliver, eligible, outbox, session
+from tests.support.sessionkit import START, deliver, eligible, outbox, session
 
 
 def staff(core) -> Owner:

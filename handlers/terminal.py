@@ -1,8 +1,9 @@
-"""The terminal chat: the same core and database as Telegram, typed in a shell.
+"""The terminal chat: the same core and database as the messengers, typed in a shell.
 
 Buttons are shown as numbered choices ("[1] Yes"); typing the number presses the button.
 Commands are typed as on Telegram. Input may be piped from a file, so a whole conversation can
-be scripted; piped lines are echoed so the transcript reads like a chat.
+be scripted; piped lines are echoed so the transcript reads like a chat. The terminal cannot
+change what it printed, so every message is printed whole, as it comes.
 """
 
 from __future__ import annotations
@@ -11,41 +12,30 @@ import asyncio
 import threading
 from typing import TextIO
 
-from bot.channel import Button, Edit, Inbound, Kind, Notice, Outbound, Reply, plain_text
+from bot.channel import (
+    Button,
+    Buttons,
+    Capabilities,
+    Inbound,
+    InboundKind,
+    Notice,
+    Outbound,
+    Reply,
+    plain_text,
+)
 from bot.core import TERMINAL_CHANNEL, Core
 
 USER_ID = "local"
-
-
-class TerminalTransport:
-    """The sender's way to the terminal's one user: messages appear in the chat."""
-
-    channel = TERMINAL_CHANNEL
-
-    def __init__(self, chat: TerminalChat) -> None:
-        self.chat = chat
-        self.shown = 0
-
-    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
-        """Show a message the bot sends on its own (a reminder, an announcement)."""
-        if chat_id == USER_ID:
-            self.chat.show([reply])
-        self.shown += 1
-        return str(self.shown)  # an id, so a progress line can be shown again when it changes
-
-    async def edit(self, chat_id: str, message_id: str, text: str,
-                   buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
-        """Show the new text of an updated message (a progress line)."""
-        if chat_id == USER_ID:
-            self.chat.show([Reply(text, buttons)])
-
-    def start_link(self, payload: str) -> str | None:
-        """The terminal has no links."""
-        return None
+CAPABILITIES = Capabilities(edit=False, popups=False, reply_buttons=100, list_rows=0,
+                            label_chars=64, text_chars=1_000_000, markup="plain",
+                            knows_phone=False, contact_button=False)
 
 
 class TerminalChat:
-    """Reads lines, hands them to the core, prints the replies."""
+    """Reads lines, hands them to the core, prints the replies; the sender's way to its user."""
+
+    name = TERMINAL_CHANNEL
+    capabilities = CAPABILITIES
 
     def __init__(self, core: Core, stdin: TextIO, stdout: TextIO, *, echo: bool = False) -> None:
         self.core = core
@@ -53,6 +43,7 @@ class TerminalChat:
         self.stdout = stdout
         self.echo = echo
         self.buttons: list[Button] = []
+        self.shown = 0  # messages the bot sent on its own, for their ids
 
     def write(self, text: str = "") -> None:
         """Print one block of output."""
@@ -65,19 +56,35 @@ class TerminalChat:
         common = {"channel": TERMINAL_CHANNEL, "user_id": USER_ID, "chat_id": USER_ID}
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             button = self.buttons[int(text) - 1]
-            return Inbound(kind=Kind.BUTTON, data=button.data, **common)
-        kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+            return Inbound(kind=InboundKind.BUTTON, data=button.data, **common)
+        kind = InboundKind.COMMAND if text.startswith("/") else InboundKind.TEXT
         return Inbound(kind=kind, text=text, **common)
 
+    async def send_replies(self, inbound: Inbound, replies: list[Outbound]) -> None:
+        """Print the core's answer to one typed line."""
+        self.show(replies)
+
+    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
+        """Show a message the bot sends on its own (a reminder, an announcement)."""
+        if chat_id == USER_ID:
+            self.show([reply])
+        self.shown += 1
+        return str(self.shown)
+
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Buttons = ()) -> None:
+        """Show the new text of an updated message (a progress line) again."""
+        if chat_id == USER_ID:
+            self.show([Reply(text, buttons)])
+
+    def start_link(self, payload: str) -> str | None:
+        """The terminal has no links."""
+        return None
+
     def show(self, replies: list[Outbound]) -> None:
-        """Print the core's replies; buttons become numbered choices."""
+        """Print the core's replies; a notice as a line in brackets, buttons as numbers."""
         for reply in replies:
             if isinstance(reply, Notice) and reply.text:
                 self.write(f"({reply.text})")
-            elif isinstance(reply, Edit) and reply.text is not None:
-                self.show([Reply(reply.text, reply.buttons)])  # the message moved on
-            elif isinstance(reply, Edit) and reply.buttons:
-                self._show_buttons([b for row in reply.buttons for b in row])
             elif isinstance(reply, Reply):
                 self.write(plain_text(reply.text))
                 if reply.attachment is not None:
@@ -124,4 +131,4 @@ class TerminalChat:
                 continue
             if self.echo:
                 self.write(f"> {line.rstrip()}")
-            self.show(await self.core.handle(self.to_inbound(line)))
+            await self.core.converse(self, self.to_inbound(line))

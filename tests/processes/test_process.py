@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from tests.conftest import write_config
-from tests.fakebotapi import FakeBotAPI
-from tests.harness import TOKEN
+from tests.support.fakebotapi import FakeBotAPI
+from tests.support.harness import TOKEN
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"

@@ -21,7 +21,7 @@ NOW = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)  # in the past: rows are due at onc
 class Transport:
     """Records deliveries; fails on demand."""
 
-    channel = "telegram"
+    name = "telegram"
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, float]] = []
