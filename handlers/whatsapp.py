@@ -15,6 +15,7 @@ import json
 import logging
 import mimetypes
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -59,7 +60,7 @@ from bot.config import GRAPH_API_URL, Config, WhatsAppConfig
 from bot.core import Core, esc
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.i18n import N_
-from bot.markup import from_whatsapp
+from bot.markup import from_whatsapp, to_whatsapp
 from bot.storage.inbox import InboxMessage
 from handlers import whatsapp_layout as layout
 from handlers.web import WebServer, read_body
@@ -67,6 +68,7 @@ from handlers.whatsapp_inbox import Dispatcher, split_update
 
 log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
+SHOWN_KEPT = 10_000
 INBOX_KEPT = timedelta(days=14)  # Meta retries a delivery for up to 7 days
 # The prefilled text of a poster's wa.me link ends in its source; the first message of an owner
 # who came through it is read as "/start <source>" (whatever else they changed in it).
@@ -224,6 +226,9 @@ class WhatsAppChannel:
         self.dispatcher = Dispatcher(self._handle_stored, self._stored_done, limit=concurrency)
         self.business_number = config.whatsapp.business_number
         self._addresses: dict[str, str] = {}  # user_id -> wa_id known to be stored
+        # Bodies of recent messages with choices, by message id: a reply that would only repeat
+        # the pressed message without its buttons (an edit elsewhere) is not sent again.
+        self._shown: OrderedDict[str, str] = OrderedDict()
         web.route(config.whatsapp.webhook_path, self.on_webhook, methods=("GET", "POST"))
 
     async def start(self) -> None:
@@ -358,6 +363,9 @@ class WhatsAppChannel:
         for number, reply in enumerate(replies):
             if not isinstance(reply, Reply):
                 continue  # a Tidy, or a Notice (joined to the first reply)
+            if reply.replace and not reply.buttons and reply.attachment is None and \
+                    self._shown.get(received.message_id or "") == to_whatsapp(reply.text):
+                continue  # the pressed message without its buttons: nothing new to read
             if notice:
                 reply, notice = Reply(f"{notice}\n\n{reply.text}", reply.buttons,
                                       attachment=reply.attachment), ""
@@ -397,6 +405,10 @@ class WhatsAppChannel:
         sent = None
         for message in messages:
             sent = await self._send_one(chat_id, message)
+            if isinstance(message, layout.Buttons | layout.ChoiceList):
+                self._shown[sent] = message.body
+                while len(self._shown) > SHOWN_KEPT:
+                    self._shown.popitem(last=False)
         return sent
 
     async def _send_one(self, to: str, message: layout.Message) -> str:
