@@ -298,6 +298,7 @@ class FakeGraph:
 
     async def _node(self, request: Request) -> Response:
         node = request.path_params["node"]
+        self._note(GraphRequest("GET", request.url.path, dict(request.query_params)))
         if not self._authorised(request):
             return _error(190, "Invalid OAuth access token - Cannot parse access token",
                           status=401)
