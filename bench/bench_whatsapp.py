@@ -5,8 +5,9 @@ The fake Graph API and the simulated owners run in a process of their own (bench
 and post signed webhooks to the bot's real web server (Starlette on uvicorn). The bot is what
 `umkm-bot run` builds for WhatsApp: core, SQLite, inbox, pywa. The echo bot is pywa on the same
 web server class and the same httpx transport: it checks each webhook's signature, answers 200,
-then replies with the text (or the pressed button's data) and marks the message read, as the
-bot does; it stores nothing. They alternate `BENCH_ROUNDS` times (3); medians are printed.
+then (as many at a time as the bot's inbox) replies with the text or the pressed button's data and
+marks the message read, as the bot does; it stores nothing. They alternate `BENCH_ROUNDS` times
+(3); medians are printed.
 
 - `wa_conversation_updates_per_s`: 500 owners (`BENCH_OWNERS`) answer the questionnaire at once,
   each waiting for the read mark of one message before sending the next.
@@ -33,7 +34,7 @@ from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
 from handlers.web import WebServer, read_body
-from handlers.whatsapp import WhatsAppChannel, client, session_of
+from handlers.whatsapp import CONCURRENCY, WhatsAppChannel, client, session_of
 from tests.support.fakegraph import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN
 
 OWNERS = int(os.environ.get("BENCH_OWNERS", "500"))
@@ -95,6 +96,11 @@ async def echo_bot(conn: Any, url: str, owners: int) -> dict[str, Any]:
     wa = client(WhatsAppConfig(phone_number_id=PHONE_NUMBER_ID, api_url=url, token=TOKEN,
                                app_secret=APP_SECRET, verify_token=VERIFY_TOKEN))
     tasks: set[asyncio.Task[Any]] = set()
+    slots = asyncio.Semaphore(CONCURRENCY)  # as many at once as the bot's inbox handles
+
+    async def handle(body: bytes) -> None:
+        async with slots:
+            await wa.webhook_update_handler(body)
 
     async def on_message(_wa: Any, msg: Any) -> None:
         await wa.send_message(msg.from_user.bsuid, msg.text or "?")
@@ -121,7 +127,7 @@ async def echo_bot(conn: Any, url: str, owners: int) -> dict[str, Any]:
             body or b"", request.headers.get("X-Hub-Signature-256"))
         if body is None or refused is not None:
             return Response(status_code=403)
-        task = asyncio.create_task(wa.webhook_update_handler(body))
+        task = asyncio.create_task(handle(body))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         return Response(status_code=200)

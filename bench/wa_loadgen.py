@@ -96,7 +96,7 @@ async def conversation(graph: LoadGraph, owners: int, first: int) -> dict[str, A
     return {"updates": len(latencies), "seconds": elapsed,
             "updates_per_s": len(latencies) / elapsed, "p50_ms": cuts[49] * 1000,
             "p99_ms": cuts[98] * 1000, "refused": len(graph.refused),
-            "load_cpu_share": load_cpu / elapsed,
+            "load_cpu_share": load_cpu / elapsed, "retried": graph.retried,
             "calls_per_update": sum(graph.calls.values()) / len(latencies)}
 
 

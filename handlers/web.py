@@ -28,6 +28,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 BODY_LIMIT = 1024 * 1024  # bytes a webhook may post; Meta's and Telegram's are a few KB
 START_TIMEOUT = 10.0  # seconds uvicorn may take to start serving
 STOP_TIMEOUT = 5  # seconds requests in flight get to finish when the bot stops
+# Seconds an idle connection is kept open: longer than clients keep theirs (httpx: 5 s, a reverse
+# proxy's upstream pool: 60 s), so the server never closes one just as a request goes out on it.
+KEEP_ALIVE = 75
 
 
 class WebServerError(Exception):
@@ -118,7 +121,8 @@ class WebServer:
         sock = self._bind()  # bound here, so a taken port is one clear error at start-up
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="off",
-                                server_header=False, timeout_graceful_shutdown=STOP_TIMEOUT)
+                                server_header=False, timeout_graceful_shutdown=STOP_TIMEOUT,
+                                timeout_keep_alive=KEEP_ALIVE)
         self._server = _Server(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
         loop = asyncio.get_running_loop()

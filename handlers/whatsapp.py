@@ -1,11 +1,18 @@
 """The WhatsApp edge (Meta's Cloud API through pywa): the only module that imports pywa.
 
 Webhooks arrive on the bot's web server. A POST is checked against X-Hub-Signature-256 (pywa's
-constant-time validator), its messages are stored in the inbox and only then answered 200; the
-inbox hands them to pywa's update handler one owner at a time, in order, and pywa calls
-`on_message` / `on_button` / `on_selection`, which turn them into `Inbound`s for the core. The
-core's replies are laid out within Meta's limits by `whatsapp_layout` and sent with pywa. Errors
+constant-time validator), its messages are stored in the inbox and only then answered 200
+(`whatsapp_inbox` splits and schedules them); they are handed to pywa's update handler one owner
+at a time, in order, and pywa calls `on_message` / `on_button` / `on_selection`, which turn them
+into `Inbound`s for the core (`whatsapp_inbound`). The core's replies are laid out within Meta's
+limits (`whatsapp_layout`) and sent with pywa, each handled message then marked read. Errors
 are mapped once, here, into the core's delivery errors. Phone numbers are never logged.
+
+Where pywa does not fit, and what is done instead: its update handler reads only the first
+message of a webhook (so each is stored and handed over alone); its de-duplication is in memory
+(the inbox's unique message id replaces it); its challenge handler compares the verify token
+with `==` and ignores hub.mode (`_verify` does both properly); its signature check raises on a
+non-ASCII header (refused with 403 before it is asked).
 """
 
 from __future__ import annotations
@@ -14,7 +21,6 @@ import hmac
 import json
 import logging
 import mimetypes
-import re
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,7 +44,6 @@ from pywa_async.types import (
     CallbackButton,
     CallbackSelection,
     Message,
-    MessageType,
     Section,
     SectionList,
     SectionRow,
@@ -60,20 +65,25 @@ from bot.config import GRAPH_API_URL, Config, WhatsAppConfig
 from bot.core import Core, esc
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.i18n import N_
-from bot.markup import from_whatsapp, to_whatsapp
+from bot.markup import to_whatsapp
 from bot.storage.inbox import InboxMessage
 from handlers import whatsapp_layout as layout
 from handlers.web import WebServer, read_body
-from handlers.whatsapp_inbox import Dispatcher, split_update
+from handlers.whatsapp_inbound import digits, poster_source, press_inbound, to_inbound
+from handlers.whatsapp_inbox import Dispatcher, Writer, split_update
+
+__all__ = ["CAPABILITIES", "GraphTransport", "WhatsAppChannel", "client", "identify",
+           "mapped_errors", "poster_source"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 SHOWN_KEPT = 10_000
+# Owners whose messages are handled at once. Each waits mostly on the Graph API (a reply, then the
+# read mark), so more than Telegram's 32 keep the CPU busy; one owner's stay strictly in order.
+CONCURRENCY = 128
 INBOX_KEPT = timedelta(days=14)  # Meta retries a delivery for up to 7 days
-# The prefilled text of a poster's wa.me link ends in its source; the first message of an owner
-# who came through it is read as "/start <source>" (whatever else they changed in it).
+# The prefilled text of a poster's wa.me link; it ends in its source (see whatsapp_inbound).
 POSTER_TEXT = N_("Hello! I would like to join the export training. (code: {source})")
-POSTER_CODE = re.compile(r"\((?:kode|code)\s*:\s*([A-Za-z0-9_-]{1,64})\)\s*$", re.IGNORECASE)
 CAPABILITIES = Capabilities(edit=False, popups=False, reply_buttons=layout.REPLY_BUTTONS,
                             list_rows=layout.LIST_ROWS, label_chars=layout.BUTTON_CHARS,
                             text_chars=layout.TEXT_CHARS, markup="whatsapp", knows_phone=True,
@@ -105,8 +115,8 @@ def client(config: WhatsAppConfig) -> WhatsApp:
     """A pywa client with its own httpx client, without a web server of its own."""
     transport = None if config.api_url == GRAPH_API_URL else GraphTransport(config.api_url)
     session = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(20, connect=10),
-                                limits=httpx.Limits(max_connections=64,
-                                                    max_keepalive_connections=64))
+                                limits=httpx.Limits(max_connections=CONCURRENCY * 2,
+                                                    max_keepalive_connections=CONCURRENCY * 2))
     return WhatsApp(phone_id=config.phone_number_id, token=config.token, session=session,
                     server=None, verify_token=config.verify_token, app_secret=config.app_secret,
                     api_version=config.api_version, validate_updates=True,
@@ -151,63 +161,6 @@ async def identify(config: Config) -> str:
     return f"{number.verified_name or '?'} ({number.display_phone_number or '?'})"
 
 
-def poster_source(text: str) -> str | None:
-    """The source of a poster's prefilled text ("… (kode: poster-batik)"), if it is one."""
-    match = POSTER_CODE.search(text)
-    return match.group(1) if match else None
-
-
-def digits(number: str | None) -> str:
-    """Only the digits of a phone number."""
-    return re.sub(r"\D", "", number or "")
-
-
-_MEDIA_KINDS = {MessageType.IMAGE: "photo", MessageType.VIDEO: "video",
-                MessageType.DOCUMENT: "document", MessageType.STICKER: "sticker",
-                MessageType.REACTION: "reaction"}
-
-
-def to_inbound(msg: Message) -> Inbound | None:
-    """Translate a pywa message into what the core understands (None: nothing to answer)."""
-    user = msg.from_user
-    common: dict[str, Any] = {"channel": CHANNEL, "user_id": user.bsuid, "chat_id": user.bsuid,
-                              "address": user.wa_id or "", "language_code": None,
-                              "private": msg.chat.type != "GROUP"}
-    if msg.type == MessageType.TEXT:
-        text = msg.text or ""
-        source = poster_source(text)
-        if source is not None:
-            return Inbound(kind=InboundKind.COMMAND, text=f"/start {source}", **common)
-        kind = InboundKind.COMMAND if text.lstrip().startswith("/") else InboundKind.TEXT
-        return Inbound(kind=kind, text=text.strip() if kind == InboundKind.COMMAND else text,
-                       html=from_whatsapp(text), **common)
-    if msg.type == MessageType.LOCATION:
-        return Inbound(kind=InboundKind.LOCATION, **common)
-    if msg.type == MessageType.CONTACTS and msg.contacts:
-        phones = [p for c in msg.contacts for p in (c.phones or ())]
-        phone = digits(phones[0].wa_id or phones[0].phone) if phones else ""
-        return Inbound(kind=InboundKind.CONTACT, phone=phone,
-                       own_contact=bool(phone) and phone == digits(user.wa_id), **common)
-    if msg.type == MessageType.REACTION and msg.reaction is not None and msg.reaction.is_removed:
-        return None  # taking a reaction back says nothing
-    media = _MEDIA_KINDS.get(msg.type, "unsupported")
-    if msg.type == MessageType.AUDIO:
-        media = "voice" if msg.voice is not None else "audio"
-    file_ref = msg.media.id if msg.media is not None and media in ("photo", "document") else ""
-    caption = msg.caption or ""
-    return Inbound(kind=InboundKind.MEDIA, media=media, text=caption,
-                   html=from_whatsapp(caption), file_ref=file_ref, **common)
-
-
-def press_inbound(update: CallbackButton | CallbackSelection) -> Inbound:
-    """A reply button or list row pressed, for the core."""
-    user = update.from_user
-    context = update.reply_to_message
-    return Inbound(channel=CHANNEL, user_id=user.bsuid, chat_id=user.bsuid,
-                   address=user.wa_id or "", kind=InboundKind.BUTTON, data=str(update.data),
-                   message_id=context.id if context else None, language_code=None)
-
-
 class WhatsAppChannel:
     """Runs the core behind pywa on the bot's web server; the sender's transport too."""
 
@@ -215,7 +168,7 @@ class WhatsAppChannel:
     capabilities = CAPABILITIES
 
     def __init__(self, config: Config, core: Core, web: WebServer, *,
-                 concurrency: int = 32) -> None:
+                 concurrency: int = CONCURRENCY) -> None:
         self.config = config
         self.core = core
         self.wa = client(config.whatsapp)
@@ -223,7 +176,8 @@ class WhatsAppChannel:
                              CallbackButtonHandler(self.on_button),
                              CallbackSelectionHandler(self.on_selection),
                              EditedMessageHandler(self.on_edited))
-        self.dispatcher = Dispatcher(self._handle_stored, self._stored_done, limit=concurrency)
+        self.writer = Writer(core.db.inbox, CHANNEL, core.clock)
+        self.dispatcher = Dispatcher(self._handle_stored, self.writer.done, limit=concurrency)
         self.business_number = config.whatsapp.business_number
         self._addresses: dict[str, str] = {}  # user_id -> wa_id known to be stored
         # Bodies of recent messages with choices, by message id: a reply that would only repeat
@@ -251,6 +205,7 @@ class WhatsAppChannel:
     async def stop(self) -> None:
         """Stop handling (what is left stays in the inbox) and close the connections."""
         await self.dispatcher.stop()
+        await self.writer.stop()
         await session_of(self.wa).aclose()
 
     # ------------------------------------------------------------ webhook
@@ -275,10 +230,9 @@ class WhatsAppChannel:
         except ValueError:
             return PlainTextResponse("Bad Request", status_code=400)
         split = split_update(update, self.config.whatsapp.phone_number_id)
-        now = self.core.clock()
-        new = await self.core.db.inbox.store(CHANNEL, split.messages, now)
-        await self.core.db.inbox.store_statuses(CHANNEL, split.statuses, now)
-        for message in new:
+        if split.foreign:
+            log.info("%d webhook changes for another phone number id ignored", split.foreign)
+        for message in await self.writer.store(split):
             self.dispatcher.add(message)
         return Response(status_code=200)
 
@@ -293,9 +247,6 @@ class WhatsAppChannel:
 
     async def _handle_stored(self, message: InboxMessage) -> None:
         await self.wa.webhook_update_handler(message.payload.encode())
-
-    async def _stored_done(self, message: InboxMessage) -> None:
-        await self.core.db.inbox.done(message.id, self.core.clock())
 
     # ------------------------------------------------------------ handlers (called by pywa)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,12 +43,15 @@ class Inbox:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def store(self, channel: str, messages: Sequence[tuple[str, str, str]],
+    async def apply(self, channel: str, messages: Sequence[tuple[str, str, str]],
+                    statuses: Sequence[Status], handled: Sequence[int],
                     now: datetime) -> list[InboxMessage]:
-        """Keep (message id, owner key, payload) rows in one transaction; return those that
-        are new (a message id seen before is left as it is)."""
-        if not messages:
-            return []
+        """In one transaction: keep new (message id, owner key, payload) rows, keep delivery
+        statuses, and mark handled rows (forgetting what they said). A message id or status seen
+        before is left as it is. Returns the rows that are new, in order."""
+        at = to_db(now)
+        status_rows = [(channel, s.message_id, s.status, to_db(s.at), s.recipient,
+                        json.dumps(list(s.errors)) if s.errors else None, at) for s in statuses]
 
         def work(conn: sqlite3.Connection) -> list[InboxMessage]:
             new = []
@@ -56,18 +59,32 @@ class Inbox:
                 cursor = conn.execute(
                     "INSERT OR IGNORE INTO inbox (channel, message_id, owner_key, payload, "
                     "received_at) VALUES (?, ?, ?, ?, ?)",
-                    (channel, message_id, owner_key, payload, to_db(now)))
+                    (channel, message_id, owner_key, payload, at))
                 if cursor.rowcount:
                     new.append(InboxMessage(int(cursor.lastrowid or 0), channel, message_id,
                                             owner_key, payload))
+            if status_rows:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO message_statuses (channel, message_id, status, at, "
+                    "recipient, errors, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)", status_rows)
+            if handled:
+                conn.execute(
+                    f"UPDATE inbox SET handled_at = ?, payload = NULL WHERE id IN "
+                    f"({','.join('?' * len(handled))})", (at, *handled))
             return new
 
+        if not (messages or status_rows or handled):
+            return []
         return await self.db.atomically(work)
+
+    async def store(self, channel: str, messages: Sequence[tuple[str, str, str]],
+                    now: datetime) -> list[InboxMessage]:
+        """Keep (message id, owner key, payload) rows; return those that are new."""
+        return await self.apply(channel, messages, (), (), now)
 
     async def done(self, row_id: int, now: datetime) -> None:
         """The message was handled: never again, and forget what it said."""
-        await self.db.write("UPDATE inbox SET handled_at = ?, payload = NULL WHERE id = ?",
-                            (to_db(now), row_id))
+        await self.apply("", (), (), (row_id,), now)
 
     async def pending(self, channel: str) -> list[InboxMessage]:
         """Messages stored but not handled (the process stopped first), oldest first."""
@@ -83,21 +100,10 @@ class Inbox:
             "DELETE FROM inbox WHERE handled_at IS NOT NULL AND received_at < ?",
             (to_db(moment),))
 
-    async def store_statuses(self, channel: str, statuses: Iterable[Status],
+    async def store_statuses(self, channel: str, statuses: Sequence[Status],
                              now: datetime) -> None:
         """Keep delivery statuses (a repeated one is left as it is)."""
-        rows = [(channel, s.message_id, s.status, to_db(s.at), s.recipient,
-                 json.dumps(list(s.errors)) if s.errors else None, to_db(now))
-                for s in statuses]
-        if not rows:
-            return
-
-        def work(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT OR IGNORE INTO message_statuses (channel, message_id, status, at, "
-                "recipient, errors, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-
-        await self.db.atomically(work)
+        await self.apply(channel, (), statuses, (), now)
 
     async def statuses(self, channel: str, message_id: str) -> list[Status]:
         """Every status stored for one sent message, in the order they happened."""

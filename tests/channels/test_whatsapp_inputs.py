@@ -123,3 +123,15 @@ async def test_a_long_choice_list_pages_with_a_more_row(tmp_path):
         (second,) = await user.press(more.id)
         assert [c.id for c in second.choices] == [f"e:q{n}" for n in range(10, 15)]
         assert graph.refused == []
+
+
+async def test_an_owner_whatsapp_cannot_reach_is_marked_gone(tmp_path):
+    async with whatsapp_bot(tmp_path) as (graph, bot):
+        user = graph.user("6281234567044")
+        await user.say("halo")
+        graph.undeliverable.add(user.user_id)  # 131026: blocked, or no longer on WhatsApp
+        assert await user.say("/bantuan") == []
+        owner = await bot.core.db.owners.find("whatsapp", user.user_id)
+        assert owner.blocked_at is not None
+        refused = [r for r in graph.requests if r.error == "undeliverable"]
+        assert len(refused) == 1  # not tried again

@@ -226,6 +226,7 @@ class FakeGraph:
         # While set and not released, sends wait (a slow Meta); one whose client went away
         # meanwhile (a killed bot) is dropped, as Meta would never have got it.
         self.hold: asyncio.Event | None = None
+        self.retried = 0  # webhook posts sent again after a connection error
         self.listeners: list[Callable[[str, Any], None]] = []  # (event, Sent | message id)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -410,7 +411,11 @@ class FakeGraph:
         if signature is not None:
             headers["X-Hub-Signature-256"] = self.sign(body) if signature == "valid" \
                 else signature
-        return await self._client.post(self.webhook_url, content=body, headers=headers)
+        try:
+            return await self._client.post(self.webhook_url, content=body, headers=headers)
+        except httpx.TransportError:  # a kept-alive connection closed under us: Meta retries
+            self.retried += 1
+            return await self._client.post(self.webhook_url, content=body, headers=headers)
 
     async def verify(self, token: str, challenge: str = "1158201444") -> httpx.Response:
         """Meta's verification GET."""
