@@ -2,12 +2,13 @@
 the webhook's time to 200 at a steady rate.
 
 The fake Graph API and the simulated owners run in a process of their own (bench/wa_loadgen.py)
-and post signed webhooks to the bot's real web server (Starlette on uvicorn). The bot is what
-`umkm-bot run` builds for WhatsApp: core, SQLite, inbox, pywa. The echo bot is pywa on the same
-web server class and the same httpx transport: it checks each webhook's signature, answers 200,
-then (as many at a time as the bot's inbox) replies with the text or the pressed button's data and
-marks the message read, as the bot does; it stores nothing. They alternate `BENCH_ROUNDS` times
-(3); medians are printed.
+and post signed webhooks to the bot's real web server (Starlette on uvicorn), over plain
+kept-alive connections (with httpx the load side cost more than the bots it measured). The bot
+is what `umkm-bot run` builds for WhatsApp: core, SQLite, inbox, pywa. The echo bot is pywa on
+the same web server class and the same httpx transport: it checks each webhook's signature,
+answers 200, then (as many at a time as the bot's inbox) replies with the text or the pressed
+button's data and marks the message read, as the bot does; it stores nothing. They alternate
+`BENCH_ROUNDS` times (3); medians are printed.
 
 - `wa_conversation_updates_per_s`: 500 owners (`BENCH_OWNERS`) answer the questionnaire at once,
   each waiting for the read mark of one message before sending the next.
