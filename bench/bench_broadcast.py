@@ -1,9 +1,9 @@
 """Broadcast throughput: 10,000 and 100,000 recipients through the real python-telegram-bot stack.
 
 Three processes, so nothing shares an event loop: this one only orchestrates; the fake Bot API
-(tests/support/fakebotapi.py) runs in one child, enforcing L messages/s overall and 1 per chat per second
-and answering 429 beyond that; the bot (core, sender, Application) runs in another child with
-`[broadcast] rate = L`. The bot child reports its own peak memory (ru_maxrss).
+(tests/support/fakebotapi.py) runs in one child, enforcing L messages/s overall and 1 per chat
+per second and answering 429 beyond that; the bot (core, sender, Application) runs in another
+child with `[broadcast] rate = L`. The bot child reports its own peak memory (ru_maxrss).
 
 Figures: `broadcast_rate_ratio` = messages per second as the fake received them (first to last
 delivery) / L; `broadcast_429` = 429 answers; `broadcast_duplicates` = deliveries beyond one per
