@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run chat test lint bench fuzz catalog check clean
+.PHONY: run chat test quick lint bench fuzz catalog check clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ chat: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
+
+# Everything but the slow tests (crash, fuzz, load, subprocesses): for the edit-test loop.
+quick: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
