@@ -12,9 +12,8 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.core import Core
-from bot.storage import Database
 from tests.support.clock import Clock
-from tests.support.config import catalogs, write_config
+from tests.support.config import catalogs, fresh_database, write_config
 from tests.support.fakebotapi import FakeBotAPI
 
 
@@ -33,7 +32,7 @@ def clock() -> Clock:
 @pytest.fixture
 async def core(config: Config, clock: Clock):
     """A core on a fresh database."""
-    db = await Database.open(config.database)
+    db = await fresh_database(config.database)
     yield Core(config, db, catalogs(config.time_zone), clock=clock)
     await db.close()
 

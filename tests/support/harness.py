@@ -12,9 +12,8 @@ from pathlib import Path
 
 from bot.config import Config, load_config
 from bot.core import Core
-from bot.storage import Database
 from handlers.telegram import TelegramChannel
-from tests.support.config import catalogs, write_config
+from tests.support.config import catalogs, fresh_database, write_config
 from tests.support.fakebotapi import FakeBotAPI, Request
 from tests.support.owner import button
 
@@ -34,7 +33,7 @@ async def running_bot(
     channel_class: type[TelegramChannel] = TelegramChannel,
 ) -> AsyncIterator[TelegramChannel]:
     """Open the database, start polling the fake; stop and close on exit."""
-    db = await Database.open(config.database)
+    db = await fresh_database(config.database)
     core = Core(config, db, catalogs(config.time_zone), clock=clock)
     channel = channel_class(config, core, poll_timeout=1, poll_interval=0)
     fake.track(channel.application)
