@@ -207,47 +207,6 @@ class Sender:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.01))
 
-    async def run_once(self) -> int:
-        """Claim one batch and send it; return how many rows were handled."""
-        pause = self.paused_until - time.monotonic()
-        if pause > 0:
-            return 0
-        batch = await self.db.outbox.claim(self.transports, self.clock(), self.batch_size)
-        if not batch:
-            return 0
-        queue: asyncio.Queue[Item] = asyncio.Queue()
-        for item in batch:
-            queue.put_nowait(item)
-        outcomes: list[Outcome] = []
-        workers = [asyncio.create_task(self._work(queue, outcomes))
-                   for _ in range(min(self.workers, len(batch)))]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for worker in workers:
-                worker.cancel()
-            handled = {o.id for o in outcomes}
-            # Rows a stop interrupted before sending go back to the queue untouched.
-            outcomes += [Outcome(item.id, "queued", item.attempts)
-                         for item in batch if item.id not in handled]
-            await self.db.outbox.finish(outcomes, self.clock())
-        blocked = [o for o in outcomes if o.status == "blocked"]
-        if blocked:
-            owners = {item.id: item.owner_id for item in batch}
-            for outcome in blocked:
-                owner_id = owners.get(outcome.id)
-                if owner_id is not None:
-                    await self.db.owners.mark_blocked(owner_id, self.clock())
-        return len(batch)
-
-    async def _work(self, queue: asyncio.Queue[Item], outcomes: list[Outcome]) -> None:
-        while not queue.empty():
-            item = queue.get_nowait()
-            if self._stopping or self.paused_until > time.monotonic():
-                outcomes.append(Outcome(item.id, "queued", item.attempts))
-                continue
-            outcomes.append(await self._send(item))
-
     async def _send(self, item: Item) -> Outcome:
         try:
             reply = await self.render(item)

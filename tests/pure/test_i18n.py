@@ -96,7 +96,8 @@ async def test_a_third_language_added_in_one_place_is_spoken(tmp_path, monkeypat
     from bot.config import load_config
     from bot.core import Core
     from bot.storage import Database
-    from tests.conftest import Owner, write_config
+    from tests.support.config import write_config
+    from tests.support.owner import Owner
 
     javanese = languages.Language("jv", "Basa Jawa", "nplurals=1; plural=0;", "id")
     monkeypatch.setattr(languages, "ALL", (*languages.ALL, javanese))
