@@ -39,7 +39,7 @@ from bot.storage.outbox import Item, Outcome
 
 log = logging.getLogger(__name__)
 # Render one claimed row into a message, or None to skip it (e.g. its session was cancelled).
-Renderer = Callable[[Item], Awaitable[Reply | None]]
+RowRenderer = Callable[[Item], Awaitable[Reply | None]]
 # Aim a little under the limit: the bucket holds RATE_BURST of a second's worth, so within any
 # one-second window at most (1 - RATE_MARGIN + RATE_BURST) of the limit can go out.
 RATE_MARGIN = 0.03
@@ -55,7 +55,7 @@ MAX_WORKERS = 8
 class Sender:
     """Sends queued outbox rows through the channels' transports."""
 
-    def __init__(self, db: Database, transports: Mapping[str, Channel], render: Renderer,
+    def __init__(self, db: Database, transports: Mapping[str, Channel], render: RowRenderer,
                  config: BroadcastConfig, clock: Callable[[], datetime]) -> None:
         self.db = db
         self.transports = dict(transports)
