@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import wa_loadgen
+from bot.cli import FEATURES
 from bot.config import WebConfig, WhatsAppConfig, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -70,7 +71,7 @@ async def the_bot(conn: Any, url: str, workdir: Path, *order: Any) -> dict[str, 
         "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
         "WHATSAPP_API_BASE_URL": url})
     db = await Database.open(config.database)
-    core = Core(config, db, Catalogs(config.time_zone))
+    core = Core(config, db, Catalogs(config.time_zone), FEATURES)
     web = WebServer(config.web)
     channel = WhatsAppChannel(config, core, web)
     await web.start()

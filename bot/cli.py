@@ -12,6 +12,26 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.core import Core
+from bot.features import (
+    attendance,
+    backups,
+    broadcast,
+    consent,
+    interest,
+    language,
+    links,
+    menu,
+    privacy,
+    reminders,
+    report,
+    seats,
+    session_staff,
+    signup,
+    staff,
+    subscription,
+    survey,
+    web_login,
+)
 from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
 from bot.storage import Database, StorageError
@@ -19,12 +39,17 @@ from handlers.web import WebServerError
 
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
 
+# Every feature of the bot, in the order their menu entries appear.
+FEATURES = (consent, survey, signup, interest, privacy, subscription, language, staff,
+            session_staff, seats, attendance, broadcast, report, links, web_login, reminders,
+            menu, backups)
+
 
 async def open_core(config: Config) -> Core:
     """Open the database, load the catalogs and the questionnaire, and build the core."""
     catalogs = Catalogs(config.time_zone)
     db = await Database.open(config.database)
-    return Core(config, db, catalogs)
+    return Core(config, db, catalogs, FEATURES)
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -57,10 +82,12 @@ async def chat(config: Config, *, announce: bool) -> None:
 async def run_channels(config: Config) -> None:
     """Run every configured channel (Telegram, WhatsApp) and the web server until SIGINT or
     SIGTERM, then stop cleanly."""
+    from handlers.staff_web import MOUNT, staff_app
     from handlers.web import WebServer
 
     core = await open_core(config)
     web = WebServer(config.web)
+    web.mount(MOUNT, staff_app(core))
     channels: list = []
     if config.telegram.token:
         from handlers.telegram import TelegramChannel

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import languages
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
-LANGUAGES = ("id", "en")
 TELEGRAM_API_URL = "https://api.telegram.org"
 GRAPH_API_URL = "https://graph.facebook.com"
 GRAPH_API_VERSION = "26.0"  # pywa 4.5's default
@@ -46,10 +47,18 @@ class TelegramConfig:
 
 @dataclass(frozen=True)
 class WebConfig:
-    """The one web server: webhooks (Telegram's, WhatsApp's), /healthz, the staff page."""
+    """The one web server (webhooks of Telegram and WhatsApp, /healthz) and the staff web page
+    (handlers/staff_web) it serves under /staf."""
 
     listen: str = "127.0.0.1"
     port: int = 8080  # 0: any free port (tests)
+    # The address staff open, as the reverse proxy publishes it ("https://bot.example.go.id");
+    # /masuk links start with it. Empty: /masuk says the web page is not set up.
+    public_url: str = ""
+    # Believe the reverse proxy's X-Forwarded-Proto (https), so session cookies are Secure.
+    trust_proxy: bool = False
+    # Staff names for the audit log, by staff identity ("telegram:123456789" = "Bu Sari").
+    staff_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -237,7 +246,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     base_dir = path.resolve().parent
 
     bot = _Section(source, "bot", raw.get("bot"), {"default_language", "time_zone", "staff"})
-    default_language = bot.str("default_language", "id", LANGUAGES)
+    default_language = bot.str("default_language", languages.codes()[0], languages.codes())
     try:
         time_zone = ZoneInfo(bot.str("time_zone", "Asia/Jakarta"))
     except (ZoneInfoNotFoundError, ValueError):
@@ -354,16 +363,30 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
 
 
 def _web(source: str, raw: Any, env: Mapping[str, str]) -> WebConfig:
-    sec = _Section(source, "web", raw, {"listen", "port"})
-    listen = sec.str("listen", "127.0.0.1").strip()
+    section = _Section(source, "web", raw, {"listen", "port", "public_url", "trust_proxy",
+                                            "staff_names"})
+    listen = section.str("listen", "127.0.0.1").strip()
     if not listen:
-        raise sec.fail("listen", 'an address to listen on, such as "127.0.0.1"')
-    port = sec.int("port", 8080, 0, 65535)
+        raise section.fail("listen", 'an address to listen on, such as "127.0.0.1"')
+    port = section.int("port", 8080, 0, 65535)
     if env.get("PORT"):
         if not env["PORT"].strip().isdigit() or int(env["PORT"]) > 65535:
             raise ConfigError("PORT must be a port number from 0 to 65535.")
         port = int(env["PORT"])
-    return WebConfig(listen=listen, port=port)
+    public_url = section.str("public_url", "").strip().rstrip("/")
+    if public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
+        raise section.fail("public_url", 'an http:// or https:// address such as '
+                                         '"https://bot.example.go.id"')
+    names = section.data.get("staff_names", {})
+    if not isinstance(names, Mapping) or not all(
+        isinstance(k, str) and re.fullmatch(r"[a-z]+:[A-Za-z0-9_.-]{1,64}", k)
+        and isinstance(v, str) and v.strip() for k, v in names.items()
+    ):
+        raise section.fail("staff_names", 'a table of staff identities and names such as '
+                                          '{ "telegram:123456789" = "Bu Sari" }')
+    return WebConfig(listen=listen, port=port, public_url=public_url,
+                     trust_proxy=section.bool("trust_proxy", False),
+                     staff_names={k: v.strip() for k, v in names.items()})
 
 
 def _whatsapp(source: str, raw: Any, env: Mapping[str, str]) -> WhatsAppConfig:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.channel import Button
+from bot.channel import Button, InboundKind
 from bot.core import Context, Router
-from bot.features import survey
 from bot.i18n import N_
 
 log = logging.getLogger(__name__)
@@ -22,6 +21,7 @@ def register(router: Router) -> None:
     """Wire /start and the consent buttons."""
     router.command(("start",), on_start, N_("Start, or see where you are"))
     router.button("c", on_consent)
+    router.consent_prompt = prompt
 
 
 def notice_text(ctx: Context) -> str:
@@ -57,6 +57,13 @@ async def ask(ctx: Context, source: str | None = None) -> None:
     ])
 
 
+async def prompt(ctx: Context, _rest: str) -> None:
+    """The privacy notice, for anyone who has not agreed yet (the router's consent rule)."""
+    if ctx.inbound.kind == InboundKind.MEDIA:
+        ctx.reply(ctx.tr.gettext("I can only read text messages and buttons."))
+    await ask(ctx)
+
+
 async def on_start(ctx: Context, args: str) -> None:
     """/start [source]: welcome a new owner, or show a returning owner where they are."""
     source = args if _SOURCE.match(args) else None
@@ -64,7 +71,7 @@ async def on_start(ctx: Context, args: str) -> None:
     if owner is None or not owner.consented:
         await ask(ctx, source)
         return
-    await survey.resume(ctx, welcome_back=True)
+    await ctx.resume(welcome_back=True)
 
 
 async def on_consent(ctx: Context, rest: str) -> None:
@@ -87,8 +94,7 @@ async def on_consent(ctx: Context, rest: str) -> None:
         agreed = "✅ " + _("You agreed on {date}.").format(date=ctx.tr.datetime(ctx.now))
         thanks = _("Thank you! Let's begin. You can send /kembali to go back, /batal to stop "
                    "for now and /lanjut to continue later.")
-        await survey.resume(ctx, intro=f"{notice_text(ctx)}\n\n{agreed}\n\n{thanks}",
-                            in_place=True)
+        await ctx.resume(intro=f"{notice_text(ctx)}\n\n{agreed}\n\n{thanks}", in_place=True)
         return
     ctx.tidy()
     if owner.consented:

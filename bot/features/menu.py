@@ -15,14 +15,6 @@ def register(router: Router) -> None:
     router.menu_entry(help_button)
 
 
-async def show_menu(ctx: Context, intro: str = "") -> None:
-    """Send the main menu, after `intro` if given: one button per row, each runs a command."""
-    rows = []
-    for entry in ctx.core.router.menu:
-        rows += [[button] for button in await entry(ctx)]
-    ctx.reply(intro or ctx.tr.gettext("What would you like to do?"), rows)
-
-
 async def help_button(ctx: Context) -> list[Button]:
     """The help entry of the menu."""
     return [Button(ctx.tr.gettext("❓ Help"), "m:bantuan")]
@@ -30,7 +22,7 @@ async def help_button(ctx: Context) -> list[Button]:
 
 async def on_menu(ctx: Context, _args: str) -> None:
     """/menu."""
-    await show_menu(ctx)
+    await ctx.show_menu()
 
 
 async def on_help(ctx: Context, _args: str) -> None:
@@ -44,11 +36,7 @@ async def on_help(ctx: Context, _args: str) -> None:
 
 
 async def on_menu_button(ctx: Context, rest: str) -> None:
-    """A menu button: m:<command> runs that command."""
-    command = ctx.core.router.commands.get(rest)
-    if command is None or (command.staff and not ctx.is_staff):
-        ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.tidy()
-        return
+    """A menu button: m:<command> runs that command, as if typed."""
     ctx.tidy()
-    await command.handler(ctx, "")
+    if not await ctx.run_command(rest):
+        ctx.notice(ctx.tr.gettext("This button no longer works."))

@@ -14,65 +14,42 @@ from typing import Any
 
 from bot import engine
 from bot.channel import Button, InboundKind
-from bot.core import Context, Router, esc
-from bot.eligibility import CRITERIA, PART_MAX, PARTS, evaluate, threshold
+from bot.core import Context, Resume, Router, esc
+from bot.eligibility import PART_MAX, PARTS, evaluate
 from bot.engine import Ask, Form, Review, Step
-from bot.features import consent, menu
 from bot.i18n import N_, Translator
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question
 from bot.storage.owners import Owner
 from bot.validators import clean_text
+from bot.views import PART_NAMES, format_answer, unmet_lines
 
 log = logging.getLogger(__name__)
-CRITERION_NAMES = {
-    "nib": N_("NIB (business ID)"),
-    "own_production": N_("Own production"),
-    "quality": N_("Product quality"),
-    "quantity": N_("Production quantity"),
-    "ktp": N_("KTP of Kota Pekalongan"),
-}
-PART_NAMES = {
-    "kualitas": N_("Quality"),
-    "kuantitas": N_("Quantity"),
-    "kontinuitas": N_("Continuity"),
-    "kemasan": N_("Packaging"),
-    "administrasi": N_("Administration"),
-}
 
 
 def register(router: Router) -> None:
     """Wire the questionnaire's commands, buttons and menu entry."""
-    router.command(("lanjut", "continue"), on_continue, N_("Continue the questionnaire"))
-    router.command(("kembali", "back"), on_back, N_("Go back to the previous question"))
+    router.command(("lanjut", "continue"), on_continue, N_("Continue the questionnaire"),
+                   agreed=True)
+    router.command(("kembali", "back"), on_back, N_("Go back to the previous question"),
+                   agreed=True)
     router.command(("batal", "cancel"), on_cancel, N_("Stop the questionnaire for now"))
-    router.command(("ubah", "change"), on_change, N_("Change one of your answers"))
-    router.command(("ulang", "restart"), on_restart, N_("Start the questionnaire over"))
-    router.button("a", on_choose)
-    router.button("t", on_toggle)
-    router.button("d", on_done)
-    router.button("b", on_back_button)
-    router.button("e", on_edit)
-    router.button("s", on_summary_button)
-    router.button("u", on_restart_button)
+    router.command(("ubah", "change"), on_change, N_("Change one of your answers"), agreed=True)
+    router.command(("ulang", "restart"), on_restart, N_("Start the questionnaire over"),
+                   agreed=True)
+    router.button("a", on_choose, agreed=True)
+    router.button("t", on_toggle, agreed=True)
+    router.button("d", on_done, agreed=True)
+    router.button("b", on_back_button, agreed=True)
+    router.button("e", on_edit, agreed=True)
+    router.button("s", on_summary_button, agreed=True)
+    router.button("u", on_restart_button, agreed=True)
     router.menu_entry(menu_buttons)
     router.fallback = on_input
+    router.resumer = _resume
 
 
 # ---------------------------------------------------------------- rendering
-
-
-def format_answer(tr: Translator, question: Question, value: Any) -> str:
-    """An answer as the owner reads it (escaped HTML)."""
-    if question.kind == QKind.CHOICE:
-        option = question.option(str(value))
-        return esc(tr.gettext(option.label)) if option else esc(value)
-    if question.kind == QKind.MULTI:
-        labels = [tr.gettext(o.label) for o in question.options if o.value in (value or ())]
-        return esc(", ".join(labels))
-    if isinstance(value, Mapping) and "amount" in value:
-        return esc(f"{tr.number(value['amount'])} {value.get('unit', '')}")
-    return esc(value)
 
 
 def _question_text(tr: Translator, ask: Ask) -> str:
@@ -155,53 +132,11 @@ def _message(ctx: Context, shown: Ask | Review) -> tuple[str, list[list[Button]]
     ]
 
 
-def next_steps(tr: Translator, criterion: str, answers: Mapping[str, Any],
-               ctx: Context) -> str:
-    """What the owner can do to meet one criterion (HTML)."""
-    _ = tr.gettext
-    if criterion == "nib":
-        return _("Get an NIB for free at https://oss.go.id: sign up with your NIK and e-mail, "
-                 "choose a micro or small business (UMK), fill in your business details, and "
-                 "the NIB is issued at once. Staff of Dindagkop-UKM or the Mal Pelayanan Publik "
-                 "can help you do it.")
-    if criterion == "own_production":
-        return _("The training is for businesses that make their own products. When you "
-                 "produce yourself (alone or with a group of makers), change this answer and "
-                 "submit again.")
-    if criterion == "quality":
-        product = answers.get("product_type")
-        if product == "fish":
-            return _("For processed food, get a PIRT from the Dinas Kesehatan (or a BPOM "
-                     "registration) and a free halal certificate through the SEHATI programme "
-                     "(https://ptsp.halal.go.id).")
-        if product == "batik":
-            return _("For batik, apply for the Batikmark label or the SNI for batik; "
-                     "Dindagkop-UKM can tell you how to apply.")
-        return _("Get a quality certificate that fits your product (SNI, halal, PIRT or BPOM); "
-                 "Dindagkop-UKM can tell you which one you need.")
-    if criterion == "quantity":
-        capacity = answers.get("capacity") or {}
-        minimum = threshold(capacity, ctx.config.questionnaire)
-        unit = capacity.get("class", "pieces")
-        amount = tr.number(minimum)
-        minimum_text = {
-            "kg": tr.ngettext("{count} kg", "{count} kg", int(minimum)),
-            "liters": tr.ngettext("{count} liter", "{count} liters", int(minimum)),
-        }.get(unit, tr.ngettext("{count} piece", "{count} pieces", int(minimum)))
-        return _("Export buyers need a steady supply: at least {minimum} a month. Consider "
-                 "producing together with other UMKM in a cooperative or a business group, "
-                 "then update this answer.").format(minimum=minimum_text.format(count=amount))
-    return _("The training of Kota Pekalongan is for owners with a KTP address in Kota "
-             "Pekalongan. Ask the trade office of your own city or regency about its export "
-             "training.")
-
-
 def result_text(ctx: Context, owner: Owner, answers: Mapping[str, Any]) -> str:
     """The result of a submitted questionnaire: eligible or not yet, with next steps."""
     tr = ctx.tr
     _ = tr.gettext
     result = owner.result or {}
-    unmet = [c for c in result.get("unmet", []) if c in CRITERIA]
     parts = result.get("parts", {})
     name = esc(answers.get("name", ""))
     business = esc(answers.get("business_name", ""))
@@ -216,9 +151,7 @@ def result_text(ctx: Context, owner: Owner, answers: Mapping[str, Any]) -> str:
               "What is missing, and how to fix it:").format(name=name, business=business),
             "",
         ]
-        for criterion in unmet:
-            lines.append(f"❌ <b>{esc(_(CRITERION_NAMES[criterion]))}</b>: "
-                         f"{esc(next_steps(tr, criterion, answers, ctx))}")
+        lines += unmet_lines(tr, result.get("unmet", []), answers, ctx.config.questionnaire)
         lines += ["", _("When something changes, open the menu, change your answer and submit "
                         "again. You do not have to start over.")]
     lines += [
@@ -257,12 +190,9 @@ async def _form(ctx: Context) -> Form:
                 draft=owner.draft, draft_for=owner.draft_for)
 
 
-async def advance(ctx: Context, given: engine.Input, form: Form | None = None) -> Step | None:
-    """Apply one input to the questionnaire and store the step; None when not consented."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return None
+async def advance(ctx: Context, given: engine.Input, form: Form | None = None) -> Step:
+    """Apply one input to the questionnaire and store the step."""
+    owner = _agreed(ctx)
     form = form or await _form(ctx)
     result = _known_phone(ctx, engine.step(ctx.core.questionnaire, form, given))
     new = result.form
@@ -287,13 +217,20 @@ def _known_phone(ctx: Context, result: Step) -> Step:
                    answered=result.answered)
 
 
+def _agreed(ctx: Context) -> Owner:
+    """The owner, who agreed to the privacy notice (the router lets nobody else through)."""
+    assert ctx.owner is not None and ctx.owner.consented
+    return ctx.owner
+
+
+async def _resume(ctx: Context, how: Resume) -> None:
+    await resume(ctx, welcome_back=how.welcome_back, intro=how.intro, in_place=how.in_place)
+
+
 async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
                  in_place: bool = False) -> None:
     """Show where the owner is: the current question, the summary, or the result."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
+    owner = _agreed(ctx)
     if owner.paused:
         await ctx.db.owners.set_paused(owner.id, False)
         await ctx.refresh()
@@ -301,8 +238,7 @@ async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
         await show_result(ctx)
         return
     step = await advance(ctx, engine.Show())
-    if step is not None:
-        show(ctx, step.next, welcome_back=welcome_back, intro=intro, in_place=in_place)
+    show(ctx, step.next, welcome_back=welcome_back, intro=intro, in_place=in_place)
 
 
 async def _render(ctx: Context, before: Ask | Review, step: Step) -> None:
@@ -339,15 +275,9 @@ async def _render(ctx: Context, before: Ask | Review, step: Step) -> None:
 
 async def _apply(ctx: Context, given: engine.Input, form: Form | None = None) -> None:
     """Run one input through the engine and answer it (`form`: as just loaded, if it was)."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
     form = form or await _form(ctx)
     before = engine.view(ctx.core.questionnaire, form)
     step = await advance(ctx, given, form)
-    if step is None:
-        return
     if isinstance(given, engine.Toggle) and isinstance(step.next, Ask) and not step.stale:
         show(ctx, step.next, in_place=True)  # the same question with its ticks
         return
@@ -387,10 +317,7 @@ async def on_edit(ctx: Context, rest: str) -> None:
 async def on_summary_button(ctx: Context, rest: str) -> None:
     """Summary actions: s:submit, s:edit (choose an answer to change), s:review."""
     _ = ctx.tr.gettext
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
+    owner = _agreed(ctx)
     form = await _form(ctx)
     shown = engine.view(ctx.core.questionnaire, form)
     if rest == "submit":
@@ -426,10 +353,6 @@ def show_edit_list(ctx: Context, form: Form) -> None:
 
 async def on_change(ctx: Context, _args: str) -> None:
     """/ubah: choose an answer to change (also after the result was given)."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
     show_edit_list(ctx, await _form(ctx))
 
 
@@ -467,9 +390,7 @@ async def on_input(ctx: Context, _rest: str) -> None:
     inbound = ctx.inbound
     owner = ctx.owner
     if owner is None or not owner.consented:
-        if inbound.kind not in (InboundKind.TEXT, InboundKind.EDITED):
-            ctx.reply(_("I can only read text messages and buttons."))
-        await consent.ask(ctx, source=None)
+        await ctx.ask_consent()
         return
     if inbound.kind == InboundKind.EDITED:
         ctx.reply(_("I saw that you edited a message. Edited messages are not read again: "
@@ -477,11 +398,11 @@ async def on_input(ctx: Context, _rest: str) -> None:
                     "the previous answer."))
         return
     if owner.paused:
-        await menu.show_menu(ctx, _("The questionnaire is paused. Press Continue when you are "
+        await ctx.show_menu(_("The questionnaire is paused. Press Continue when you are "
                                     "ready."))
         return
     if owner.finished_at is not None and owner.cursor is None:
-        await menu.show_menu(ctx, _("Your answers are submitted. What would you like to do?"))
+        await ctx.show_menu(_("Your answers are submitted. What would you like to do?"))
         return
     idle = timedelta(minutes=ctx.config.questionnaire.resume_after_minutes)
     if inbound.kind == InboundKind.TEXT and ctx.now - owner.last_seen_at > idle:
@@ -528,7 +449,7 @@ async def on_cancel(ctx: Context, _args: str) -> None:
     _ = ctx.tr.gettext
     owner = ctx.owner
     if owner is None or not owner.consented or owner.finished_at is not None:
-        await menu.show_menu(ctx, _("There is no questionnaire in progress."))
+        await ctx.show_menu(_("There is no questionnaire in progress."))
         return
     await ctx.db.owners.set_paused(owner.id, True)
     ctx.reply(_("All right, I stopped the questionnaire. Your answers are kept: send /lanjut "
@@ -539,10 +460,6 @@ async def on_cancel(ctx: Context, _args: str) -> None:
 async def on_restart(ctx: Context, _args: str) -> None:
     """/ulang: start over, after a confirmation."""
     _ = ctx.tr.gettext
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
     ctx.reply(_("Start over? All your answers and your result will be deleted."), [
         [Button(_("Yes, start over"), "u:yes")],
         [Button(_("No, keep my answers"), "u:no")],

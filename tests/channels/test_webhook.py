@@ -10,13 +10,14 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
+from bot.cli import FEATURES
 from bot.config import ConfigError, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
 from handlers.telegram import TelegramChannel
 from handlers.web import WebServer
-from tests.conftest import write_config
+from tests.support.config import write_config
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.harness import TOKEN
 
@@ -30,7 +31,7 @@ SECRET = "s3cret_Webhook-token"
 async def webhook_bot(fake: FakeBotAPI, config):
     """The bot in webhook mode as `umkm-bot run` starts it: web server, channel, core."""
     db = await Database.open(config.database)
-    core = Core(config, db, Catalogs(config.time_zone))
+    core = Core(config, db, Catalogs(config.time_zone), FEATURES)
     web = WebServer(config.web)
     channel = TelegramChannel(config, core, web=web)
     fake.track(channel.application)

@@ -11,7 +11,7 @@ from bot.config import ConfigError, load_config
 from bot.maintenance import check
 from handlers.telegram import identify
 from handlers.whatsapp import identify as identify_whatsapp
-from tests.conftest import write_config
+from tests.support.config import write_config
 from tests.support.fakegraph import FakeGraph
 from tests.support.wabot import whatsapp_env
 

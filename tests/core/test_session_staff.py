@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot import reminder_jobs as reminders
 from bot.channel import plain_text
+from bot.cli import FEATURES
 from bot.core import Core
-from bot.features import reminders
 from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.outbox import Outcome
-from tests.conftest import STAFF_ID, Owner
+from tests.support.config import STAFF_ID
+from tests.support.owner import Owner
 from tests.support.sessionkit import START, deliver, eligible, outbox, session
 
 
@@ -66,7 +68,7 @@ async def test_a_staff_conversation_survives_a_restart_and_batal_ends_it(core, c
     await member.say("Pelatihan Ekspor Maret 2028")
     db = await Database.open(config.database)  # the bot restarts: a new core, same file
     try:
-        again = Owner(Core(config, db, Catalogs(config.time_zone), clock=clock),
+        again = Owner(Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock),
                       user_id=str(STAFF_ID), language_code="en")
         await again.say("1/3/2028 09.00")
         assert "Where does it take place?" in again.text()
@@ -178,7 +180,7 @@ async def test_staff_see_who_signed_up_ranked_by_readiness(core, clock):
         await Owner(core, str(user), "en").press(f"sess:join:{s.id}")
     await Owner(core, "1001", "en").press(f"att:yes:{s.id}")
     member = staff(core)
-    await member.press(f"stses:people:{s.id}")
+    await member.press(f"stseat:people:{s.id}")
     text = member.text()
     assert "1. Budi Santoso (Usaha Budi) · readiness 95" in text
     assert "2. Ani Lestari (Usaha Ani) · readiness 60 · ✅" in text
@@ -187,7 +189,7 @@ async def test_staff_see_who_signed_up_ranked_by_readiness(core, clock):
 
 async def test_seeding_from_config_twice_changes_nothing(tmp_path, clock):
     from bot.config import load_config
-    from tests.conftest import write_config
+    from tests.support.config import write_config
 
     config = load_config(write_config(tmp_path, """
 [[sessions]]
@@ -199,7 +201,7 @@ capacity = 25
 """), env={})
     db = await Database.open(config.database)
     try:
-        core = Core(config, db, Catalogs(config.time_zone), clock=clock)
+        core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
         assert await reminders.seed(core) == 1
         assert await reminders.seed(core) == 0
         (seeded,) = await db.sessions.active()

@@ -40,6 +40,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from bot import engine
 from bot.channel import Inbound, InboundKind, Notice, Reply
+from bot.cli import FEATURES
 from bot.config import Config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -48,13 +49,13 @@ from bot.questions import QUESTIONNAIRE
 from bot.storage import Database
 from bot.validators import VALIDATORS, Valid
 from handlers.telegram import TelegramChannel
-from tests.conftest import STAFF_ID
+from tests.support.config import STAFF_ID
 from tests.support.fakebotapi import FakeBotAPI, FakeUser, Request
 from tests.support.harness import telegram_config
 
-pytestmark = pytest.mark.filterwarnings(
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
-)
+)]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 STEPS = 40
 MAX_REPLIES = 6  # outbound items the core may return for one update
@@ -241,7 +242,7 @@ class BotMachine(RuleBasedStateMachine):
         if self.h.catalogs is None:
             self.h.catalogs = Catalogs(self.config.time_zone)
         self.db = await Database.open(self.config.database)
-        self.core = Core(self.config, self.db, self.h.catalogs)
+        self.core = Core(self.config, self.db, self.h.catalogs, FEATURES)
         self.channel = TelegramChannel(self.config, self.core, poll_timeout=1, poll_interval=0)
         original = self.core.handle
 

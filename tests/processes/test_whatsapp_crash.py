@@ -11,7 +11,7 @@ import sys
 
 import httpx
 
-from tests.conftest import write_config
+from tests.support.config import write_config
 from tests.support.fakegraph import FakeGraph, FakeUser
 from tests.support.wabot import whatsapp_env
 

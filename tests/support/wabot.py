@@ -9,13 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cli import FEATURES
 from bot.config import Config, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
 from handlers.web import WebServer
 from handlers.whatsapp import WhatsAppChannel
-from tests.conftest import write_config
+from tests.support.config import write_config
 from tests.support.fakegraph import APP_SECRET, TOKEN, VERIFY_TOKEN, FakeGraph
 
 
@@ -52,7 +53,7 @@ async def running_whatsapp(graph: FakeGraph, config: Config,
 
     `also` builds a further channel on the same core and web server (e.g. Telegram)."""
     db = await Database.open(config.database)
-    core = Core(config, db, Catalogs(config.time_zone), clock=clock)
+    core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
     web = WebServer(config.web)
     channel = WhatsAppChannel(config, core, web)
     others = [also(config, core, web)] if also else []

@@ -1,0 +1,180 @@
+"""What several features show: an answer, a session, a person who signed up, the unmet criteria.
+
+Pure rendering in the reader's language (reply HTML, user text escaped), so that the owner's
+chat, the staff tools, the export and the staff web page say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.channel import Button, esc
+from bot.config import QuestionnaireConfig
+from bot.eligibility import CRITERIA, threshold
+from bot.i18n import N_, Translator
+from bot.questionnaire import Kind as QKind
+from bot.questionnaire import Question, Questionnaire
+from bot.storage.sessions import Person, Seats, Session
+
+STAGE_NAMES = {
+    "started": N_("started"), "consented": N_("agreed"), "finished": N_("finished"),
+    "eligible": N_("eligible"), "signed_up": N_("signed up"), "confirmed": N_("confirmed"),
+    "attended": N_("attended"),
+}
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "terminal": N_("terminal chat")}
+PAGE = 8  # people per page of buttons (a list message shows at most 10 rows)
+
+CRITERION_NAMES = {
+    "nib": N_("NIB (business ID)"),
+    "own_production": N_("Own production"),
+    "quality": N_("Product quality"),
+    "quantity": N_("Production quantity"),
+    "ktp": N_("KTP of Kota Pekalongan"),
+}
+PART_NAMES = {
+    "kualitas": N_("Quality"),
+    "kuantitas": N_("Quantity"),
+    "kontinuitas": N_("Continuity"),
+    "kemasan": N_("Packaging"),
+    "administrasi": N_("Administration"),
+}
+
+
+def format_answer(tr: Translator, question: Question, value: Any) -> str:
+    """An answer as the owner reads it (escaped HTML)."""
+    if question.kind == QKind.CHOICE:
+        option = question.option(str(value))
+        return esc(tr.gettext(option.label)) if option else esc(value)
+    if question.kind == QKind.MULTI:
+        labels = [tr.gettext(o.label) for o in question.options if o.value in (value or ())]
+        return esc(", ".join(labels))
+    if isinstance(value, Mapping) and "amount" in value:
+        return esc(f"{tr.number(value['amount'])} {value.get('unit', '')}")
+    return esc(value)
+
+
+def next_steps(tr: Translator, criterion: str, answers: Mapping[str, Any],
+               config: QuestionnaireConfig) -> str:
+    """What the owner can do to meet one criterion (HTML)."""
+    _ = tr.gettext
+    if criterion == "nib":
+        return _("Get an NIB for free at https://oss.go.id: sign up with your NIK and e-mail, "
+                 "choose a micro or small business (UMK), fill in your business details, and "
+                 "the NIB is issued at once. Staff of Dindagkop-UKM or the Mal Pelayanan Publik "
+                 "can help you do it.")
+    if criterion == "own_production":
+        return _("The training is for businesses that make their own products. When you "
+                 "produce yourself (alone or with a group of makers), change this answer and "
+                 "submit again.")
+    if criterion == "quality":
+        product = answers.get("product_type")
+        if product == "fish":
+            return _("For processed food, get a PIRT from the Dinas Kesehatan (or a BPOM "
+                     "registration) and a free halal certificate through the SEHATI programme "
+                     "(https://ptsp.halal.go.id).")
+        if product == "batik":
+            return _("For batik, apply for the Batikmark label or the SNI for batik; "
+                     "Dindagkop-UKM can tell you how to apply.")
+        return _("Get a quality certificate that fits your product (SNI, halal, PIRT or BPOM); "
+                 "Dindagkop-UKM can tell you which one you need.")
+    if criterion == "quantity":
+        capacity = answers.get("capacity") or {}
+        minimum = threshold(capacity, config)
+        unit = capacity.get("class", "pieces")
+        amount = tr.number(minimum)
+        minimum_text = {
+            "kg": tr.ngettext("{count} kg", "{count} kg", int(minimum)),
+            "liters": tr.ngettext("{count} liter", "{count} liters", int(minimum)),
+        }.get(unit, tr.ngettext("{count} piece", "{count} pieces", int(minimum)))
+        return _("Export buyers need a steady supply: at least {minimum} a month. Consider "
+                 "producing together with other UMKM in a cooperative or a business group, "
+                 "then update this answer.").format(minimum=minimum_text.format(count=amount))
+    return _("The training of Kota Pekalongan is for owners with a KTP address in Kota "
+             "Pekalongan. Ask the trade office of your own city or regency about its export "
+             "training.")
+
+
+def unmet_lines(tr: Translator, unmet: list[str], answers: Mapping[str, Any],
+                config: QuestionnaireConfig) -> list[str]:
+    """One line per requirement not met, with what to do about it (HTML)."""
+    _ = tr.gettext
+    return [f"❌ <b>{esc(_(CRITERION_NAMES[c]))}</b>: {esc(next_steps(tr, c, answers, config))}"
+            for c in unmet if c in CRITERIA]
+
+
+def session_lines(tr: Translator, session: Session) -> list[str]:
+    """Title, date and place of a session (HTML)."""
+    lines = [f"<b>{esc(session.title)}</b>", "📅 " + tr.datetime(session.starts_at)]
+    if session.place:
+        lines.append("📍 " + esc(session.place))
+    return lines
+
+
+def attendance_buttons(tr: Translator, session_id: int,
+                       confirmed: bool = False) -> list[list[Button]]:
+    """Buttons to confirm attendance or give up the seat."""
+    _ = tr.gettext
+    rows = [] if confirmed else [[Button(_("✅ Yes, I will come"), f"att:yes:{session_id}")]]
+    return [*rows, [Button(_("❌ I cannot come"), f"att:no:{session_id}")]]
+
+
+def who(tr: Translator, person: Person) -> str:
+    """Name (business) and readiness of someone who signed up, as reply HTML."""
+    text = esc(person.name or tr.gettext("(no name)"))
+    if person.business:
+        text += f" ({esc(person.business)})"
+    return text + " · " + tr.gettext("readiness {score}").format(
+        score=tr.number(person.readiness or 0))
+
+
+def seat_lines(tr: Translator, session: Session, seats: Seats) -> list[str]:
+    """Registered, confirmed, cancelled and waiting counts of a session."""
+    _ = tr.gettext
+    return [
+        _("Registered: {count} of {capacity}").format(
+            count=tr.number(seats.registered), capacity=tr.number(session.capacity)),
+        _("Confirmed attendance: {count}").format(count=tr.number(seats.confirmed)),
+        _("Cancelled: {count}").format(count=tr.number(seats.cancelled)),
+        _("Waiting list: {count}").format(count=tr.number(seats.waiting)),
+    ]
+
+
+def person_label(tr: Translator, person: Person, mark: str = "") -> str:
+    """A button naming someone who signed up: name and readiness."""
+    name = person.name or tr.gettext("(no name)")
+    return f"{mark}{name[:28]} · {tr.number(person.readiness or 0)}"
+
+
+def page_of(items: list[Person], page: int) -> tuple[list[Person], int]:
+    """The people of one page, and the page actually shown (clamped)."""
+    last = max(0, (len(items) - 1) // PAGE)
+    page = min(max(page, 0), last)
+    return items[page * PAGE:(page + 1) * PAGE], page
+
+
+def pager(tr: Translator, count: int, page: int, data: str) -> list[Button]:
+    """◀️ and ▶️ between pages; `data` gets the page number appended."""
+    _ = tr.gettext
+    buttons = []
+    if page > 0:
+        buttons.append(Button(_("◀️ Previous"), f"{data}:{page - 1}"))
+    if (page + 1) * PAGE < count:
+        buttons.append(Button(_("Next ▶️"), f"{data}:{page + 1}"))
+    return buttons
+
+
+def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
+               group: str | None) -> str:
+    """A group's name for people (plain text): an option label, a source, or "no answer"."""
+    _ = tr.gettext
+    if group is None:
+        return _("(no link)") if dimension == "source" else _("(no answer)")
+    if dimension == "source":
+        return group
+    if dimension == "channel":
+        return _(CHANNEL_NAMES[group]) if group in CHANNEL_NAMES else group
+    question_id = "product_type" if dimension == "product" else "kecamatan"
+    question = next(q for q in questionnaire.questions if q.id == question_id)
+    option = question.option(group)
+    return _(option.label) if option else group
