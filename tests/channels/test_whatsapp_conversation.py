@@ -13,6 +13,7 @@ from bot.logs import setup_logging
 from handlers.telegram import TelegramChannel
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.fakegraph import FakeGraph, FakeUser
+from tests.support.owner import button
 from tests.support.wabot import running_whatsapp, whatsapp_config
 
 pytestmark = pytest.mark.filterwarnings(
@@ -146,11 +147,9 @@ async def test_a_telegram_owner_and_a_whatsapp_owner_interleaved_on_one_database
         async with running_whatsapp(graph, config, clock=clock, also=telegram) as bot:
             wa = graph.user(WA_ID)
             tg = bot_api.user(5001, language_code="id")
-            from tests.support.harness import data_of
-
             history = await tg.cmd("/start")
             await wa.say("halo")
-            history += await tg.tap(data_of(history, "setuju"))
+            history += await tg.tap(button(history, "setuju"))
             await wa.press("c:yes")
             for action, value in ELIGIBLE:
                 if action == "say":
