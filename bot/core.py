@@ -1,4 +1,4 @@
-"""The conversation core: one `Inbound` in, the replies out. Knows nothing of Telegram.
+"""The conversation core: one `Inbound` in, the replies out. Knows nothing of any messenger.
 
 Features (`bot/features/*`) register commands, button prefixes and menu entries on a `Router`;
 `Core.handle` finds the owner, serialises updates per owner (so two quick taps cannot race), and
@@ -9,48 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.channel import (
-    Button,
-    Channel,
-    Inbound,
-    InboundKind,
-    Notice,
-    Outbound,
-    Reply,
-    Tidy,
-    esc,
-    rows,
-)
+from bot import languages
+from bot.channel import Channel, Inbound, InboundKind, Outbound, Reply, esc
 from bot.config import Config, staff_identity
+from bot.context import Context
 from bot.delivery import DeliveryError, RetryLater, UserGone
-from bot.i18n import Catalogs, Translator, pick_language
+from bot.i18n import Catalogs, pick_language
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
+from bot.router import Feature, Resume, Router, parse_command
 from bot.sender import Sender
 from bot.storage import Database
 from bot.storage.outbox import Item
 from bot.storage.owners import Owner
-from bot.storage.staff import Flow
-from bot.storage.web import StaffId
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Context", str], Awaitable[None]]
-MenuEntry = Callable[["Context"], Awaitable[list[Button]]]
-# Turns a claimed outbox row into the message for its owner (None: skip it).
-Renderer = Callable[["Core", Item, Translator], Awaitable[Reply | None]]
-Hook = Callable[["Core"], Awaitable[None]]
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
 # The terminal's single user; whoever has a shell on the server runs the office's bot.
 TERMINAL_CHANNEL = "terminal"
 # Typed during a staff conversation, these end it instead of their usual meaning.
@@ -59,117 +40,6 @@ SEEN_RESOLUTION = timedelta(minutes=1)  # how exactly `owners.last_seen_at` is k
 # An answer the owner waits for is worth a short pause when the messenger asks for one.
 REPLY_RETRY_LIMIT = 10.0
 JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
-
-
-def parse_command(text: str) -> tuple[str, str] | None:
-    """Split "/Start@bot payload" into ("start", "payload"); None when it is not a command."""
-    match = _COMMAND.match(text.strip())
-    if not match:
-        return None
-    return match.group(1).lower(), (match.group(2) or "").strip()
-
-
-class Feature(Protocol):
-    """A feature module: it registers what it handles on the router, and imports no other."""
-
-    def register(self, router: Router) -> None:
-        """Register commands, buttons, hooks and renderers."""
-
-
-@dataclass(frozen=True)
-class Resume:
-    """How to show where the owner is: after an intro, greeting a returning owner, in place."""
-
-    intro: str = ""
-    welcome_back: bool = False
-    in_place: bool = False
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command with its aliases, handler and description for the command list."""
-
-    names: tuple[str, ...]
-    handler: Handler
-    description: str
-    staff: bool = False
-    listed: bool = True
-    agreed: bool = False  # only for owners who agreed to the privacy notice
-
-
-@dataclass(frozen=True)
-class ButtonHandler:
-    """What answers the buttons of one prefix, and who may press them."""
-
-    handler: Handler
-    staff: bool = False
-    agreed: bool = False
-
-
-@dataclass
-class Router:
-    """Where features register what they handle."""
-
-    commands: dict[str, Command] = field(default_factory=dict)
-    ordered: list[Command] = field(default_factory=list)
-    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
-    menu: list[MenuEntry] = field(default_factory=list)
-    staff_menu: list[MenuEntry] = field(default_factory=list)
-    flows: dict[str, Handler] = field(default_factory=dict)  # staff conversations by name
-    # Hooks for features that build on others.
-    result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
-    data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
-        default_factory=list)  # extra lines of /datasaya
-    before_delete: list[Callable[[Context], Awaitable[None]]] = field(
-        default_factory=list)  # run before an owner is erased (e.g. free a seat)
-    renderers: dict[str, Renderer] = field(default_factory=dict)  # outbox kinds
-    on_start: list[Hook] = field(default_factory=list)  # after the sender and scheduler start
-    on_stop: list[Hook] = field(default_factory=list)
-    fallback: Handler | None = None
-    # Set by the features that own them; the core and other features reach them through
-    # `Context` (ask_consent, resume), so features need not import each other.
-    consent_prompt: Handler | None = None  # the privacy notice with its agree buttons
-    resumer: Callable[[Context, Resume], Awaitable[None]] | None = None  # where the owner is
-
-    def command(self, names: Iterable[str], handler: Handler, description: str, *,
-                staff: bool = False, listed: bool = True, agreed: bool = False) -> None:
-        """Handle `/name args` for each of `names` (the first one is shown in lists).
-
-        `agreed`: only for owners who agreed to the privacy notice; anyone else is shown it.
-        """
-        cmd = Command(tuple(names), handler, description, staff, listed, agreed)
-        for name in cmd.names:
-            if name in self.commands:
-                raise ValueError(f"command /{name} registered twice")
-            self.commands[name] = cmd
-        self.ordered.append(cmd)
-
-    def button(self, prefix: str, handler: Handler, *, staff: bool = False,
-               agreed: bool = False) -> None:
-        """Handle button data "prefix:rest" (`agreed`: as for commands)."""
-        if prefix in self.buttons or ":" in prefix:
-            raise ValueError(f"button prefix {prefix!r} registered twice or invalid")
-        self.buttons[prefix] = ButtonHandler(handler, staff, agreed)
-
-    def menu_entry(self, entry: MenuEntry) -> None:
-        """Add buttons to the main menu (entries are asked in registration order)."""
-        self.menu.append(entry)
-
-    def staff_menu_entry(self, entry: MenuEntry) -> None:
-        """Add buttons to the staff menu (/staf)."""
-        self.staff_menu.append(entry)
-
-    def flow(self, name: str, handler: Handler) -> None:
-        """A staff conversation: while it is in progress, typed input goes to `handler`."""
-        if name in self.flows:
-            raise ValueError(f"flow {name!r} registered twice")
-        self.flows[name] = handler
-
-    def renderer(self, kind: str, render: Renderer) -> None:
-        """Render outbox rows of `kind` when the sender sends them."""
-        if kind in self.renderers:
-            raise ValueError(f"outbox kind {kind!r} registered twice")
-        self.renderers[kind] = render
 
 
 class Core:
@@ -269,7 +139,7 @@ class Core:
     def commands(self, language: str, staff: bool = False) -> list[tuple[str, str]]:
         """(name, description) for the messenger's command list, in `language`."""
         tr = self.catalogs.get(language)
-        names = 0 if language == "id" else -1  # English readers get the English alias
+        names = -1 if languages.language(language).commands == "en" else 0  # the English alias
         return [
             (cmd.names[names], tr.gettext(cmd.description))
             for cmd in self.router.ordered
@@ -412,142 +282,6 @@ class Core:
             await help_command.handler(ctx, "")
 
 
-@dataclass
-class Context:
-    """One inbound being answered: who, in which language, and the replies so far."""
 
-    core: Core
-    inbound: Inbound
-    owner: Owner | None
-    tr: Translator
-    now: datetime
-    replies: list[Outbound] = field(default_factory=list)
-    flow: Flow | None = None  # the staff member's conversation in progress
 
-    @property
-    def db(self) -> Database:
-        """The database."""
-        return self.core.db
-
-    @property
-    def config(self) -> Config:
-        """The configuration."""
-        return self.core.config
-
-    @property
-    def agreed(self) -> bool:
-        """True when the sender is an owner who agreed to the privacy notice."""
-        return self.owner is not None and self.owner.consented
-
-    @property
-    def is_staff(self) -> bool:
-        """True when the sender is office staff."""
-        return self.core.is_staff(self.inbound)
-
-    @property
-    def actor(self) -> StaffId:
-        """The sender as a staff member acting (bot/actions): for the audit log."""
-        return StaffId(self.inbound.channel, self.inbound.user_id, self.inbound.address)
-
-    def reply(self, text: str, buttons: Iterable[Iterable[Button]] = (), *,
-              ask_contact: str = "", remove_keyboard: bool = False,
-              replace: bool = False) -> None:
-        """Send a complete message to this chat.
-
-        `replace`: it answers a button press and may take the place of the pressed message on a
-        channel that can edit (elsewhere it is simply sent).
-        """
-        self.replies.append(Reply(text, rows(buttons), ask_contact=ask_contact,
-                                  remove_keyboard=remove_keyboard,
-                                  replace=replace and self.inbound.kind == InboundKind.BUTTON))
-
-    def tidy(self, buttons: Iterable[Iterable[Button]] = ()) -> None:
-        """Cosmetic: give the pressed message these buttons (none: take them away)."""
-        if self.inbound.kind == InboundKind.BUTTON:
-            self.replies.append(Tidy(rows(buttons)))
-
-    def stale_button(self) -> None:
-        """The answer to a button that no longer means anything: say so, take its buttons."""
-        self.notice(self.tr.gettext("This button no longer works."))
-        self.tidy()
-
-    async def flow_button(self, flow: str, text: str,
-                          answer: Callable[[Context, str], Awaitable[None]]) -> None:
-        """A button of a staff conversation: it answers only while that conversation is on."""
-        if self.flow is None or self.flow.name != flow:
-            self.stale_button()
-            return
-        self.tidy()
-        await answer(self, text)
-
-    async def run_command(self, name: str, args: str = "") -> bool:
-        """Run `/name args` as if typed, under the same rules (staff only, agreed owners only);
-        False when there is no such command for this person."""
-        command = self.core.router.commands.get(name)
-        if command is None or (command.staff and not self.is_staff):
-            return False
-        if command.agreed and not self.agreed:
-            await self.ask_consent()
-        else:
-            await command.handler(self, args)
-        return True
-
-    async def ask_consent(self) -> None:
-        """Show the privacy notice and its agree buttons (the consent feature's)."""
-        assert self.core.router.consent_prompt is not None
-        await self.core.router.consent_prompt(self, "")
-
-    async def resume(self, *, intro: str = "", welcome_back: bool = False,
-                     in_place: bool = False) -> None:
-        """Show the owner where they are: the current question, the summary or the result."""
-        assert self.core.router.resumer is not None
-        await self.core.router.resumer(self, Resume(intro, welcome_back, in_place))
-
-    async def show_menu(self, intro: str = "") -> None:
-        """Send the main menu, after `intro` if given: one button per row, each a command."""
-        buttons = []
-        for entry in self.core.router.menu:
-            buttons += [[button] for button in await entry(self)]
-        self.reply(intro or self.tr.gettext("What would you like to do?"), buttons)
-
-    def notice(self, text: str, alert: bool = False) -> None:
-        """A short answer to a button press (a plain reply elsewhere)."""
-        if self.inbound.kind == InboundKind.BUTTON:
-            self.replies.append(Notice(text, alert))
-        else:
-            self.reply(esc(text))
-
-    async def ensure_owner(self, source: str | None = None) -> Owner:
-        """The sender as a stored owner, created on first contact."""
-        if self.owner is None:
-            self.owner = await self.db.owners.create(
-                self.inbound.channel, self.inbound.user_id, self.inbound.chat_id,
-                self.tr.language, source, self.now,
-            )
-        return self.owner
-
-    async def refresh(self) -> Owner | None:
-        """Reload the owner after a change."""
-        if self.owner is not None:
-            self.owner = await self.db.owners.get(self.owner.id)
-        return self.owner
-
-    async def save_flow(self, name: str, step: str, data: dict[str, Any]) -> None:
-        """Start or advance a staff conversation; it is committed at once."""
-        self.flow = Flow(name, step, data)
-        await self.db.staff.save_flow(self.inbound.channel, self.inbound.user_id, self.flow,
-                                      self.now)
-
-    async def end_flow(self) -> None:
-        """Finish (or abandon) the staff conversation in progress."""
-        self.flow = None
-        await self.db.staff.end_flow(self.inbound.channel, self.inbound.user_id)
-
-    async def audit(self, action: str, audience: int | None = None, **detail: Any) -> None:
-        """Record a staff action: who, what, when, how many owners it reaches."""
-        await self.db.staff.audit(self.inbound.channel, self.inbound.user_id, action, detail,
-                                  audience, self.now)
-
-    def use_language(self, language: str) -> None:
-        """Answer the rest of this inbound in `language`."""
-        self.tr = self.core.catalogs.get(language)
+__all__ = ["TERMINAL_CHANNEL", "Context", "Core", "Feature", "Resume", "Router", "esc"]

@@ -8,6 +8,8 @@ it; when Telegram refuses the edit, it is sent as a new message, so nothing depe
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
@@ -18,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from telegram import (
     Bot,
     BotCommand,
@@ -63,6 +67,7 @@ from bot.config import Config
 from bot.core import Core
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.media import Uploads
+from handlers.web import WebServer, read_body
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -213,7 +218,8 @@ class TelegramChannel:
     capabilities = CAPABILITIES
 
     def __init__(self, config: Config, core: Core, *, concurrent_updates: int = 32,
-                 poll_timeout: int = 20, poll_interval: float | None = None) -> None:
+                 poll_timeout: int = 20, poll_interval: float | None = None,
+                 web: WebServer | None = None) -> None:
         self.config = config
         self.core = core
         self.poll_timeout = poll_timeout
@@ -223,6 +229,15 @@ class TelegramChannel:
                                                      concurrent_updates)
         self.uploads = Uploads(core.db, CHANNEL, core.clock)  # stored files: uploaded once
         self._wire()
+        if config.telegram.mode == "webhook":
+            if web is None:
+                raise ValueError("webhook mode needs the web server")
+            web.route(self.webhook_path, self.on_webhook)
+
+    @property
+    def webhook_path(self) -> str:
+        """Where Telegram's updates arrive on the web server: the webhook URL's path."""
+        return urlsplit(self.config.telegram.webhook_url).path.rstrip("/") or "/"
 
     def _build(self, api: str, concurrent_updates: int) -> Application:
         return (
@@ -254,12 +269,9 @@ class TelegramChannel:
         assert app.updater is not None
         tg = self.config.telegram
         if tg.mode == "webhook":
-            # python-telegram-bot's own server (tornado) answers 403 to any request without
-            # the secret in X-Telegram-Bot-Api-Secret-Token; TLS ends at the reverse proxy.
-            await app.updater.start_webhook(
-                listen=tg.webhook_listen, port=tg.webhook_port,
-                url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
-                secret_token=tg.webhook_secret, allowed_updates=ALLOWED_UPDATES)
+            # Updates arrive on the bot's web server (`on_webhook`); TLS ends at the proxy.
+            await app.bot.set_webhook(tg.webhook_url, secret_token=tg.webhook_secret,
+                                      allowed_updates=ALLOWED_UPDATES)
         else:
             await app.updater.start_polling(timeout=self.poll_timeout,
                                             poll_interval=self.poll_interval,
@@ -278,7 +290,7 @@ class TelegramChannel:
     async def publish_commands(self) -> None:
         """Set the command menu per language, and the staff's own list in their chats."""
         bot = self.application.bot
-        for language in ("id", "en"):
+        for language in self.core.catalogs.languages:
             commands = [BotCommand(n, d[:256]) for n, d in self.core.commands(language)]
             await bot.set_my_commands(commands, language_code=language)
         default = self.core.commands(self.config.default_language)
@@ -288,7 +300,7 @@ class TelegramChannel:
                            if identity.startswith(f"{CHANNEL}:"))
         for staff_id in staff_ids:
             # Per language too: Telegram prefers a chat's list in the user's language.
-            for language in (None, "id", "en"):
+            for language in (None, *self.core.catalogs.languages):
                 staff_commands = self.core.commands(language or self.config.default_language,
                                                     staff=True)
                 try:
@@ -301,6 +313,25 @@ class TelegramChannel:
                     break
 
     # ------------------------------------------------------------ handlers
+
+    async def on_webhook(self, request: Request) -> Response:
+        """POST of an update by Telegram: only with the secret header; queued for the
+        Application as polling would queue it."""
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        if not hmac.compare_digest(secret, self.config.telegram.webhook_secret.encode()):
+            return PlainTextResponse("Forbidden", status_code=403)
+        body = await read_body(request)
+        if body is None:
+            return PlainTextResponse("Payload Too Large", status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            update = None
+        if update is None:
+            log.warning("webhook: a body that is not an update was refused")
+            return PlainTextResponse("Bad Request", status_code=400)
+        await self.application.update_queue.put(update)
+        return Response(status_code=200)
 
     async def on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any message or edited message."""

@@ -58,6 +58,7 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         from bot.storage.applicants import Applicants
         from bot.storage.broadcasts import Broadcasts
+        from bot.storage.inbox import Inbox
         from bot.storage.interest import Interest
         from bot.storage.media import MediaFiles
         from bot.storage.outbox import Outbox
@@ -79,6 +80,7 @@ class Database:
         self.reports = Reports(self)
         self.web = Web(self)
         self.applicants = Applicants(self)
+        self.inbox = Inbox(self)
         self.media = MediaFiles(self)
 
     @classmethod

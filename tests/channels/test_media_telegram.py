@@ -11,7 +11,8 @@ from bot.actions.announcements import Draft
 from bot.broadcasting import announcement
 from bot.i18n import Catalogs
 from bot.storage.broadcasts import Audience, Broadcast
-from tests.conftest import STAFF_ID, Clock
+from tests.support.clock import Clock
+from tests.support.config import STAFF_ID
 from tests.support.fakebotapi import FakeBotAPI, UploadedFile
 from tests.support.harness import running_bot, telegram_config
 from tests.support.population import add_owners

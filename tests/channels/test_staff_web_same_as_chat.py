@@ -18,7 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import STAFF_ID, Clock, Owner
+from tests.support.clock import Clock
+from tests.support.config import STAFF_ID
+from tests.support.owner import Owner
 from tests.support.population import add_interest
 from tests.support.sessionkit import START, eligible, session
 from tests.support.staff_web import browser, sign_in, web_core

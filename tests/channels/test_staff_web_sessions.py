@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import STAFF_ID
+from tests.support.config import STAFF_ID
 from tests.support.sessionkit import START, eligible, outbox, session
 from tests.support.staff_web import browser, sign_in, web_core
 

@@ -17,21 +17,22 @@ import pytest
 
 from bot.storage import Database
 from bot.storage.broadcasts import KIND
-from tests.conftest import STAFF_ID, write_config
+from tests.support.config import STAFF_ID, write_config
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.harness import TOKEN
 from tests.support.population import add_owners
 
-pytestmark = pytest.mark.filterwarnings(
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
-)
+)]
 OWNERS = 600
 FIRST = 30_000
 
 
 async def start_bot(config: Path, fake: FakeBotAPI, log: Path) -> asyncio.subprocess.Process:
     """`umkm-bot run` against the fake, as a deployer would start it."""
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url}
+    env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url,
+           "PORT": "0"}  # the web server on any free port
     with log.open("ab") as err:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "--config", str(config), "run", env=env,

@@ -12,28 +12,21 @@ screenshot under tests/artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from PIL import Image
 
-from tests.conftest import STAFF_ID, Clock
-from tests.processes.test_staff_web_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    LAUNCH_FLAGS,
-    STARTUP_TIMEOUT,
-    free_port,
-)
+from tests.support.browser import ARTIFACTS, CHROMIUM, LAUNCH_FLAGS, serving
+from tests.support.clock import Clock
+from tests.support.config import STAFF_ID
 from tests.support.fakebotapi import FakeBotAPI, UploadedFile
 from tests.support.harness import running_bot, telegram_config
 from tests.support.population import add_session, sign_up
-from tests.support.staff_web import LINK, PUBLIC_URL, add_applicant, mounted
+from tests.support.staff_web import LINK, PUBLIC_URL, add_applicant
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="no Chromium (apt-get install chromium)")
@@ -83,36 +76,23 @@ async def test_seats_attendance_and_an_announcement_in_a_browser(tmp_path):
         async with running_bot(fake, config, clock=clock) as channel:
             core = channel.core
             session_id, owners = await populate(core, starts_at)
-            port = free_port()
-            server = uvicorn.Server(uvicorn.Config(mounted(core), host="127.0.0.1", port=port,
-                                                   log_level="warning", access_log=False,
-                                                   lifespan="off"))
-            serving = asyncio.create_task(server.serve())
-            async with asyncio.timeout(STARTUP_TIMEOUT):
-                while not server.started:
-                    await asyncio.sleep(0.02)
-            base = f"http://127.0.0.1:{port}"
             staff = fake.user(STAFF_ID, language_code="id")
 
-            async def link() -> str:
+            async def link(base: str) -> str:
                 answer = await staff.cmd("/masuk")
                 found = LINK.search("\n".join(r.text or "" for r in answer))
                 assert found, answer
                 return base + found.group(1)
 
-            try:
-                async with async_playwright() as playwright:
-                    chromium = await playwright.chromium.launch(
-                        executable_path=CHROMIUM, args=LAUNCH_FLAGS, headless=True)
-                    try:
-                        await at_the_office(chromium, base, await link(), core, fake,
-                                            session_id, owners)
-                        await on_a_phone(chromium, base, await link(), core, session_id)
-                    finally:
-                        await chromium.close()
-            finally:
-                server.should_exit = True
-                await asyncio.wait_for(serving, STARTUP_TIMEOUT)
+            async with serving(core) as base, async_playwright() as playwright:
+                chromium = await playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=LAUNCH_FLAGS, headless=True)
+                try:
+                    await at_the_office(chromium, base, await link(base), core, fake,
+                                        session_id, owners)
+                    await on_a_phone(chromium, base, await link(base), core, session_id)
+                finally:
+                    await chromium.close()
 
 
 async def new_page(chromium, viewport):
