@@ -276,7 +276,7 @@ async def _post(core: Core, broadcast: Broadcast, text: str) -> str | None:
     if transport is None or not broadcast.chat_id:
         return None
     try:
-        await core.sender.limiter.acquire()  # type: ignore[union-attr]
+        core.sender.spend(broadcast.channel)  # type: ignore[union-attr]
         return await transport.deliver(broadcast.chat_id, Reply(text))
     except DeliveryError as exc:
         log.warning("could not post to the author of broadcast %d: %s", broadcast.id, exc)
@@ -291,7 +291,7 @@ async def _edit(core: Core, broadcast: Broadcast, text: str,
         return
     if broadcast.status_message is None:
         try:
-            await core.sender.limiter.acquire()  # type: ignore[union-attr]
+            core.sender.spend(broadcast.channel)  # type: ignore[union-attr]
             message_id = await transport.deliver(broadcast.chat_id, Reply(text, buttons))
         except DeliveryError as exc:
             log.warning("could not post the progress of broadcast %d: %s", broadcast.id, exc)
@@ -299,7 +299,7 @@ async def _edit(core: Core, broadcast: Broadcast, text: str,
         await core.db.broadcasts.set_status_message(broadcast.id, message_id)
         return
     try:
-        await core.sender.limiter.acquire()  # type: ignore[union-attr]
+        core.sender.spend(broadcast.channel)  # type: ignore[union-attr]
         await transport.edit(broadcast.chat_id, broadcast.status_message, text, buttons)
     except DeliveryError as exc:
         log.info("progress of broadcast %d not updated: %s", broadcast.id, exc)

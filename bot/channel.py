@@ -127,6 +127,21 @@ class Notice:
 Outbound = Reply | Tidy | Notice
 
 
+@dataclass(frozen=True)
+class TemplateMessage:
+    """A pre-approved template, filled for one owner: what a channel with a messaging window
+    (WhatsApp) sends outside it instead of the normal message (`bot/templates.py`)."""
+
+    name: str
+    language: str  # the messenger's language code
+    params: tuple[str, ...]  # {{1}}, {{2}}, … in order
+    buttons: tuple[str, ...] = ()  # each quick reply's data, pressed like any button
+    header: Attachment | None = None  # the message's photo or document, if the template has one
+    marketing: bool = False
+    body: str = ""  # the text as the owner reads it (for logs and tests)
+    labels: tuple[str, ...] = ()  # the quick replies' texts, as approved
+
+
 def esc(value: object) -> str:
     """Escape any owner- or staff-provided text before it goes into reply HTML."""
     return html.escape(str(value), quote=False)
@@ -150,6 +165,9 @@ class Capabilities:
     markup: str  # "html", "whatsapp" or "plain"
     knows_phone: bool  # the channel tells the person's phone number
     contact_button: bool  # has a share-my-number key
+    # Hours after the person's last message during which any message may be sent (WhatsApp:
+    # 24); outside them only templates (`deliver_template`). 0: no such window.
+    window_hours: int = 0
 
 
 class Channel(Protocol):
@@ -169,6 +187,13 @@ class Channel(Protocol):
 
     def start_link(self, payload: str) -> str | None:
         """A link that opens a chat with the bot carrying `payload` (a deep link), if any."""
+
+
+class WindowChannel(Channel, Protocol):
+    """A channel with a messaging window (`capabilities.window_hours`): it also sends templates."""
+
+    async def deliver_template(self, chat_id: str, message: TemplateMessage) -> str | None:
+        """Send a filled template; return its id. Raises DeliveryError."""
 
 
 _TAG = re.compile(r"<a\s+href=\"([^\"]*)\">(.*?)</a>|<[^>]+>", re.DOTALL)

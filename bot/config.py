@@ -16,9 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import languages
+from bot.templates import Templates, TemplateError, load_templates
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
+DEFAULT_TEMPLATES = PROJECT_DIR / "templates.toml"
 TELEGRAM_API_URL = "https://api.telegram.org"
 GRAPH_API_URL = "https://graph.facebook.com"
 GRAPH_API_VERSION = "26.0"  # pywa 4.5's default
@@ -71,6 +73,13 @@ class WhatsAppConfig:
     webhook_path: str = "/whatsapp"
     # The number owners write to, for wa.me poster links; empty: asked from the Graph API.
     business_number: str = ""
+    # Unique owners a new business may reach outside the 24-hour window per 24 hours (Meta's
+    # messaging limit: 250, then 2,000, 10,000, 100,000); 0: unlimited.
+    daily_limit: int = 250
+    # Of the daily limit, kept for reminders and seat notices: announcements and invitations
+    # stop this much short of it, so a big announcement cannot hold back tomorrow's reminder.
+    daily_reserve: int = 25
+    templates: Templates = Templates()  # the approved templates (templates.toml)
     token: str = field(default="", repr=False)
     app_secret: str = field(default="", repr=False)
     verify_token: str = field(default="", repr=False)
@@ -112,13 +121,33 @@ class RemindersConfig:
 
 
 @dataclass(frozen=True)
+class ChannelRate:
+    """How fast the sender may write on one channel."""
+
+    rate: float  # messages per second over all chats
+    per_chat_interval: float  # seconds between two messages to the same chat
+
+
+def _default_channel_rates() -> Mapping[str, ChannelRate]:
+    # WhatsApp: Meta allows about 80 messages/s per number, and about one per 6 s to one person
+    # in bulk (the pair rate).
+    return {"whatsapp": ChannelRate(70.0, 6.0)}
+
+
+@dataclass(frozen=True)
 class BroadcastConfig:
-    """Limits of the shared sender."""
+    """Limits of the shared sender: `rate` and `per_chat_interval` are Telegram's (and those
+    of any channel without its own entry in `channels`)."""
 
     rate: float = 25.0
     per_chat_interval: float = 1.0
     max_attempts: int = 5
     progress_every_s: float = 3.0
+    channels: Mapping[str, ChannelRate] = field(default_factory=_default_channel_rates)
+
+    def limits(self, channel: str) -> ChannelRate:
+        """The rate and per-chat interval of one channel."""
+        return self.channels.get(channel) or ChannelRate(self.rate, self.per_chat_interval)
 
 
 @dataclass(frozen=True)
@@ -293,7 +322,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         )
 
     web = _web(source, raw.get("web"), env)
-    whatsapp = _whatsapp(source, raw.get("whatsapp"), env)
+    whatsapp = _whatsapp(source, raw.get("whatsapp"), env, base_dir)
 
     qs = _Section(source, "questionnaire", raw.get("questionnaire"),
                   {"notice_version", "min_monthly_pieces", "min_monthly_kg",
@@ -320,14 +349,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         raise rem.fail("offsets", "a list of different offsets")
     reminders = RemindersConfig(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
 
-    bc = _Section(source, "broadcast", raw.get("broadcast"),
-                  {"rate", "per_chat_interval", "max_attempts", "progress_every_s"})
-    broadcast = BroadcastConfig(
-        rate=bc.number("rate", 25, 0.1, 10000),
-        per_chat_interval=bc.number("per_chat_interval", 1.0, 0, 60),
-        max_attempts=bc.int("max_attempts", 5, 1, 20),
-        progress_every_s=bc.number("progress_every_s", 3.0, 0.5, 600),
-    )
+    broadcast = _broadcast(source, raw.get("broadcast"))
 
     lg = _Section(source, "logging", raw.get("logging"), {"level", "json"})
     logging_cfg = LoggingConfig(
@@ -389,10 +411,55 @@ def _web(source: str, raw: Any, env: Mapping[str, str]) -> WebConfig:
                      staff_names={k: v.strip() for k, v in names.items()})
 
 
-def _whatsapp(source: str, raw: Any, env: Mapping[str, str]) -> WhatsAppConfig:
+def _broadcast(source: str, raw: Any) -> BroadcastConfig:
+    """`[broadcast]`, with `[broadcast.telegram]` and `[broadcast.whatsapp]` for each channel's
+    rate (a bare `rate` and `per_chat_interval` are Telegram's, as in older configs)."""
+    bc = _Section(source, "broadcast", raw, {"rate", "per_chat_interval", "max_attempts",
+                                             "progress_every_s", "telegram", "whatsapp"})
+    defaults = {"telegram": ChannelRate(25.0, 1.0), **_default_channel_rates()}
+    rates = {}
+    for channel, default in defaults.items():
+        sub = _Section(source, f"broadcast.{channel}", bc.data.get(channel),
+                       {"rate", "per_chat_interval"})
+        if channel == "telegram" and sub.data and ({"rate", "per_chat_interval"} & set(bc.data)):
+            raise ConfigError(f"{source}: set Telegram's rate in [broadcast.telegram] only "
+                              "(not also in [broadcast]).")
+        top = bc if channel == "telegram" else sub
+        rates[channel] = ChannelRate(
+            sub.number("rate", top.number("rate", default.rate, 0.1, 10000), 0.1, 10000),
+            sub.number("per_chat_interval", top.number(
+                "per_chat_interval", default.per_chat_interval, 0, 60), 0, 60))
+    telegram = rates.pop("telegram")
+    return BroadcastConfig(
+        rate=telegram.rate, per_chat_interval=telegram.per_chat_interval,
+        max_attempts=bc.int("max_attempts", 5, 1, 20),
+        progress_every_s=bc.number("progress_every_s", 3.0, 0.5, 600), channels=rates)
+
+
+def _templates(section: _Section, base_dir: Path) -> Templates:
+    """`[whatsapp] templates`: the templates file (the shipped templates.toml by default; an
+    empty value for none)."""
+    value = section.str("templates", "\0")
+    if value == "\0":
+        if not DEFAULT_TEMPLATES.exists():
+            return Templates()
+        path = DEFAULT_TEMPLATES
+    elif not value.strip():
+        return Templates()
+    else:
+        path = Path(value)
+        path = path if path.is_absolute() else base_dir / path
+    try:
+        return load_templates(path)
+    except TemplateError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _whatsapp(source: str, raw: Any, env: Mapping[str, str],
+              base_dir: Path = PROJECT_DIR) -> WhatsAppConfig:
     sec = _Section(source, "whatsapp", raw,
                    {"phone_number_id", "api_url", "api_version", "webhook_path",
-                    "business_number"})
+                    "business_number", "daily_limit", "daily_reserve", "templates"})
     api_url = _url(sec, "api_url", GRAPH_API_URL)
     if env.get("WHATSAPP_API_BASE_URL"):
         api_url = env["WHATSAPP_API_BASE_URL"].strip().rstrip("/")
@@ -413,10 +480,16 @@ def _whatsapp(source: str, raw: Any, env: Mapping[str, str]) -> WhatsAppConfig:
     config = WhatsAppConfig(
         phone_number_id=phone_number_id, api_url=api_url, api_version=version,
         webhook_path=path.rstrip("/") or "/", business_number=number,
+        daily_limit=sec.int("daily_limit", 250, 0, 10_000_000),
+        daily_reserve=sec.int("daily_reserve", 25, 0, 10_000_000),
+        templates=_templates(sec, base_dir),
         token=env.get("WHATSAPP_TOKEN", "").strip(),
         app_secret=env.get("WHATSAPP_APP_SECRET", "").strip(),
         verify_token=env.get("WHATSAPP_VERIFY_TOKEN", "").strip(),
     )
+    if config.daily_limit and config.daily_reserve >= config.daily_limit:
+        raise sec.fail("daily_reserve", "smaller than daily_limit (the part of the daily "
+                                        "limit kept for reminders and seat notices)")
     if config.enabled:
         missing = [name for name, value in (
             ("WHATSAPP_APP_SECRET", config.app_secret),

@@ -24,7 +24,8 @@ from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, pick_language
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
-from bot.router import Feature, Resume, Router, parse_command
+from bot.outreach import Outreach
+from bot.router import Feature, Resume, Router, keyword_of, parse_command
 from bot.sender import Sender
 from bot.storage import Database
 from bot.storage.outbox import Item
@@ -77,8 +78,13 @@ class Core:
 
     async def start(self, channels: Iterable[Channel]) -> None:
         """Start the background work: the sender (over these channels) and the scheduler."""
+        channels = list(channels)
+        windowed = [c.name for c in channels
+                    if getattr(getattr(c, "capabilities", None), "window_hours", 0)]
+        outreach = Outreach(self.db, self.config, self.catalogs, self.clock, windowed[0]) \
+            if windowed else None
         self.sender = Sender(self.db, {c.name: c for c in channels}, self._render,
-                             self.config.broadcast, self.clock)
+                             self.config.broadcast, self.clock, outreach=outreach)
         await self.sender.start()
         self.scheduler.start()
         for hook in self.router.on_start:
@@ -167,6 +173,8 @@ class Core:
         marked; other delivery failures are logged (the owner can simply write again).
         """
         replies = await self.answer(inbound)
+        if self.sender is not None and replies:  # they share the channel's rate, going first
+            self.sender.spend(inbound.channel, max(1, sum(isinstance(r, Reply) for r in replies)))
         for attempt in (1, 2):
             try:
                 await channel.send_replies(inbound, replies)
@@ -217,7 +225,8 @@ class Core:
                 ctx.flow = await self.db.staff.flow(inbound.channel, inbound.user_id)
             if owner is not None and inbound.kind not in (InboundKind.BLOCKED,
                                                           InboundKind.UNBLOCKED) and (
-                owner.blocked_at is not None or owner.chat_id != inbound.chat_id
+                owner.blocked_at is not None or owner.marketing_stopped_at is not None
+                or owner.chat_id != inbound.chat_id
                 or ctx.now - owner.last_seen_at >= SEEN_RESOLUTION
             ):  # a write per message would be one more commit on every answer
                 await self.db.owners.seen(owner.id, inbound.chat_id, ctx.now)
@@ -264,6 +273,11 @@ class Core:
                 await ctx.ask_consent()
             else:
                 await entry.handler(ctx, rest)
+            return
+        keyword = self.router.keywords.get(keyword_of(inbound.text)) \
+            if inbound.kind == InboundKind.TEXT and ctx.flow is None else None
+        if keyword is not None:
+            await keyword(ctx, keyword_of(inbound.text))
             return
         if ctx.flow is not None:
             handler = self.router.flows.get(ctx.flow.name)

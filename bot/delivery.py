@@ -12,12 +12,14 @@ class DeliveryError(Exception):
 
 
 class RetryLater(DeliveryError):
-    """The messenger asks to pause all sending for `seconds`."""
+    """The messenger asks to pause all sending for `seconds` (`per_chat`: only sending to this
+    chat, as WhatsApp's pair limit does)."""
 
-    def __init__(self, seconds: float, sent: int = 0) -> None:
+    def __init__(self, seconds: float, sent: int = 0, *, per_chat: bool = False) -> None:
         super().__init__(f"retry after {seconds:g} s")
         self.seconds = seconds
         self.sent = sent  # answering an inbound: how many of its replies had gone out
+        self.per_chat = per_chat
 
 
 class UserGone(DeliveryError):
@@ -26,6 +28,15 @@ class UserGone(DeliveryError):
 
 class Rejected(DeliveryError):
     """The messenger refused this message; sending it again would not help."""
+
+
+class OutsideWindow(Rejected):
+    """A free-form message outside the messaging window (WhatsApp's 24 hours): only a template
+    may go now."""
+
+
+class StoppedMarketing(Rejected):
+    """The owner stopped marketing messages in their messenger: no announcements to them."""
 
 
 class Unavailable(DeliveryError):

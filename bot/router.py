@@ -35,6 +35,11 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return match.group(1).lower(), (match.group(2) or "").strip()
 
 
+def keyword_of(text: str) -> str:
+    """A message as keywords are matched: lower case, single spaces, no final "." or "!"."""
+    return " ".join(text.lower().split()).rstrip(".!").strip()
+
+
 class Feature(Protocol):
     """A feature module: it registers what it handles on the router, and imports no other."""
 
@@ -82,6 +87,9 @@ class Router:
     menu: list[MenuEntry] = field(default_factory=list)
     staff_menu: list[MenuEntry] = field(default_factory=list)
     flows: dict[str, Handler] = field(default_factory=dict)  # staff conversations by name
+    # Whole messages that mean the same anywhere outside a staff conversation ("STOP"): the
+    # handler gets the word as typed, normalised (`keyword_of`).
+    keywords: dict[str, Handler] = field(default_factory=dict)
     # Hooks for features that build on others.
     result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
     data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
@@ -130,6 +138,15 @@ class Router:
         if name in self.flows:
             raise ValueError(f"flow {name!r} registered twice")
         self.flows[name] = handler
+
+    def keyword(self, words: Iterable[str], handler: Handler) -> None:
+        """Handle a message that is exactly one of `words` (any case, spacing, final "." or
+        "!"), wherever the owner is."""
+        for word in words:
+            key = keyword_of(word)
+            if key in self.keywords:
+                raise ValueError(f"keyword {word!r} registered twice")
+            self.keywords[key] = handler
 
     def renderer(self, kind: str, render: OutboxRenderer) -> None:
         """Render outbox rows of `kind` when the sender sends them."""

@@ -1,22 +1,26 @@
-"""The one sender: drains the outbox under the messenger's limits, for every kind of message.
+"""The one sender: drains the outbox under each messenger's limits, for every kind of message.
 
-Reminders, invitations, notices and broadcasts all go through here, so the overall rate limit
-holds for all of them together. The overall rate uses aiolimiter's leaky bucket with a small
-bucket (so no burst can exceed the limit within any one-second window); one chat gets at most one
-message per `per_chat_interval`. On RetryLater all sending pauses for as long as asked; a blocked
-owner is marked and never retried; network and server errors are retried with backoff a bounded
-number of times, then recorded as failed with the reason.
+Reminders, invitations, notices and broadcasts all go through here. Each channel has its own
+lane: its overall rate (`Budget`, shared with the replies to owners, which go first), its
+per-chat pacing (one message per `per_chat_interval` to one chat: Telegram 1 s, WhatsApp 6 s in
+bulk), its pauses, its workers; the lanes run side by side, so Telegram and WhatsApp each send at
+their own full rate at the same time. On a RetryLater the lane pauses for as long as asked (or,
+for a pair limit, only that chat's row waits); a blocked owner is marked and never retried;
+network and server errors are retried with backoff a bounded number of times, then recorded as
+failed with the reason.
+
+On a channel with a messaging window (WhatsApp), `Outreach` decides per message at send time:
+the normal message inside the window, its template outside, or held ("waiting") when there is no
+template or the day's reach is used up — never sent free-form outside the window.
 
 Crash safety: rows are claimed ("sending") in small batches before they are sent and marked right
 after; after a crash the rows still "sending" are the in-flight ones. They are sent again and
 counted (`resent`), so the only possible duplicates are exactly those, and nobody is missed.
 
-Throughput: the loop streams. A few persistent workers take rows from an in-memory queue, which
-is topped up to one batch whenever it is half empty (so the limiter never waits on the
+Throughput: each lane streams. A few persistent workers take rows from an in-memory queue, which
+is topped up to one batch whenever it is half empty (so the budget never waits on the
 database); outcomes are recorded every quarter batch. The in-flight window (claimed, not yet
-recorded) thus stays about 1.25 batches: `BATCH_SECONDS` of sending and a little more. Few
-workers on purpose: each concurrent request costs the HTTP client's connection pool more than it
-gains once the rate limit is reached.
+recorded) thus stays about 1.25 batches: `BATCH_SECONDS` of sending and a little more.
 """
 
 from __future__ import annotations
@@ -28,94 +32,87 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from aiolimiter import AsyncLimiter
-
-from bot.channel import Channel, Reply
+from bot.channel import Channel, Reply, TemplateMessage
 from bot.config import BroadcastConfig
-from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
+from bot.delivery import (
+    OutsideWindow,
+    Rejected,
+    RetryLater,
+    StoppedMarketing,
+    Unavailable,
+    UserGone,
+)
+from bot.pacing import Budget
 from bot.storage import Database
 from bot.storage.outbox import Item, Outcome
+
+if TYPE_CHECKING:
+    from bot.outreach import Outreach
 
 log = logging.getLogger(__name__)
 # Render one claimed row into a message, or None to skip it (e.g. its session was cancelled).
 RowRenderer = Callable[[Item], Awaitable[Reply | None]]
-# Aim a little under the limit: the bucket holds RATE_BURST of a second's worth, so within any
-# one-second window at most (1 - RATE_MARGIN + RATE_BURST) of the limit can go out.
-RATE_MARGIN = 0.03
-RATE_BURST = 0.02
 BATCH_SECONDS = 0.25  # claim about this much sending time per batch: the in-flight window
 MAX_BACKOFF = 60.0
 # Concurrent sends: enough for the rate at the observed round trip (RTT, at first assumed),
-# plus two; at most MAX_WORKERS (enough for 25 messages/s up to a 0.24 s round trip).
+# plus two; at most 8 (enough for 25 messages/s up to a 0.24 s round trip), more only for rates
+# that need them (one per 40 messages/s, up to MAX_WORKERS). Few on purpose: each concurrent
+# request costs the HTTP client's connection pool more than it gains once the rate is reached.
 RTT_ASSUMED = 0.3
-MAX_WORKERS = 8
+MAX_WORKERS = 32
 
 
-class Sender:
-    """Sends queued outbox rows through the channels' transports."""
+class Lane:
+    """One channel's sending: budget, pauses, per-chat pacing, the streaming loop."""
 
-    def __init__(self, db: Database, transports: Mapping[str, Channel], render: RowRenderer,
-                 config: BroadcastConfig, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.transports = dict(transports)
-        self.render = render
-        self.config = config
-        self.clock = clock
-        rate = config.rate * (1 - RATE_MARGIN)
-        bucket = max(1.0, config.rate * RATE_BURST)
-        self.limiter = AsyncLimiter(bucket, bucket / rate)
-        self.batch_size = max(1, min(500, round(config.rate * BATCH_SECONDS)))
-        self.workers = max(2, min(MAX_WORKERS, round(config.rate * RTT_ASSUMED)))
+    def __init__(self, sender: Sender, name: str, transport: Channel) -> None:
+        self.sender = sender
+        self.name = name
+        self.transport = transport
+        limits = sender.config.limits(name)
+        self.rate = limits.rate
+        self.per_chat_interval = limits.per_chat_interval
+        self.budget = Budget(limits.rate)
+        capabilities = getattr(transport, "capabilities", None)
+        self.window = bool(capabilities is not None and capabilities.window_hours)
+        self.batch_size = max(1, min(500, round(limits.rate * BATCH_SECONDS)))
+        most = max(8, min(MAX_WORKERS, round(limits.rate / 40)))
+        self.workers = max(2, min(most, round(limits.rate * RTT_ASSUMED)))
         self.rtt = RTT_ASSUMED  # seconds per delivery, smoothed
         self.paused_until = 0.0  # time.monotonic() before which nothing is sent
-        self.recovered = 0  # rows that were in flight when the process last died
         self.sent = 0
         self._last_sent: dict[str, float] = {}
-        self._wakeup = asyncio.Event()
-        self._wakeup_stream: asyncio.Event | None = None
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        """Recover rows left in flight by a crash, then start sending in the background."""
-        self.recovered = await self.db.outbox.recover()
-        if self.recovered:
-            log.warning("%d outbox messages were in flight at the last crash; sending them again",
-                        self.recovered)
-        self._task = asyncio.create_task(self._run(), name="sender")
-
-    async def stop(self, timeout: float = 10.0) -> None:
-        """Finish the batch being sent (bounded by `timeout`), then stop."""
-        self._stopping = True
-        self._wakeup.set()
-        if self._wakeup_stream is not None:
-            self._wakeup_stream.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(self._task, timeout)
-            except TimeoutError:
-                log.warning("sender did not finish its batch in %s s; stopping it", timeout)
-            self._task = None
+        self.wakeup = asyncio.Event()
+        self.wakeup_stream: asyncio.Event | None = None
+        self.task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
-        """Something was queued: look at the outbox now."""
-        self._wakeup.set()
+        """Look at the outbox now."""
+        self.wakeup.set()
+        if self.wakeup_stream is not None:
+            self.wakeup_stream.set()
 
-    async def _run(self) -> None:
-        while not self._stopping:
+    async def run(self) -> None:
+        """Send whatever is due, then wait for more, until the sender stops."""
+        while not self.sender.stopping:
             # Cleared before looking at the outbox, so a wake() during the look is not lost.
-            self._wakeup.clear()
+            self.wakeup.clear()
             try:
                 sent = await self._stream()
             except Exception:  # the loop must survive a bad batch; it is logged and retried
-                log.exception("sender batch failed")
+                log.exception("sender batch on %s failed", self.name)
                 sent = 0
-            if sent == 0 and not self._stopping:
+            if sent == 0 and not self.sender.stopping:
                 await self._idle()
+
+    def _held(self) -> bool:
+        return self.sender.stopping or self.paused_until > time.monotonic()
 
     async def _stream(self) -> int:
         """Send while rows are due, claiming ahead and recording as it goes; return how many."""
+        db = self.sender.db
         queue: asyncio.Queue[Item] = asyncio.Queue()
         low = asyncio.Event()  # outcomes to record, or the queue is half empty: refill it
         low.set()
@@ -124,11 +121,9 @@ class Sender:
         taken: set[int] = set()  # handed to a worker
         outcomes: list[Outcome] = []
         total = 0
-
         active = 0  # workers running; one leaves when the RTT says fewer are enough
 
         async def work() -> None:
-            """Send queued rows until there are more workers than the round trip needs."""
             nonlocal active
             while True:
                 if active > self._concurrency():
@@ -137,7 +132,7 @@ class Sender:
                 item = await queue.get()
                 taken.add(item.id)
                 try:
-                    if self._stopping or self.paused_until > time.monotonic():
+                    if self._held():
                         outcomes.append(Outcome(item.id, "queued", item.attempts))
                     else:
                         outcomes.append(await self._send(item))
@@ -147,21 +142,21 @@ class Sender:
                     low.set()
 
         workers: list[asyncio.Task[None]] = []
-        self._wakeup_stream = low
+        self.wakeup_stream = low
         try:
-            while not self._stopping and self.paused_until <= time.monotonic():
+            while not self._held():
                 await low.wait()
                 low.clear()
                 await self._record(outcomes, claimed)
                 while active < self._concurrency():
                     active += 1
                     workers.append(asyncio.create_task(work()))
-                if self._stopping or self.paused_until > time.monotonic():
+                if self._held():
                     break
                 if queue.qsize() > half:
                     continue
-                batch = await self.db.outbox.claim(self.transports, self.clock(),
-                                                   self.batch_size - queue.qsize())
+                batch = await db.outbox.claim([self.name], self.sender.clock(),
+                                              self.batch_size - queue.qsize())
                 if not batch:
                     if queue.empty():
                         break
@@ -174,7 +169,7 @@ class Sender:
         finally:
             for worker in workers:
                 worker.cancel()
-            self._wakeup_stream = None
+            self.wakeup_stream = None
             # Claimed rows no worker took go back untouched; one cut off mid-send stays
             # "sending", so the next start counts it as possibly sent twice.
             outcomes += [Outcome(item.id, "queued", item.attempts)
@@ -184,7 +179,7 @@ class Sender:
 
     def _concurrency(self) -> int:
         """How many sends to keep going at once: the rate times the round trip, plus two."""
-        return max(2, min(self.workers, math.ceil(self.config.rate * self.rtt) + 2))
+        return max(2, min(self.workers, math.ceil(self.rate * self.rtt) + 2))
 
     async def _record(self, outcomes: list[Outcome], claimed: dict[int, Item]) -> None:
         """Write the outcomes so far in one transaction; mark owners who blocked the bot."""
@@ -192,51 +187,96 @@ class Sender:
         del outcomes[:len(done)]
         if not done:
             return
-        await self.db.outbox.finish(done, self.clock())
+        db, now = self.sender.db, self.sender.clock()
+        await db.outbox.finish(done, now)
         for outcome in done:
             item = claimed.pop(outcome.id, None)
             if outcome.status == "blocked" and item is not None and item.owner_id is not None:
-                await self.db.owners.mark_blocked(item.owner_id, self.clock())
+                await db.owners.mark_blocked(item.owner_id, now)
 
     async def _idle(self) -> None:
         wait = 5.0
-        due = await self.db.outbox.next_due(self.transports)
+        due = await self.sender.db.outbox.next_due([self.name])
         if due is not None:
-            wait = min(wait, max(0.0, (due - self.clock()).total_seconds()))
+            wait = min(wait, max(0.0, (due - self.sender.clock()).total_seconds()))
         wait = max(wait, self.paused_until - time.monotonic())
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.01))
+            await asyncio.wait_for(self.wakeup.wait(), max(wait, 0.01))
+
+    def _later(self, seconds: float) -> datetime:
+        return self.sender.clock() + timedelta(seconds=seconds)
 
     async def _send(self, item: Item) -> Outcome:
+        sender = self.sender
         try:
-            reply = await self.render(item)
+            reply = await sender.render(item)
         except Exception as exc:  # a renderer bug must not stop everybody else's messages
             log.exception("rendering outbox row %d (%s) failed", item.id, item.kind)
             return Outcome(item.id, "failed", item.attempts + 1, error=f"render: {exc!r}"[:200])
         if reply is None:
             return Outcome(item.id, "skipped", item.attempts)
-        await self.limiter.acquire()
+        message: Reply | TemplateMessage = reply
+        outreach = sender.outreach if self.window else None
+        if outreach is not None:
+            try:
+                prepared = await outreach.prepare(item, reply)
+            except Exception as exc:  # as for a renderer: this row fails, the others go on
+                log.exception("preparing outbox row %d (%s) failed", item.id, item.kind)
+                return Outcome(item.id, "failed", item.attempts + 1,
+                               error=f"template: {exc!r}"[:200])
+            if prepared is None:
+                return Outcome(item.id, "skipped", item.attempts)
+            if not isinstance(prepared, Reply | TemplateMessage):  # held, with its reason
+                return Outcome(item.id, "queued", item.attempts, not_before=prepared.until,
+                               error=f"waiting: {prepared.reason}", waiting=prepared.reason)
+            message = prepared
+        outcome = await self._deliver(item, message)
+        if isinstance(message, TemplateMessage) and outreach is not None:
+            if outcome.status == "sent":
+                outreach.sent(item)
+            else:
+                outreach.release(item)  # its place in the day's reach was not used
+        return outcome
+
+    async def _deliver(self, item: Item, message: Reply | TemplateMessage) -> Outcome:
+        await self.budget.acquire()
         now = time.monotonic()
         if self.paused_until > now:
             return Outcome(item.id, "queued", item.attempts)
         last = self._last_sent.get(item.chat_id)
-        if last is not None and now - last < self.config.per_chat_interval:
-            wait = self.config.per_chat_interval - (now - last)
+        if last is not None and now - last < self.per_chat_interval:
             return Outcome(item.id, "queued", item.attempts,
-                           not_before=self.clock() + timedelta(seconds=wait))
+                           not_before=self._later(self.per_chat_interval - (now - last)))
         self._last_sent[item.chat_id] = now  # no await between the check and this
         self._forget_old_chats()
         attempts = item.attempts + 1
         started = time.monotonic()
+        template = isinstance(message, TemplateMessage)
         try:
-            await self.transports[item.channel].deliver(item.chat_id, reply)
+            if isinstance(message, TemplateMessage):
+                sent_id = await self.transport.deliver_template(  # type: ignore[attr-defined]
+                    item.chat_id, message)
+            else:
+                sent_id = await self.transport.deliver(item.chat_id, message)
         except RetryLater as exc:
+            if exc.per_chat:  # only this chat must wait (a pair limit)
+                return Outcome(item.id, "queued", item.attempts,
+                               not_before=self._later(exc.seconds))
             self.paused_until = max(self.paused_until, time.monotonic() + exc.seconds)
-            log.warning("the messenger asked to pause sending for %s s", exc.seconds)
-            return Outcome(item.id, "queued", item.attempts,
-                           not_before=self.clock() + timedelta(seconds=exc.seconds))
+            log.warning("%s asked to pause sending for %s s", self.name, exc.seconds)
+            return Outcome(item.id, "queued", item.attempts, not_before=self._later(exc.seconds))
         except UserGone:
             return Outcome(item.id, "blocked", attempts, error="blocked by the owner")
+        except OutsideWindow as exc:
+            if not template and not item.forced_template:
+                return Outcome(item.id, "queued", item.attempts, error=str(exc)[:200],
+                               force_template=True)
+            return Outcome(item.id, "failed", attempts, error=str(exc)[:200])
+        except StoppedMarketing as exc:
+            if item.owner_id is not None:
+                await self.sender.db.owners.stop_marketing(item.owner_id, self.sender.clock())
+                await self.sender.db.outbox.withdraw_marketing(item.owner_id)
+            return Outcome(item.id, "failed", attempts, error=str(exc)[:200])
         except Rejected as exc:
             return Outcome(item.id, "failed", attempts, error=str(exc)[:200] or "rejected")
         except Exception as exc:  # Unavailable, or a transport bug: bounded retries either way
@@ -244,17 +284,111 @@ class Sender:
             if not isinstance(exc, Unavailable):
                 log.exception("unexpected error sending outbox row %d", item.id)
             maybe = isinstance(exc, Unavailable) and exc.maybe_delivered
-            if attempts >= self.config.max_attempts:
+            if attempts >= self.sender.config.max_attempts:
                 return Outcome(item.id, "failed", attempts, error=reason, maybe_delivered=maybe)
             backoff = min(MAX_BACKOFF, 2.0 ** attempts)
             return Outcome(item.id, "queued", attempts, error=reason,
-                           not_before=self.clock() + timedelta(seconds=backoff),
-                           maybe_delivered=maybe)
+                           not_before=self._later(backoff), maybe_delivered=maybe)
         self.sent += 1
         self.rtt = 0.9 * self.rtt + 0.1 * (time.monotonic() - started)
-        return Outcome(item.id, "sent", attempts)
+        if not self.window:
+            return Outcome(item.id, "sent", attempts)
+        return Outcome(item.id, "sent", attempts, message_id=sent_id,
+                       via="template" if template else "text")
 
     def _forget_old_chats(self) -> None:
         if len(self._last_sent) > 10_000:
-            horizon = time.monotonic() - self.config.per_chat_interval
+            horizon = time.monotonic() - self.per_chat_interval
             self._last_sent = {c: t for c, t in self._last_sent.items() if t > horizon}
+
+
+class Sender:
+    """Sends queued outbox rows through the channels' transports, one lane per channel."""
+
+    def __init__(self, db: Database, transports: Mapping[str, Channel], render: RowRenderer,
+                 config: BroadcastConfig, clock: Callable[[], datetime], *,
+                 outreach: Outreach | None = None) -> None:
+        self.db = db
+        self.transports = dict(transports)
+        self.render = render
+        self.config = config
+        self.clock = clock
+        self.outreach = outreach
+        self.stopping = False
+        self.recovered = 0  # rows that were in flight when the process last died
+        self.lanes = {name: Lane(self, name, transport)
+                      for name, transport in self.transports.items()}
+
+    async def start(self) -> None:
+        """Recover rows left in flight by a crash, then start sending in the background."""
+        self.recovered = await self.db.outbox.recover()
+        if self.recovered:
+            log.warning("%d outbox messages were in flight at the last crash; sending them again",
+                        self.recovered)
+        if self.outreach is not None:
+            await self.outreach.start()
+        for lane in self.lanes.values():
+            lane.task = asyncio.create_task(lane.run(), name=f"sender:{lane.name}")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Finish the batches being sent (bounded by `timeout`), then stop."""
+        self.stopping = True
+        for lane in self.lanes.values():
+            lane.wake()
+        tasks = [lane.task for lane in self.lanes.values() if lane.task is not None]
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=timeout)
+            if pending:
+                log.warning("sender did not finish its batch in %s s; stopping it", timeout)
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+        for lane in self.lanes.values():
+            lane.task = None
+
+    def wake(self) -> None:
+        """Something was queued: look at the outbox now."""
+        for lane in self.lanes.values():
+            lane.wakeup.set()
+
+    def spend(self, channel: str, count: int = 1) -> None:
+        """Replies to an owner on `channel` go out now and count against its rate."""
+        lane = self.lanes.get(channel)
+        if lane is not None:
+            lane.budget.spend(count)
+
+    async def pace(self, channel: str) -> None:
+        """Wait for a place in `channel`'s rate for one message of the bot's own."""
+        lane = self.lanes.get(channel)
+        if lane is not None:
+            await lane.budget.acquire()
+
+    @property
+    def sent(self) -> int:
+        """Messages sent since start, over every channel."""
+        return sum(lane.sent for lane in self.lanes.values())
+
+    # Tests look at (and end) a pause, or claim in smaller batches, on every lane at once.
+    @property
+    def paused_until(self) -> float:
+        """The latest time.monotonic() before which some lane sends nothing."""
+        return max((lane.paused_until for lane in self.lanes.values()), default=0.0)
+
+    @paused_until.setter
+    def paused_until(self, value: float) -> None:
+        for lane in self.lanes.values():
+            lane.paused_until = value
+
+    @property
+    def batch_size(self) -> int:
+        """Rows claimed per batch (the largest over the lanes)."""
+        return max((lane.batch_size for lane in self.lanes.values()), default=1)
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        for lane in self.lanes.values():
+            lane.batch_size = value
+
+    def lane(self, channel: str) -> Lane:
+        """One channel's lane (its budget, pause and pacing)."""
+        return self.lanes[channel]

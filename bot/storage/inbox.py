@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.storage import to_db
+from bot.storage.outbox import StatusUpdate, apply_statuses, release_held
 
 if TYPE_CHECKING:
     from bot.storage import Database
@@ -35,6 +36,15 @@ class Status:
     at: datetime
     recipient: str | None = None
     errors: tuple[dict[str, Any], ...] = ()
+    reason: str = ""  # a failure's reason in the core's words (window, unreachable, …)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What one grouped inbox write did."""
+
+    new: list[InboxMessage]  # the messages not seen before, in order
+    wake: bool = False  # outbox rows became due (a resend as template, a held row released)
 
 
 class Inbox:
@@ -45,15 +55,18 @@ class Inbox:
 
     async def apply(self, channel: str, messages: Sequence[tuple[str, str, str]],
                     statuses: Sequence[Status], handled: Sequence[int],
-                    now: datetime) -> list[InboxMessage]:
+                    now: datetime) -> Stored:
         """In one transaction: keep new (message id, owner key, payload) rows, keep delivery
-        statuses, and mark handled rows (forgetting what they said). A message id or status seen
-        before is left as it is. Returns the rows that are new, in order."""
+        statuses and note them on the outbox rows they are about, release rows held for owners
+        who just wrote (their window is open), and mark handled rows (forgetting what they
+        said). A message id or status seen before is left as it is."""
         at = to_db(now)
         status_rows = [(channel, s.message_id, s.status, to_db(s.at), s.recipient,
                         json.dumps(list(s.errors)) if s.errors else None, at) for s in statuses]
+        updates = [StatusUpdate(s.message_id, s.status, s.reason) for s in statuses]
+        changed: list[int] = []
 
-        def work(conn: sqlite3.Connection) -> list[InboxMessage]:
+        def work(conn: sqlite3.Connection) -> Stored:
             new = []
             for message_id, owner_key, payload in messages:
                 cursor = conn.execute(
@@ -63,24 +76,31 @@ class Inbox:
                 if cursor.rowcount:
                     new.append(InboxMessage(int(cursor.lastrowid or 0), channel, message_id,
                                             owner_key, payload))
+            wake = release_held(conn, channel, sorted({m.owner_key for m in new}), now) > 0
             if status_rows:
                 conn.executemany(
                     "INSERT OR IGNORE INTO message_statuses (channel, message_id, status, at, "
                     "recipient, errors, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)", status_rows)
+                applied = apply_statuses(conn, channel, updates, now)
+                changed.extend(applied.unreachable + applied.stopped_marketing)
+                wake = wake or applied.requeued > 0
             if handled:
                 conn.execute(
                     f"UPDATE inbox SET handled_at = ?, payload = NULL WHERE id IN "
                     f"({','.join('?' * len(handled))})", (at, *handled))
-            return new
+            return Stored(new, wake)
 
         if not (messages or status_rows or handled):
-            return []
-        return await self.db.atomically(work)
+            return Stored([])
+        try:
+            return await self.db.atomically(work)
+        finally:
+            self.db.owners.forget(changed)  # their cached rows are out of date
 
     async def store(self, channel: str, messages: Sequence[tuple[str, str, str]],
                     now: datetime) -> list[InboxMessage]:
         """Keep (message id, owner key, payload) rows; return those that are new."""
-        return await self.apply(channel, messages, (), (), now)
+        return (await self.apply(channel, messages, (), (), now)).new
 
     async def done(self, row_id: int, now: datetime) -> None:
         """The message was handled: never again, and forget what it said."""
@@ -104,6 +124,12 @@ class Inbox:
                              now: datetime) -> None:
         """Keep delivery statuses (a repeated one is left as it is)."""
         await self.apply(channel, (), statuses, (), now)
+
+    async def last_message(self, channel: str, owner_key: str) -> datetime | None:
+        """When the owner's newest message kept in the inbox arrived (the window opens then)."""
+        row = await self.db.one("SELECT max(received_at) FROM inbox WHERE channel = ?"
+                                " AND owner_key = ?", (channel, owner_key))
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def statuses(self, channel: str, message_id: str) -> list[Status]:
         """Every status stored for one sent message, in the order they happened."""

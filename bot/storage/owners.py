@@ -39,6 +39,7 @@ class Owner:
     readiness: int | None
     result: Mapping[str, Any] | None
     blocked_at: datetime | None
+    marketing_stopped_at: datetime | None = None  # stopped marketing messages in the messenger
 
     @property
     def consented(self) -> bool:
@@ -67,6 +68,7 @@ def _owner(row: Any) -> Owner:
         readiness=row["readiness"],
         result=json.loads(row["result"]) if row["result"] else None,
         blocked_at=from_db(row["blocked_at"]),
+        marketing_stopped_at=from_db(row["marketing_stopped_at"]),
     )
 
 
@@ -105,6 +107,11 @@ class Owners:
         key = self._keys.pop(owner_id, None)
         if key is not None:
             self._rows.pop(key, None)
+
+    def forget(self, owner_ids: Iterable[int]) -> None:
+        """Drop cached rows that another repository changed (read again when next needed)."""
+        for owner_id in owner_ids:
+            self._forget(owner_id)
 
     async def _update(self, owner_id: int, sql: str, params: tuple[Any, ...]) -> None:
         """One statement changing the owner's row; the cached copy is dropped after it."""
@@ -148,10 +155,12 @@ class Owners:
         return owner
 
     async def seen(self, owner_id: int, chat_id: str, now: datetime) -> None:
-        """Note that the owner wrote just now (and that they have not blocked the bot)."""
+        """Note that the owner wrote just now: they have not blocked the bot, and they may be
+        sent marketing messages again if their messenger had stopped them."""
         await self._update(
             owner_id,
-            "UPDATE owners SET last_seen_at = ?, chat_id = ?, blocked_at = NULL WHERE id = ?",
+            "UPDATE owners SET last_seen_at = ?, chat_id = ?, blocked_at = NULL,"
+            " marketing_stopped_at = NULL WHERE id = ?",
             (to_db(now), chat_id, owner_id),
         )
 
@@ -280,6 +289,12 @@ class Owners:
             return await self.db.write("DELETE FROM owners WHERE id = ?", (owner_id,)) > 0
         finally:
             self._written(owner_id, None)
+
+    async def stop_marketing(self, owner_id: int, now: datetime) -> None:
+        """The owner's messenger says they stopped marketing messages: none until they write."""
+        await self._update(
+            owner_id, "UPDATE owners SET marketing_stopped_at = ? WHERE id = ?"
+            " AND marketing_stopped_at IS NULL", (to_db(now), owner_id))
 
     async def mark_blocked(self, owner_id: int, now: datetime) -> None:
         """The owner blocked the bot: do not write to them until they write again."""
