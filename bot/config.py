@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import languages
-from bot.templates import Templates, TemplateError, load_templates
+from bot.templates import TemplateError, Templates, load_templates
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
@@ -79,7 +79,7 @@ class WhatsAppConfig:
     # Of the daily limit, kept for reminders and seat notices: announcements and invitations
     # stop this much short of it, so a big announcement cannot hold back tomorrow's reminder.
     daily_reserve: int = 25
-    templates: Templates = Templates()  # the approved templates (templates.toml)
+    templates: Templates = field(default_factory=Templates)  # approved ones (templates.toml)
     token: str = field(default="", repr=False)
     app_secret: str = field(default="", repr=False)
     verify_token: str = field(default="", repr=False)

@@ -22,9 +22,9 @@ from bot.config import Config, staff_identity
 from bot.context import Context
 from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, pick_language
+from bot.outreach import Outreach
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
-from bot.outreach import Outreach
 from bot.router import Feature, Resume, Router, keyword_of, parse_command
 from bot.sender import Sender
 from bot.storage import Database

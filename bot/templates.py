@@ -223,10 +223,10 @@ def parse_templates(raw: Any, source: str) -> Templates:
             raise TemplateError(f"{source}: [kinds] {kind} names a template that is not "
                                 f"defined ([templates.{name}]).")
         needed = set(template.params) | {f for b in template.buttons for f in _pattern_fields(b)}
-        if needed - set(offered):
-            raise TemplateError(f"{source}: template {name} uses '{sorted(needed - set(offered))[0]}"
-                                f"', which a {kind} message does not have (it has "
-                                f"{', '.join(offered)}).")
+        extra = sorted(needed - set(offered))
+        if extra:
+            raise TemplateError(f"{source}: template {name} uses '{extra[0]}', which a {kind} "
+                                f"message does not have (it has {', '.join(offered)}).")
         if template.header != KIND_HEADERS.get(kind, ""):
             wanted = KIND_HEADERS.get(kind) or "no"
             raise TemplateError(f"{source}: {kind} needs a template with {wanted} header; "

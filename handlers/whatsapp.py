@@ -1,30 +1,27 @@
 """The WhatsApp edge (Meta's Cloud API through pywa): the only module that imports pywa.
 
-Webhooks arrive on the bot's web server. A POST is checked against X-Hub-Signature-256 (pywa's
-constant-time validator), its messages are stored in the inbox and only then answered 200
-(`whatsapp_inbox` splits and schedules them); they are handed to pywa's update handler one owner
-at a time, in order, and pywa calls `on_message` / `on_button` / `on_selection`, which turn them
-into `Inbound`s for the core (`whatsapp_inbound`). The core's replies are laid out within Meta's
-limits (`whatsapp_layout`) and sent with pywa, each handled message then marked read. Errors
-are mapped once, here, into the core's delivery errors. Phone numbers are never logged.
+Webhooks arrive on the bot's web server (`whatsapp_webhook`): checked, stored in the inbox and
+only then answered 200; they are handed to pywa's update handler one owner at a time, in order,
+and pywa calls `on_message` / `on_button` / `on_selection`, which turn them into `Inbound`s for
+the core (`whatsapp_inbound`). The core's replies are laid out within Meta's limits
+(`whatsapp_layout`) and sent with pywa, each handled message then marked read; outside the
+24-hour window the sender hands over a template instead (`deliver_template`,
+`whatsapp_templates`). Status webhooks are kept and noted on the outbox rows they are about.
+Errors are mapped once, here, into the core's delivery errors. Phone numbers are never logged.
 
 Where pywa does not fit, and what is done instead: its update handler reads only the first
 message of a webhook (so each is stored and handed over alone); its de-duplication is in memory
 (the inbox's unique message id replaces it); its challenge handler compares the verify token
-with `==` and ignores hub.mode (`_verify` does both properly); its signature check raises on a
+with `==` and ignores hub.mode (`whatsapp_webhook` does both properly); its signature check raises on a
 non-ASCII header (refused with 403 before it is asked).
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 import mimetypes
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -49,8 +46,7 @@ from pywa_async.types import (
     SectionList,
     SectionRow,
 )
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from pywa_async.types.templates import TemplateLanguage
 
 from bot.channel import (
     Attachment,
@@ -58,29 +54,37 @@ from bot.channel import (
     Capabilities,
     Inbound,
     InboundKind,
-    Notice,
     Outbound,
     Reply,
+    TemplateMessage,
     rows,
 )
 from bot.config import GRAPH_API_URL, Config, WhatsAppConfig
 from bot.core import Core, esc
-from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
+from bot.delivery import (
+    OutsideWindow,
+    Rejected,
+    RetryLater,
+    StoppedMarketing,
+    Unavailable,
+    UserGone,
+)
 from bot.i18n import N_
-from bot.markup import to_whatsapp
-from bot.media import Uploads
 from bot.storage.inbox import InboxMessage
 from handlers import whatsapp_layout as layout
-from handlers.web import WebServer, read_body
+from handlers.web import WebServer
 from handlers.whatsapp_inbound import digits, poster_source, press_inbound, to_inbound
-from handlers.whatsapp_inbox import Dispatcher, Writer, split_update
+from handlers.whatsapp_inbox import Dispatcher, Writer
+from handlers.whatsapp_outgoing import Outgoing
+from handlers.whatsapp_templates import components
+from handlers.whatsapp_transport import GraphTransport
+from handlers.whatsapp_webhook import Webhook
 
 __all__ = ["CAPABILITIES", "GraphTransport", "WhatsAppChannel", "client", "identify",
            "mapped_errors", "poster_source"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
-SHOWN_KEPT = 10_000
 # Owners whose messages are handled at once. Each waits mostly on the Graph API (a reply, then the
 # read mark), so more than Telegram's 32 keep the CPU busy; one owner's stay strictly in order.
 CONCURRENCY = 128
@@ -90,28 +94,7 @@ POSTER_TEXT = N_("Hello! I would like to join the export training. (code: {sourc
 CAPABILITIES = Capabilities(edit=False, popups=False, reply_buttons=layout.REPLY_BUTTONS,
                             list_rows=layout.LIST_ROWS, label_chars=layout.BUTTON_CHARS,
                             text_chars=layout.TEXT_CHARS, markup="whatsapp", knows_phone=True,
-                            contact_button=False)
-
-
-class GraphTransport(httpx.AsyncBaseTransport):
-    """Sends every request to the configured Graph API root (a fake, a proxy) instead of
-    Meta's hosts; media download URLs too. pywa has no base-URL option of its own."""
-
-    def __init__(self, root: str, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self.root = httpx.URL(root)
-        self.inner = inner or httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Rewrite scheme, host, port (and a path prefix) of the request, then send it."""
-        prefix = self.root.path.rstrip("/")
-        request.url = request.url.copy_with(scheme=self.root.scheme, host=self.root.host,
-                                            port=self.root.port, path=prefix + request.url.path)
-        request.headers["Host"] = self.root.netloc.decode("ascii")
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self.inner.aclose()
+                            contact_button=False, window_hours=24)
 
 
 def client(config: WhatsAppConfig) -> WhatsApp:
@@ -136,10 +119,18 @@ def mapped_errors() -> Iterator[None]:
     """Turn pywa's and httpx's errors into the core's delivery errors (the one place)."""
     try:
         yield
-    except (wa_errors.RateLimitHit, wa_errors.SpamRateLimitHit, wa_errors.TooManyMessages) as exc:
-        raise RetryLater(6.0) from exc  # no retry_after from Meta; pair rate is 1 per 6 s
+    except wa_errors.TooManyMessages as exc:  # the pair rate: only this person must wait
+        raise RetryLater(6.0, per_chat=True) from exc  # about one message per 6 s in bulk
+    except wa_errors.RateLimitHit as exc:  # the number's messages per second
+        raise RetryLater(1.0) from exc  # Meta gives no retry_after: a second, then again
+    except wa_errors.SpamRateLimitHit as exc:  # sending restricted for a while
+        raise RetryLater(60.0) from exc
     except wa_errors.MessageUndeliverable as exc:
         raise UserGone(f"error {exc.code}") from exc
+    except wa_errors.ReEngagementMessage as exc:
+        raise OutsideWindow("outside the 24-hour window (error 131047)") from exc
+    except wa_errors.UserStoppedMarketingMessages as exc:
+        raise StoppedMarketing("the owner stopped marketing messages (error 131050)") from exc
     except wa_errors.WhatsAppError as exc:
         status = exc.status_code or 400
         text = f"error {exc.code}: {exc.message}"
@@ -179,15 +170,14 @@ class WhatsAppChannel:
                              CallbackButtonHandler(self.on_button),
                              CallbackSelectionHandler(self.on_selection),
                              EditedMessageHandler(self.on_edited))
-        self.uploads = Uploads(core.db, CHANNEL, core.clock)  # stored files: uploaded once
-        self.writer = Writer(core.db.inbox, CHANNEL, core.clock)
+        self.outgoing = Outgoing(core, CHANNEL, self._send_one, self._upload,
+                                 self._post_template, mapped_errors)
+        self.writer = Writer(core.db.inbox, CHANNEL, core.clock, core.wake_sender)
         self.dispatcher = Dispatcher(self._handle_stored, self.writer.done, limit=concurrency)
+        self.webhook = Webhook(config.whatsapp, self.wa, self.writer, self.dispatcher)
         self.business_number = config.whatsapp.business_number
         self._addresses: dict[str, str] = {}  # user_id -> wa_id known to be stored
-        # Bodies of recent messages with choices, by message id: a reply that would only repeat
-        # the pressed message without its buttons (an edit elsewhere) is not sent again.
-        self._shown: OrderedDict[str, str] = OrderedDict()
-        web.route(config.whatsapp.webhook_path, self.on_webhook, methods=("GET", "POST"))
+        web.route(config.whatsapp.webhook_path, self.webhook.on_request, methods=("GET", "POST"))
 
     async def start(self) -> None:
         """Learn the business number (for wa.me links) and handle what the inbox still holds."""
@@ -211,43 +201,6 @@ class WhatsAppChannel:
         await self.dispatcher.stop()
         await self.writer.stop()
         await session_of(self.wa).aclose()
-
-    # ------------------------------------------------------------ webhook
-
-    async def on_webhook(self, request: Request) -> Response:
-        """GET: Meta's verification; POST: updates, stored before they are acknowledged."""
-        if request.method == "GET":
-            return self._verify(request)
-        signature = request.headers.get("X-Hub-Signature-256", "")
-        if not signature:
-            return PlainTextResponse("Unauthorized", status_code=401)
-        body = await read_body(request)
-        if body is None:
-            return PlainTextResponse("Payload Too Large", status_code=413)
-        if not signature.isascii():  # hmac.compare_digest refuses other strings
-            return PlainTextResponse("Forbidden", status_code=403)
-        refused = await self.wa.webhook_update_validator(body, signature)
-        if refused is not None:
-            return PlainTextResponse(refused[0], status_code=refused[1])
-        try:
-            update = json.loads(body)
-        except ValueError:
-            return PlainTextResponse("Bad Request", status_code=400)
-        split = split_update(update, self.config.whatsapp.phone_number_id)
-        if split.foreign:
-            log.info("%d webhook changes for another phone number id ignored", split.foreign)
-        for message in await self.writer.store(split):
-            self.dispatcher.add(message)
-        return Response(status_code=200)
-
-    def _verify(self, request: Request) -> Response:
-        params = request.query_params
-        token = params.get("hub.verify_token", "").encode()
-        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(
-                token, self.config.whatsapp.verify_token.encode()):
-            return PlainTextResponse(params.get("hub.challenge", ""))
-        log.warning("webhook verification refused: wrong verify token")
-        return PlainTextResponse("Forbidden", status_code=403)
 
     async def _handle_stored(self, message: InboxMessage) -> None:
         await self.wa.webhook_update_handler(message.payload.encode())
@@ -277,7 +230,7 @@ class WhatsAppChannel:
             if page is not None:
                 body, buttons = page
                 with mapped_errors():
-                    await self._send(pick.from_user.bsuid, Reply(
+                    await self.outgoing.send(pick.from_user.bsuid, Reply(
                         esc(body), rows(layout.page_buttons(buttons))))
                 await self._read(pick.id)
                 return
@@ -304,39 +257,18 @@ class WhatsAppChannel:
 
     # ------------------------------------------------------------ delivery
 
-    async def _wording(self, user_id: str) -> layout.Wording:
-        owner = await self.core.db.owners.find(CHANNEL, user_id)
-        tr = self.core.catalogs.get(owner.language if owner and owner.language
-                                    else self.config.default_language)
-        return layout.Wording(list_button=tr.gettext("Choose"), more=tr.gettext("More choices"))
-
     async def send_replies(self, received: Inbound, replies: Sequence[Outbound]) -> None:
-        """Send the core's replies for one inbound, errors mapped for the core: a notice is the
-        first line of the first reply (no pop-ups), a reply that may replace the pressed
-        message is sent new (no edits), tidying is left out."""
-        notice = "\n".join(esc(r.text) for r in replies if isinstance(r, Notice) and r.text)
-        for number, reply in enumerate(replies):
-            if not isinstance(reply, Reply):
-                continue  # a Tidy, or a Notice (joined to the first reply)
-            if reply.replace and not reply.buttons and reply.attachment is None and \
-                    self._shown.get(received.message_id or "") == to_whatsapp(reply.text):
-                continue  # the pressed message without its buttons: nothing new to read
-            if notice:
-                reply, notice = Reply(f"{notice}\n\n{reply.text}", reply.buttons,
-                                      attachment=reply.attachment), ""
-            try:
-                with mapped_errors():
-                    await self._send(received.chat_id, reply)
-            except RetryLater as exc:
-                raise RetryLater(exc.seconds, sent=number) from exc
-        if notice:
-            with mapped_errors():
-                await self._send(received.chat_id, Reply(notice))
+        """Send the core's replies for one inbound (`whatsapp_outgoing`)."""
+        await self.outgoing.send_replies(received, replies)
 
     async def deliver(self, chat_id: str, reply: Reply) -> str | None:
         """The sender's transport: send one message (maybe several WhatsApp messages)."""
         with mapped_errors():
-            return await self._send(chat_id, reply)
+            return await self.outgoing.send(chat_id, reply)
+
+    async def deliver_template(self, chat_id: str, message: TemplateMessage) -> str | None:
+        """The sender's transport outside the window: the approved template."""
+        return await self.outgoing.send_template(chat_id, message)
 
     async def edit(self, chat_id: str, message_id: str, text: str,
                    buttons: Buttons = ()) -> None:
@@ -351,38 +283,16 @@ class WhatsAppChannel:
         text = tr.gettext(POSTER_TEXT).format(source=payload)
         return f"https://wa.me/{self.business_number}?text={quote(text)}"
 
-    async def _send(self, chat_id: str, reply: Reply) -> str | None:
-        attachment = reply.attachment
-        if attachment is not None and attachment.media_id:
-            return await self._send_stored(chat_id, reply, attachment)
-        messages, pages = layout.plan(reply.text, reply.buttons, attachment=reply.attachment,
-                                      wording=await self._wording(chat_id))
-        for page in pages:
-            await self.core.db.inbox.save_page(page.token, page.body, page.buttons,
-                                               self.core.clock())
-        sent = None
-        for message in messages:
-            sent = await self._send_one(chat_id, message)
-            if isinstance(message, layout.Buttons | layout.ChoiceList):
-                self._shown[sent] = message.body
-                while len(self._shown) > SHOWN_KEPT:
-                    self._shown.popitem(last=False)
-        return sent
+    async def _upload(self, attachment: Attachment) -> str:
+        """The file's WhatsApp media id: its own, or uploaded now."""
+        return attachment.ref or (await self.wa.upload_media(
+            attachment.content, mime_type=attachment.mime or None,
+            filename=attachment.filename)).id
 
-    async def _send_stored(self, chat_id: str, reply: Reply, stored: Attachment) -> str | None:
-        """A file stored by the bot (an upload from the web page): uploaded to WhatsApp once,
-        then sent by its WhatsApp media id (`bot.media.Uploads`)."""
-
-        async def send_file(attachment: Attachment) -> tuple[str | None, str]:
-            with mapped_errors():  # Uploads tells a refused (expired) media id by `Rejected`
-                ref = attachment.ref or (await self.wa.upload_media(
-                    attachment.content, mime_type=attachment.mime or None,
-                    filename=attachment.filename)).id
-                by_ref = replace(attachment, ref=ref, content=b"", media_id=0)
-                sent = await self._send(chat_id, replace(reply, attachment=by_ref))
-            return sent, "" if attachment.ref else ref
-
-        return await self.uploads.send(stored, send_file)
+    async def _post_template(self, to: str, message: TemplateMessage, header_ref: str) -> str:
+        return (await self.wa.send_template(
+            to, message.name, TemplateLanguage(message.language),
+            params=components(message, header_ref))).id
 
     async def _send_one(self, to: str, message: layout.Message) -> str:
         wa = self.wa

@@ -3,12 +3,14 @@ Graph API): uploaded to WhatsApp's media endpoint once, then sent by that media 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.actions import Actor, announcements
 from bot.actions.announcements import Draft
 from bot.storage.broadcasts import Audience
 from tests.support.clock import Clock
 from tests.support.population import add_owners
-from tests.support.wabot import whatsapp_bot
+from tests.support.wabot import whatsapp_bot, wrote
 
 POSTER = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 STAFF = Actor("whatsapp", "ID.staff-1", "6281200000001")
@@ -19,6 +21,9 @@ async def test_an_uploaded_photo_goes_to_whatsapp_once_then_by_its_media_id(tmp_
     async with whatsapp_bot(tmp_path, clock=clock) as (graph, bot):
         core = bot.core
         await add_owners(core.db, 3, first_id=6281300000001, channel="whatsapp", eligible=True)
+        for number in range(3):  # each wrote an hour ago: inside the 24-hour window
+            await wrote(core.db, str(6281300000001 + number), clock() - timedelta(hours=1))
+            graph.limits.last_inbound[str(6281300000001 + number)] = clock()
         media = await core.db.media.add("poster.png", "photo", "image/png", POSTER, clock())
         done = await announcements.send_now(
             core, STAFF, clock(), Draft("*Pelatihan ekspor* dibuka!", Audience("all"),

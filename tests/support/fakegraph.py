@@ -3,9 +3,12 @@
 It records every request, validates messages as strictly as Meta documents (3 reply buttons
 with unique titles of at most 20 characters; a list of at most 10 rows with titles of 24 and
 descriptions of 72 behind a button of 20; bodies of 1024 (interactive) or 4096 (text); header and
-footer 60) and answers a violation with HTTP 400 in Meta's error shape; answers mark-as-read with
-{"success": true}; stores uploaded media and serves media; and posts signed webhooks, in Meta's
-shapes, to the bot's real web server::
+footer 60; templates only as approved, `graphrules`) and answers a violation with HTTP 400 in
+Meta's error shape; enforces Meta's sending limits (`graphlimits`: the number's rate, the pair
+rate, the 24-hour window, the daily reach, stopped marketing), failing a message it accepted
+with a status webhook as Meta does; posts the statuses of what it accepted (sent, delivered,
+read) when asked; answers mark-as-read with {"success": true}; stores uploaded media and serves
+media; and posts signed webhooks, in Meta's shapes, to the bot's real web server::
 
     async with FakeGraph() as graph:
         graph.webhook_url = f"{web.url}/whatsapp"
@@ -27,6 +30,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -36,6 +40,12 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from tests.support.graphlimits import Limits, Verdict
+from tests.support.graphrules import Approved, Filled, check_template, validate
+
+__all__ = ["APP_SECRET", "DISPLAY_NUMBER", "PHONE_NUMBER_ID", "TOKEN", "VERIFY_TOKEN",
+           "Approved", "Choice", "FakeGraph", "FakeUser", "Sent", "validate"]
 
 TOKEN = "EAAG-test-whatsapp-token"
 APP_SECRET = "test-app-secret-0123456789"
@@ -61,13 +71,15 @@ class Sent:
 
     id: str
     to: str  # what the bot addressed (user_id, or wa_id)
-    kind: str  # text | buttons | list | image | document
+    kind: str  # text | buttons | list | image | document | template
     body: str
     choices: tuple[Choice, ...] = ()
     list_button: str = ""
     media_id: str = ""
     filename: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    template: str = ""  # a template's name
+    language: str = ""  # a template's language
 
     def choice(self, part: str) -> Choice | None:
         """The choice whose id is `part` (or starts with `part:`), or whose title or
@@ -101,91 +113,15 @@ def _error(code: int, message: str, details: str = "", status: int = 400) -> JSO
     return JSONResponse({"error": error}, status_code=status)
 
 
-def _text(value: Any, name: str, limit: int, required: bool = True) -> str | None:
-    if value is None or value == "":
-        return f"{name} is required" if required else None
-    if not isinstance(value, str):
-        return f"{name} must be a string"
-    if len(value) > limit:
-        return f"{name} is {len(value)} characters long; at most {limit} are allowed"
-    return None
-
-
-def _unique(values: list[str], name: str) -> str | None:
-    if len(set(values)) != len(values):
-        return f"{name} must be unique"
-    return None
-
-
-def validate(payload: Any) -> str | None:
-    """Why Meta would refuse this POST /messages body (None: it would accept it)."""
-    if not isinstance(payload, dict) or payload.get("messaging_product") != "whatsapp":
-        return "messaging_product must be whatsapp"
-    if "status" in payload:
-        if payload.get("status") != "read" or not payload.get("message_id"):
-            return "a status update needs status=read and a message_id"
-        return None
-    if bool(payload.get("to")) == bool(payload.get("recipient")):
-        return "exactly one of to and recipient is required"
-    kind = payload.get("type", "text")
-    body = payload.get(kind)
-    if not isinstance(body, dict):
-        return f"the {kind} object is required"
-    if kind == "text":
-        return _text(body.get("body"), "text.body", 4096)
-    if kind in ("image", "document"):
-        if bool(body.get("id")) == bool(body.get("link")):
-            return f"{kind} needs exactly one of id and link"
-        return _text(body.get("caption"), f"{kind}.caption", 1024, required=False)
-    if kind != "interactive":
-        return f"message type {kind} is not supported here"
-    return _interactive(body)
-
-
-def _interactive(obj: dict[str, Any]) -> str | None:
-    kind = obj.get("type")
-    problem = _text((obj.get("body") or {}).get("text"), "interactive.body.text", 1024)
-    header = obj.get("header")
-    if header is not None:
-        problem = problem or _text(header.get("text"), "header.text", 60)
-    footer = obj.get("footer")
-    if footer is not None:
-        problem = problem or _text(footer.get("text"), "footer.text", 60)
-    if problem:
-        return problem
-    action = obj.get("action") or {}
-    if kind == "button":
-        buttons = action.get("buttons") or []
-        if not 1 <= len(buttons) <= 3:
-            return f"{len(buttons)} buttons; 1 to 3 are allowed"
-        for b in buttons:
-            if b.get("type") != "reply":
-                return "button type must be reply"
-            problem = problem or _text(b["reply"].get("title"), "button title", 20) or \
-                _text(b["reply"].get("id"), "button id", 256)
-        return problem or _unique([b["reply"]["title"] for b in buttons], "button titles") or \
-            _unique([b["reply"]["id"] for b in buttons], "button ids")
-    if kind == "list":
-        sections = action.get("sections") or []
-        rows = [r for s in sections for r in s.get("rows") or []]
-        if not 1 <= len(sections) <= 10 or not 1 <= len(rows) <= 10:
-            return f"{len(rows)} rows in {len(sections)} sections; 1 to 10 rows are allowed"
-        problem = _text(action.get("button"), "list button", 20)
-        for s in sections:
-            problem = problem or _text(s.get("title"), "section title", 24,
-                                       required=len(sections) > 1)
-        for r in rows:
-            problem = problem or _text(r.get("title"), "row title", 24) or \
-                _text(r.get("id"), "row id", 200) or \
-                _text(r.get("description"), "row description", 72, required=False)
-        return problem or _unique([r["id"] for r in rows], "row ids")
-    return f"interactive type {kind} is not supported here"
-
-
-def _sent(message_id: str, payload: dict[str, Any]) -> Sent:
+def _sent(message_id: str, payload: dict[str, Any], filled: Filled | None = None) -> Sent:
     to = payload.get("to") or payload.get("recipient") or ""
     kind = payload.get("type", "text")
     body = payload[kind]
+    if filled is not None:
+        return Sent(message_id, to, "template", filled.body,
+                    tuple(Choice(data, text) for data, text in filled.choices),
+                    media_id=filled.media_id, raw=payload, template=filled.template.name,
+                    language=filled.template.language)
     if kind == "text":
         return Sent(message_id, to, "text", body["body"], raw=payload)
     if kind in ("image", "document"):
@@ -211,7 +147,9 @@ class FakeGraph:
     """The fake Graph API and Meta's webhook sender."""
 
     def __init__(self, *, token: str = TOKEN, app_secret: str = APP_SECRET,
-                 phone_number_id: str = PHONE_NUMBER_ID, record: bool = True) -> None:
+                 phone_number_id: str = PHONE_NUMBER_ID, record: bool = True,
+                 clock: Callable[[], datetime] | None = None, rate: float | None = None,
+                 daily_limit: int | None = 250, statuses: bool = False) -> None:
         self.token = token
         self.app_secret = app_secret
         self.phone_number_id = phone_number_id
@@ -222,7 +160,16 @@ class FakeGraph:
         self.sent: list[Sent] = []
         self.reads: dict[str, int] = {}
         self.media: dict[str, tuple[bytes, str]] = {}
-        self.undeliverable: set[str] = set()  # recipients answered with 131026
+        self.undeliverable: set[str] = set()  # recipients answered with 131026 at once
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.limits = Limits(self.clock, rate=rate, daily_limit=daily_limit)
+        self.approved: dict[tuple[str, str], Approved] = {}  # (name, language) -> template
+        # Post sent/delivered/read statuses of every message accepted (failures always go).
+        self.statuses = statuses
+        self.readers: set[str] = set()  # people whose messages are read at once
+        self.failed: list[tuple[str, int]] = []  # (message id, error code) reported
+        self.posted_statuses: list[tuple[str, str]] = []  # (message id, status) posted
+        self._reporting: set[asyncio.Task[None]] = set()
         # While set and not released, sends wait (a slow Meta); one whose client went away
         # meanwhile (a killed bot) is dropped, as Meta would never have got it.
         self.hold: asyncio.Event | None = None
@@ -262,6 +209,9 @@ class FakeGraph:
 
     async def stop(self) -> None:
         """Stop listening."""
+        for task in list(self._reporting):
+            task.cancel()
+        await asyncio.gather(*self._reporting, return_exceptions=True)
         if self._client is not None:
             await self._client.aclose()
         if self._server is not None and self._task is not None:
@@ -359,17 +309,82 @@ class FakeGraph:
         if to in self.undeliverable:
             self._note(GraphRequest("POST", request.url.path, payload, 400, "undeliverable"))
             return _error(131026, "Message undeliverable", "The recipient is not reachable.")
+        filled = None
+        if payload.get("type") == "template":
+            checked = check_template(payload, self.approved)
+            if isinstance(checked, tuple):
+                code, problem = checked
+                self._note(GraphRequest("POST", request.url.path, payload, 400, problem))
+                await self._changed_now()
+                return _error(code, f"(#{code}) {problem}", problem)
+            filled = checked
+        verdict = self.limits.judge(to, filled is not None,
+                                    filled is not None and filled.template.category == "MARKETING")
+        if verdict is not None and verdict.now:
+            self._note(GraphRequest("POST", request.url.path, payload, 429, verdict.title))
+            return _error(verdict.code, f"(#{verdict.code}) {verdict.title}", verdict.title,
+                          status=429)
         message_id = f"wamid.OUT{next(self._ids):010d}"
-        sent = _sent(message_id, payload)
+        sent = _sent(message_id, payload, filled)
         self._note(GraphRequest("POST", request.url.path, payload))
         if self.record:
             self.sent.append(sent)
         for listen in self.listeners:
             listen("sent", sent)
         await self._changed_now()
+        if verdict is not None or self.statuses:
+            self._report(sent, verdict)
         contact = {"input": to, ("user_id" if payload.get("recipient") else "wa_id"): to}
         return JSONResponse({"messaging_product": "whatsapp", "contacts": [contact],
                              "messages": [{"id": message_id, "message_status": "accepted"}]})
+
+    def approve(self, templates: list[dict[str, Any]]) -> None:
+        """Approve templates as `umkm-bot templates` prints them (as Meta would, once
+        reviewed): only these may be sent."""
+        for data in templates:
+            found = Approved.from_meta(data)
+            self.approved[(found.name, found.language)] = found
+
+    # ------------------------------------------------------------ status webhooks
+
+    def status_update(self, sent: Sent, status: str, error: Verdict | None = None
+                      ) -> dict[str, Any]:
+        """A status webhook about one message the bot sent, in Meta's shape."""
+        entry: dict[str, Any] = {"id": sent.id, "status": status,
+                                 "timestamp": str(int(self.clock().timestamp())),
+                                 "recipient_id": sent.to, "recipient_user_id": sent.to}
+        if error is not None:
+            entry["errors"] = [{"code": error.code, "title": error.title,
+                                "message": error.title,
+                                "error_data": {"details": error.title}}]
+        return self.envelope({"contacts": [{"profile": {"name": "-"}, "wa_id": sent.to,
+                                            "user_id": sent.to}], "statuses": [entry]})
+
+    def _report(self, sent: Sent, verdict: Verdict | None) -> None:
+        task = asyncio.create_task(self._post_statuses(sent, verdict))
+        self._reporting.add(task)
+        task.add_done_callback(self._reporting.discard)
+
+    async def _post_statuses(self, sent: Sent, verdict: Verdict | None) -> None:
+        """Post what became of a message, as Meta does some moments after accepting it."""
+        if not self.webhook_url:
+            return
+        if verdict is not None:
+            states = ["failed"]
+            self.failed.append((sent.id, verdict.code))
+        else:
+            states = ["sent", "delivered"] + (["read"] if sent.to in self.readers else [])
+        for state in states:
+            response = await self.post(self.status_update(
+                sent, state, verdict if state == "failed" else None))
+            if response.status_code == 200:
+                self.posted_statuses.append((sent.id, state))
+        await self._changed_now()
+
+    async def read(self, sent: Sent) -> None:
+        """The person read one message (a "read" status webhook)."""
+        await self.post(self.status_update(sent, "read"))
+        self.posted_statuses.append((sent.id, "read"))
 
     async def _upload(self, request: Request) -> Response:
         body = await request.body()
@@ -450,8 +465,9 @@ class FakeUser:
     def message(self, kind: str, content: dict[str, Any], **extra: Any) -> dict[str, Any]:
         """A webhook carrying one message of this user."""
         message_id = f"wamid.IN{self.wa_id[-6:]}{next(self._ids):06d}{int(time.time()) % 1000}"
+        self.graph.limits.wrote(self.user_id, self.wa_id)  # the window opens
         msg = {"from": self.wa_id, "from_user_id": self.user_id, "id": message_id,
-               "timestamp": str(int(time.time())), "type": kind, **extra}
+               "timestamp": str(int(self.graph.clock().timestamp())), "type": kind, **extra}
         if content:
             msg[kind] = content
         return self.graph.envelope({"contacts": [{"profile": {"name": self.name},
@@ -491,6 +507,9 @@ class FakeUser:
         sent, choice = self.find(part)
         context = {"from": self.graph.envelope({})["entry"][0]["changes"][0]["value"][
             "metadata"]["display_phone_number"], "id": sent.id}
+        if sent.kind == "template":  # a quick reply: a "button" message, not interactive
+            return await self.deliver(self.message(
+                "button", {"payload": choice.id, "text": choice.title}, context=context))
         if sent.kind == "buttons":
             reply = {"type": "button_reply", "button_reply": {"id": choice.id,
                                                                "title": choice.title}}

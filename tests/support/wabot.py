@@ -13,7 +13,8 @@ from bot.cli import FEATURES
 from bot.config import Config, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
-from bot.storage import Database
+from bot.storage import Database, to_db
+from bot.templates import meta_json
 from handlers.web import WebServer
 from handlers.whatsapp import WhatsAppChannel
 from tests.support.config import write_config
@@ -75,11 +76,27 @@ async def running_whatsapp(graph: FakeGraph, config: Config,
         await db.close()
 
 
+def approve(graph: FakeGraph, config: Config) -> None:
+    """Submit the configured templates to the fake, which approves them (as Meta would)."""
+    graph.approve(meta_json(config.whatsapp.templates, lambda name, language: f"<{name}>"))
+
+
+async def wrote(db: Database, owner_key: str, when: datetime, channel: str = "whatsapp") -> None:
+    """An owner's message kept in the inbox at `when` (the window is open from then)."""
+    await db.write("INSERT INTO inbox (channel, message_id, owner_key, payload, received_at,"
+                   " handled_at) VALUES (?, ?, ?, NULL, ?, ?)",
+                   (channel, f"wamid.seeded.{owner_key}.{to_db(when)}", owner_key, to_db(when),
+                    to_db(when)))
+
+
 @asynccontextmanager
 async def whatsapp_bot(tmp_path: Path, extra: str = "",
-                       clock: Callable[[], datetime] | None = None,
+                       clock: Callable[[], datetime] | None = None, **graph: Any,
                        ) -> AsyncIterator[tuple[FakeGraph, Running]]:
-    """The fake Graph API and the bot on WhatsApp against it."""
-    async with FakeGraph() as graph, running_whatsapp(
-            graph, whatsapp_config(tmp_path, graph, extra), clock=clock) as bot:
-        yield graph, bot
+    """The fake Graph API (on the same clock; `graph`: its limits) with the configured
+    templates approved, and the bot on WhatsApp against it."""
+    async with FakeGraph(clock=clock, **graph) as fake:
+        config = whatsapp_config(tmp_path, fake, extra)
+        approve(fake, config)
+        async with running_whatsapp(fake, config, clock=clock) as bot:
+            yield fake, bot
