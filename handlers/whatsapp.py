@@ -12,8 +12,8 @@ Errors are mapped once, here, into the core's delivery errors. Phone numbers are
 Where pywa does not fit, and what is done instead: its update handler reads only the first
 message of a webhook (so each is stored and handed over alone); its de-duplication is in memory
 (the inbox's unique message id replaces it); its challenge handler compares the verify token
-with `==` and ignores hub.mode (`whatsapp_webhook` does both properly); its signature check raises on a
-non-ASCII header (refused with 403 before it is asked).
+with `==` and ignores hub.mode (`whatsapp_webhook` does both properly); its signature check
+raises on a non-ASCII header (refused with 403 before it is asked).
 """
 
 from __future__ import annotations
