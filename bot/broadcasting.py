@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from babel.dates import format_timedelta
-
+from bot.announcement_report import final_report, progress_text
 from bot.channel import Attachment, Button, Reply
 from bot.core import Core
 from bot.delivery import DeliveryError
@@ -82,7 +81,7 @@ def announcement(broadcast: Broadcast, tr: Translator, *, channel: str | None = 
     others get the text alone): one messenger's file id means nothing to another.
     """
     footer = "<i>" + tr.gettext("An announcement from Dindagkop-UKM Kota Pekalongan. To stop "
-                                "receiving announcements, send /berhenti.") + "</i>"
+                                "receiving announcements, reply STOP.") + "</i>"
     text = f"{broadcast.html}\n\n{footer}" if broadcast.html.strip() else footer
     attachment = None
     if media is not None:
@@ -141,7 +140,7 @@ async def launch(core: Core, broadcast_id: int) -> bool:
     core.wake_sender()
     log.info("broadcast %d started for %d recipients", broadcast_id, total)
     tr = _author_translator(core, broadcast)
-    message_id = await _post(core, broadcast, _progress_text(tr, broadcast.id, 0, total, None))
+    message_id = await _post(core, broadcast, progress_text(tr, broadcast.id, 0, total, None))
     await core.db.broadcasts.set_status_message(broadcast_id, message_id)
     watch(core, broadcast_id)
     return True
@@ -194,12 +193,16 @@ async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) 
         _stop_watching(core, broadcast_id)
         if broadcast.status == "sending":
             await core.db.broadcasts.end(broadcast_id, "done", core.clock())
-        text, buttons = final_report(tr, broadcast, counts)
+        text, buttons = final_report(tr, broadcast, counts,
+                                     await core.db.outbox.deliveries(KIND, broadcast.ref))
         await _edit(core, broadcast, text, buttons)
         log.info("broadcast %d finished: %s", broadcast_id, dict(counts))
         return
-    rate = _observed_rate(state, handled) or core.config.broadcast.rate
-    text = _progress_text(tr, broadcast.id, handled, total, remaining / rate)
+    waiting = await core.db.outbox.waiting(KIND, broadcast.ref)
+    rate = _observed_rate(state, handled) or sum(
+        core.config.broadcast.limits(channel).rate for channel in channels(core)) or 1.0
+    sendable = remaining - sum(count for count, _until in waiting.values())
+    text = progress_text(tr, broadcast.id, handled, total, sendable / rate, waiting)
     if text != state.get("shown"):  # an unchanged message cannot be edited anyway
         state["shown"] = text
         await _edit(core, broadcast, text, ((Button(tr.gettext("⏹ Stop sending"),
@@ -222,44 +225,6 @@ def _observed_rate(state: dict[str, Any], handled: int) -> float | None:
 def _stop_watching(core: Core, broadcast_id: int) -> None:
     if core.scheduler.get_job(_progress_job_id(broadcast_id)) is not None:
         core.scheduler.remove_job(_progress_job_id(broadcast_id))
-
-
-def _progress_text(tr: Translator, number: int, handled: int, total: int,
-                   eta_seconds: float | None) -> str:
-    _ = tr.gettext
-    lines = [_("<b>Announcement #{number}</b>").format(number=number)]
-    if eta_seconds is None:
-        lines.append(_("Sending to {total} owners…").format(total=tr.number(total)))
-    else:
-        eta = format_timedelta(timedelta(seconds=max(1, round(eta_seconds))),
-                               threshold=1.1, locale=tr.language)
-        lines.append(_("Sent {sent} of {total} — about {eta} left").format(
-            sent=tr.number(handled), total=tr.number(total), eta=eta))
-    return "\n".join(lines)
-
-
-def final_report(tr: Translator, broadcast: Broadcast,
-                 counts: dict[str, int]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
-    """The report at the end: sent, blocked, failed, and what else happened."""
-    _ = tr.gettext
-    title = (_("<b>Announcement #{number} stopped</b>") if broadcast.status == "stopped"
-             else _("<b>Announcement #{number} finished</b>"))
-    lines = [
-        title.format(number=broadcast.id),
-        _("Sent: {count}").format(count=tr.number(counts.get("sent", 0))),
-        _("Blocked the bot: {count}").format(count=tr.number(counts.get("blocked", 0))),
-        _("Failed: {count}").format(count=tr.number(counts.get("failed", 0))),
-    ]
-    if counts.get("cancelled"):
-        lines.append(_("Not sent (stopped, or the owner stopped announcements): {count}").format(
-            count=tr.number(counts["cancelled"])))
-    if counts.get("resent"):
-        lines.append(_("Sent again after an interruption, so perhaps received twice: {count}")
-                     .format(count=tr.number(counts["resent"])))
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    if counts.get("failed"):
-        buttons = ((Button(_("Show the failures"), f"bc:f:{broadcast.id}"),),)
-    return "\n".join(lines), buttons
 
 
 def _author_translator(core: Core, broadcast: Broadcast) -> Translator:

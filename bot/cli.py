@@ -1,4 +1,4 @@
-"""The `umkm-bot` command: run, chat, check, backup, restore."""
+"""The `umkm-bot` command: run, chat, check, templates, backup, restore."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.features import (
     language,
     links,
     menu,
+    optout,
     privacy,
     reminders,
     report,
@@ -40,7 +41,7 @@ from handlers.web import WebServerError
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
 
 # Every feature of the bot, in the order their menu entries appear.
-FEATURES = (consent, survey, signup, interest, privacy, subscription, language, staff,
+FEATURES = (consent, survey, signup, interest, privacy, subscription, optout, language, staff,
             session_staff, seats, attendance, broadcast, report, links, web_login, reminders,
             menu, backups)
 
@@ -130,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                               "neither BOT_TOKEN nor WHATSAPP_TOKEN)")
     sub.add_parser("chat", help="the local terminal chat")
     sub.add_parser("check", help="check the configuration, database, catalogs and token")
+    sub.add_parser("templates", help="print the WhatsApp templates in the JSON of Meta's "
+                                     "template API, to submit them for approval")
     sub.add_parser("backup", help="copy the database consistently, even while the bot runs") \
         .add_argument("path", type=Path, help="a new file, or a folder to put it in")
     sub.add_parser("restore", help="replace the database with a backup (stop the bot first)") \
@@ -144,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  identify_whatsapp=identify_whatsapp))
     try:
         config = load_config(args.config)
+        if args.command == "templates":
+            from bot.maintenance import templates_command
+
+            return templates_command(config, sys.stdout)
         if args.command == "backup":
             from bot.maintenance import backup_command
 

@@ -1,4 +1,5 @@
-"""What the deployer runs besides the bot: `umkm-bot check`, `backup PATH` and `restore PATH`.
+"""What the deployer runs besides the bot: `umkm-bot check`, `templates`, `backup PATH` and
+`restore PATH`.
 
 `check` goes through everything the bot needs before it can serve, in the order start-up needs
 it, prints one line per check, and stops at the first failure with a non-zero exit.
@@ -6,6 +7,7 @@ it, prints one line per check, and stops at the first failure with a non-zero ex
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
@@ -36,9 +38,9 @@ class Report:
         self.out = out
         self.secrets: list[str] = []
 
-    def line(self, ok: bool, name: str, detail: str) -> None:
-        """Print the outcome of one check."""
-        text = f"{'ok  ' if ok else 'FAIL'} {name}: {detail}"
+    def line(self, ok: bool, name: str, detail: str, *, warn: bool = False) -> None:
+        """Print the outcome of one check (`warn`: it passed, but something needs doing)."""
+        text = f"{'warn' if ok and warn else 'ok  ' if ok else 'FAIL'} {name}: {detail}"
         for secret in self.secrets:
             text = text.replace(secret, "***")
         print(text, file=self.out, flush=True)
@@ -65,6 +67,9 @@ async def check(config_path: Path | None, env: Mapping[str, str], out: TextIO,
         report.line(True, name, _catalogs(config))
         name = "questionnaire"
         report.line(True, name, _questionnaire())
+        name = "templates"
+        detail, missing = _templates(config)
+        report.line(True, name, detail, warn=missing)
         name = "backups"
         report.line(True, name, _backups(config))
         name = "telegram"
@@ -128,6 +133,34 @@ def _questionnaire() -> str:
     except QuestionnaireError as exc:
         raise CheckFailed(str(exc)) from None
     return f"version {QUESTIONNAIRE.version}, {len(QUESTIONNAIRE.questions)} questions, valid"
+
+
+def _templates(config: Config) -> tuple[str, bool]:
+    """The WhatsApp templates configured, and the kinds without one (they wait outside the
+    24-hour window); True when some are missing."""
+    templates = config.whatsapp.templates
+    missing = templates.missing(config.reminders.labels)
+    where = templates.source or "no templates file"
+    detail = (f"{len(templates.templates)} templates for {len(templates.kinds)} kinds of "
+              f"message ({where}); submit them to Meta with `umkm-bot templates`")
+    if missing:
+        detail += ("; no template for " + ", ".join(missing) + ": on WhatsApp these wait, "
+                   "outside the 24-hour window, until one is configured and approved")
+    return detail, bool(missing)
+
+
+def templates_command(config: Config, out: TextIO) -> int:
+    """`umkm-bot templates`: every WhatsApp template in every language, as the JSON Meta's
+    template API takes (one object per POST to /<WABA id>/message_templates)."""
+    from bot.outreach import sample_fields
+    from bot.templates import meta_json
+
+    catalogs = Catalogs(config.time_zone)
+    samples = {code: sample_fields(catalogs.get(code)) for code in LANGUAGES}
+    found = meta_json(config.whatsapp.templates,
+                      lambda field, language: samples.get(language, samples[LANGUAGES[0]])[field])
+    print(json.dumps(found, ensure_ascii=False, indent=2), file=out)
+    return 0
 
 
 def _backups(config: Config) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot import broadcasting
 from bot.actions import Actor, audit
 from bot.media import check_upload
+from bot.outreach import WINDOW, WINDOW_MARGIN
 from bot.storage.broadcasts import KIND, VALUED, Audience, Broadcast
 from bot.storage.media import Media
 
@@ -65,6 +66,28 @@ class Launched:
     outcome: str
     broadcast: Broadcast | None = None
     count: int = 0
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who an audience reaches now: per channel, and how many of its WhatsApp owners are
+    outside the 24-hour window (they get the approved template, within the daily limit)."""
+
+    by_channel: dict[str, int]
+    outside_window: int = 0
+    daily_limit: int = 0  # WhatsApp's, less the part kept for reminders; 0: unlimited
+
+    @property
+    def total(self) -> int:
+        """Every owner reached, over the channels."""
+        return sum(self.by_channel.values())
+
+    @property
+    def days(self) -> int:
+        """How many days the owners outside the window take at the daily limit (1 or more)."""
+        if not self.daily_limit or self.outside_window <= self.daily_limit:
+            return 1
+        return -(-self.outside_window // self.daily_limit)
 
 
 @dataclass(frozen=True)
@@ -150,6 +173,19 @@ def channels(core: Core) -> list[str]:
 async def counts(core: Core, audience: Audience) -> dict[str, int]:
     """How many owners the audience reaches now, on each channel the bot runs."""
     return await core.db.broadcasts.count_by_channel(audience, channels(core))
+
+
+async def reach(core: Core, audience: Audience, now: datetime) -> Reach:
+    """How many owners the audience reaches now per channel, and how many WhatsApp owners of
+    it are outside the window (and against which daily limit)."""
+    by_channel = await counts(core, audience)
+    if "whatsapp" not in by_channel:
+        return Reach(by_channel)
+    outside = await core.db.broadcasts.count_outside_window(
+        audience, channels(core), "whatsapp", now - (WINDOW - WINDOW_MARGIN))
+    settings = core.config.whatsapp
+    limit = settings.daily_limit - settings.daily_reserve if settings.daily_limit else 0
+    return Reach(by_channel, outside, limit)
 
 
 async def _create(core: Core, actor: Actor, now: datetime, draft: Draft, when: datetime,

@@ -2,8 +2,11 @@
 
 A staff conversation (`router.flow`), one step at a time, stored so it survives restarts:
 write (text with formatting, or a photo or document with a caption) → audience (buttons) →
-preview exactly as owners will see it, with the number of recipients → send now, schedule for a
-WIB time, or cancel. /pengumuman lists recent announcements: cancel a scheduled one, see failures.
+preview exactly as owners will see it, with the number of recipients per channel (and how many
+WhatsApp owners are outside the 24-hour window, against the daily limit) → send now, schedule for
+a WIB time, or cancel. /pengumuman lists recent announcements (with delivered and read on
+WhatsApp): cancel a scheduled one, see failures. Owners who got the announcement as a WhatsApp
+template press "read it all" (`ann:<id>`) for the whole text.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from typing import Any
 from bot import broadcasting as delivery
 from bot.actions import announcements
 from bot.actions.announcements import Draft, parse_when
+from bot.announcement_report import delivery_lines, reason_words
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.i18n import N_
 from bot.questionnaire import Question
 from bot.storage.broadcasts import KIND, OPEN_STATUSES, VALUED, Audience, Broadcast
-from bot.views import AUDIENCE_NAMES, audience_words, choice_label
+from bot.views import AUDIENCE_NAMES, audience_words, choice_label, group_name
 from bot.views import BROADCAST_STATUS_NAMES as STATUS_NAMES
 
 FLOW = "broadcast"
@@ -34,6 +38,7 @@ def register(router: Router) -> None:
                    N_("Recent announcements: cancel a scheduled one, see failures"), staff=True)
     router.flow(FLOW, on_input)
     router.button("bc", on_button, staff=True)
+    router.button("ann", on_read)
     router.staff_menu_entry(menu_buttons)
     router.renderer(KIND, delivery.render)
     router.on_start.append(delivery.on_start)
@@ -199,7 +204,8 @@ async def _preview(ctx: Context, audience: Audience) -> None:
     assert ctx.flow is not None
     data = {**ctx.flow.data, "audience": {"kind": audience.kind, "value": audience.value}}
     await ctx.save_flow(FLOW, "confirm", data)
-    count = sum((await announcements.counts(ctx.core, audience)).values())
+    reach = await announcements.reach(ctx.core, audience, ctx.now)
+    count = reach.total
     draft = Broadcast(0, ctx.inbound.channel, "", "", ctx.tr.language, data["html"],
                       data["file_ref"], data["file_kind"], audience, "scheduled", None, None,
                       None, ctx.now, None, None)
@@ -212,10 +218,28 @@ async def _preview(ctx: Context, audience: Audience) -> None:
             [Button(_("🕘 Send later"), "bc:later")],
             [Button(_("👥 Choose another audience"), "bc:again")],
             [Button(_("✖ Cancel, do not send"), "bc:drop")]]
+    lines = [summary, recipients]
     if count == 0:
         rows = rows[2:]
-        recipients = _("Nobody is in this audience yet.")
-    ctx.reply(f"{summary}\n{recipients}", rows)
+        lines[1] = _("Nobody is in this audience yet.")
+    elif len(reach.by_channel) > 1:
+        lines.append(" · ".join(
+            f"{esc(group_name(ctx.tr, ctx.core.questionnaire, 'channel', channel))}: "
+            f"{ctx.tr.number(number)}" for channel, number in reach.by_channel.items()))
+    if reach.outside_window:
+        lines.append(ctx.tr.ngettext(
+            "{count} WhatsApp owner has not written in the last 24 hours: they get the approved "
+            "announcement template instead.",
+            "{count} WhatsApp owners have not written in the last 24 hours: they get the "
+            "approved announcement template instead.",
+            reach.outside_window).format(count=ctx.tr.number(reach.outside_window)))
+    if reach.days > 1:
+        lines.append(_("⚠️ WhatsApp lets us reach {limit} people a day outside the 24-hour "
+                       "window, so this takes about {days} days to reach them all. The bot "
+                       "carries on by itself each day.").format(
+                           limit=ctx.tr.number(reach.daily_limit),
+                           days=ctx.tr.number(reach.days)))
+    ctx.reply("\n".join(lines), rows)
 
 
 async def _confirm(ctx: Context, action: str) -> None:
@@ -281,8 +305,8 @@ async def _failures(ctx: Context, broadcast_id: int) -> None:
         return
     lines = [_("<b>Announcement #{number}: messages that failed</b>").format(
         number=broadcast_id)]
-    lines += [_("• owner #{owner}: {reason}").format(owner=owner, reason=esc(reason))
-              for owner, reason in failures]
+    lines += [_("• owner #{owner}: {reason}").format(
+        owner=owner, reason=esc(reason_words(ctx.tr, reason))) for owner, reason in failures]
     ctx.reply("\n".join(lines))
 
 
@@ -297,16 +321,30 @@ async def on_list(ctx: Context, _args: str) -> None:
     for broadcast in recent:
         when = broadcast.scheduled_for or broadcast.created_at
         counts = await ctx.db.outbox.counts(KIND, broadcast.ref)
+        deliveries = await ctx.db.outbox.deliveries(KIND, broadcast.ref)
         lines.append(_("#{number} · {when} · {audience} · {status} · {sent} sent").format(
             number=broadcast.id, when=ctx.tr.datetime(when),
             audience=await describe(ctx, broadcast.audience),
             status=_(STATUS_NAMES[broadcast.status]),
             sent=ctx.tr.number(counts.get("sent", 0))))
+        lines += [f"   {line}" for line in delivery_lines(ctx.tr, deliveries)]
         if broadcast.status in OPEN_STATUSES[:1]:
             rows.append([Button(_("✖ Cancel #{number}").format(number=broadcast.id),
                                 f"bc:x:{broadcast.id}")])
-        if counts.get("failed"):
+        if counts.get("failed") or any(key.startswith("failed:") for found in
+                                       deliveries.values() for key in found):
             rows.append([Button(_("Failures of #{number}").format(number=broadcast.id),
                                 f"bc:f:{broadcast.id}")])
     await ctx.audit("broadcast.list", None)
     ctx.reply("\n".join(lines), rows)
+
+
+async def on_read(ctx: Context, rest: str) -> None:
+    """ann:<id>: the whole announcement, for an owner who got it as a WhatsApp template (whose
+    text had to be one short paragraph)."""
+    broadcast = await ctx.db.broadcasts.content(int(rest)) if rest.isdigit() else None
+    if broadcast is None or broadcast.status in ("scheduled", "cancelled", "missed"):
+        ctx.reply(ctx.tr.gettext("This announcement is no longer available."))
+        return
+    full = delivery.announcement(broadcast, ctx.tr, channel=ctx.inbound.channel)
+    ctx.reply(full.text)  # the photo or document came with the template already

@@ -48,12 +48,13 @@ def audience_sql(audience: Audience, channels: Sequence[str]) -> tuple[str, list
     """A SELECT of the owner ids `audience` covers among owners reachable on `channels`.
 
     Every audience is limited to owners who consented, have not blocked the bot and have not
-    stopped announcements.
+    stopped announcements (by asking the bot, or in their messenger).
     """
     if not audience.valid:
         raise ValueError(f"invalid audience {audience!r}")
     marks = ",".join("?" * len(channels)) or "NULL"
     sql = ("SELECT o.id FROM owners o WHERE o.consent_at IS NOT NULL AND o.blocked_at IS NULL"
+           " AND o.marketing_stopped_at IS NULL"
            f" AND o.channel IN ({marks})"
            " AND NOT EXISTS (SELECT 1 FROM announcement_optouts x WHERE x.owner_id = o.id)")
     params: list[Any] = list(channels)
@@ -203,6 +204,18 @@ class Broadcasts:
             f"SELECT channel, count(*) FROM owners WHERE id IN ({sql}) GROUP BY channel", params)
         found = {row[0]: int(row[1]) for row in rows}
         return {channel: found.get(channel, 0) for channel in channels}
+
+    async def count_outside_window(self, audience: Audience, channels: Sequence[str],
+                                   channel: str, since: datetime) -> int:
+        """How many owners `audience` reaches on `channel` have not written since `since`:
+        outside the messaging window, they get the announcement's template."""
+        sql, params = audience_sql(audience, channels)
+        row = await self.db.one(
+            f"SELECT count(*) FROM owners o WHERE o.id IN ({sql}) AND o.channel = ?"
+            " AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.channel = o.channel"
+            " AND i.owner_key = o.chat_id AND i.received_at >= ?)",
+            (*params, channel, to_db(since)))
+        return int(row[0]) if row else 0
 
     async def begin(self, broadcast_id: int, now: datetime) -> bool:
         """Move a scheduled broadcast to sending; False when it was cancelled or started."""

@@ -35,8 +35,10 @@ def _list(row: Any) -> InterestList:
 _LIST = ("SELECT l.year, l.opened_at, l.closed_at,"
          " (SELECT count(*) FROM interest i WHERE i.year = l.year) FROM interest_lists l")
 # Invited to year ?: consenting owners interested the year before or not yet eligible, and not
-# on this year's list already.
+# on this year's list already; not those who stopped announcements (an invitation is one too).
 _INVITED = ("SELECT o.id FROM owners o WHERE o.consent_at IS NOT NULL AND o.blocked_at IS NULL"
+            " AND o.marketing_stopped_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM announcement_optouts x WHERE x.owner_id = o.id)"
             " AND (o.id IN (SELECT owner_id FROM interest WHERE year = ?)"
             " OR (o.finished_at IS NOT NULL AND o.eligible = 0))"
             " AND o.id NOT IN (SELECT owner_id FROM interest WHERE year = ?)")

@@ -197,10 +197,13 @@ class Outbox:
         return found
 
     async def failures(self, kind: str, ref: str, limit: int = 50) -> list[tuple[int | None, str]]:
-        """(owner id, reason) of the rows that failed."""
+        """(owner id, reason) of the rows that failed, and of those the messenger accepted but
+        could not deliver (reason "delivery:<why>", from its status webhooks)."""
         rows = await self.db.all(
-            "SELECT owner_id, coalesce(last_error, '') FROM outbox WHERE kind = ? AND ref = ?"
-            " AND status = 'failed' ORDER BY id LIMIT ?", (kind, ref, limit))
+            "SELECT owner_id, CASE WHEN status = 'failed' THEN coalesce(last_error, '')"
+            " ELSE 'delivery:' || coalesce(failure, 'other') END FROM outbox"
+            " WHERE kind = ? AND ref = ? AND (status = 'failed' OR delivery = 'failed')"
+            " ORDER BY id LIMIT ?", (kind, ref, limit))
         return [(row[0], row[1]) for row in rows]
 
     async def cancel(self, kind: str, ref: str, owner_id: int | None = None) -> int:

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from bot import broadcasting
 from bot.actions import announcements
 from bot.actions.announcements import Draft
+from bot.announcement_report import reason_words
 from bot.channel import plain_text
 from bot.i18n import N_
 from bot.markup import from_whatsapp
@@ -231,7 +232,8 @@ async def on_announcement(request: Request, visit: Visit) -> Response:
     if request.query_params.get("gagal") == "1":
         failures = await announcements.failures(core, visit.staff, core.clock(), broadcast.id)
         names = await core.db.applicants.names(sorted({o for o, _r in failures if o}))
-        failures = [(owner, names.get(owner or 0, ""), reason) for owner, reason in failures]
+        failures = [(owner, names.get(owner or 0, ""), reason_words(visit.tr, reason))
+                    for owner, reason in failures]
     shown = broadcasting.announcement(broadcast, visit.tr)
     return staff_page(
         request, visit, "announcement.html", notices=NOTICES, broadcast=broadcast,
