@@ -125,7 +125,7 @@ async def test_a_formatted_announcement_is_previewed_sent_once_and_reported(runn
     for owner_chat in (str(10_000 + n) for n in range(30)):
         (received,) = transport.to(owner_chat)
         assert received.text.startswith("Pelatihan <b>ekspor</b>")
-        assert "/berhenti" in received.text  # in the owner's language (Indonesian)
+        assert "balas BERHENTI" in received.text  # in the owner's language (Indonesian)
     progress = transport.to(str(STAFF_ID))
     assert "Announcement #1" in progress[0].text
     await delivery.report_progress(core, 1, {})
