@@ -247,9 +247,13 @@ def load_templates(path: Path) -> Templates:
     return parse_templates(raw, path.name)
 
 
+_SPACES = re.compile(r"[ \t]+")
+
+
 def flat(text: str) -> str:
-    """A parameter value as Meta takes it: one line, no tabs, no runs of spaces."""
-    lines = [" ".join(line.split()) for line in str(text).splitlines()]
+    """A parameter value as Meta takes it: one line, no tabs, no runs of spaces (narrow and
+    no-break spaces, as Babel writes in times, are kept)."""
+    lines = [_SPACES.sub(" ", line).strip() for line in str(text).splitlines()]
     return " · ".join(line for line in lines if line) or "-"
 
 

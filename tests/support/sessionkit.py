@@ -14,9 +14,9 @@ START = datetime(2027, 10, 6, 2, 0, tzinfo=UTC)  # Rabu, 6 Oktober 2027 pukul 09
 
 async def eligible(db: Database, user_id: int | str, now: datetime, *, language: str = "en",
                    eligible: bool = True, readiness: int = 80, name: str = "Budi Santoso",
-                   unmet: tuple[str, ...] = ()) -> int:
+                   unmet: tuple[str, ...] = (), channel: str = "telegram") -> int:
     """An owner who agreed and submitted the questionnaire (eligible unless told otherwise)."""
-    owner = await db.owners.create("telegram", str(user_id), str(user_id), language, None, now)
+    owner = await db.owners.create(channel, str(user_id), str(user_id), language, None, now)
     await db.owners.consent(owner.id, "2026-11", language, now)
     answers = {"name": name, "business_name": f"Usaha {name.split()[0]}", "has_nib": "no",
                "product_type": "batik"}
