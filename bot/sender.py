@@ -188,7 +188,10 @@ class Lane:
         if not done:
             return
         db, now = self.sender.db, self.sender.clock()
-        await db.outbox.finish(done, now)
+        applied = await db.outbox.finish(done, now, self.name if self.window else None)
+        db.owners.forget(applied.unreachable + applied.stopped_marketing)
+        if applied.requeued:
+            self.wakeup.set()
         for outcome in done:
             item = claimed.pop(outcome.id, None)
             if outcome.status == "blocked" and item is not None and item.owner_id is not None:

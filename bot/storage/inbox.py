@@ -62,7 +62,8 @@ class Inbox:
         said). A message id or status seen before is left as it is."""
         at = to_db(now)
         status_rows = [(channel, s.message_id, s.status, to_db(s.at), s.recipient,
-                        json.dumps(list(s.errors)) if s.errors else None, at) for s in statuses]
+                        json.dumps(list(s.errors)) if s.errors else None, at, s.reason or None)
+                       for s in statuses]
         updates = [StatusUpdate(s.message_id, s.status, s.reason) for s in statuses]
         changed: list[int] = []
 
@@ -80,7 +81,8 @@ class Inbox:
             if status_rows:
                 conn.executemany(
                     "INSERT OR IGNORE INTO message_statuses (channel, message_id, status, at, "
-                    "recipient, errors, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)", status_rows)
+                    "recipient, errors, received_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    status_rows)
                 applied = apply_statuses(conn, channel, updates, now)
                 changed.extend(applied.unreachable + applied.stopped_marketing)
                 wake = wake or applied.requeued > 0
@@ -137,7 +139,8 @@ class Inbox:
             "SELECT * FROM message_statuses WHERE channel = ? AND message_id = ? ORDER BY at",
             (channel, message_id))
         return [Status(r["message_id"], r["status"], datetime.fromisoformat(r["at"]),
-                       r["recipient"], tuple(json.loads(r["errors"])) if r["errors"] else ())
+                       r["recipient"], tuple(json.loads(r["errors"])) if r["errors"] else (),
+                       r["reason"] or "")
                 for r in rows]
 
     async def save_page(self, token: str, body: str,

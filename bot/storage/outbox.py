@@ -146,23 +146,36 @@ class Outbox:
         items.sort(key=lambda item: item.id)
         return items
 
-    async def finish(self, outcomes: Sequence[Outcome], now: datetime) -> None:
-        """Record what happened to claimed rows, in one transaction."""
+    async def finish(self, outcomes: Sequence[Outcome], now: datetime,
+                     channel: str | None = None) -> Applied:
+        """Record what happened to claimed rows, in one transaction. Status webhooks about a
+        message sent on `channel` that arrived before this (the messenger can be that quick)
+        are applied now; what they changed is returned."""
         if not outcomes:
-            return
-        async with self.db.transaction() as conn:
-            await conn.executemany(
+            return Applied()
+        rows = [(o.status, o.attempts, o.error, to_db(o.not_before) if o.not_before else None,
+                 int(o.maybe_delivered), o.status, to_db(now), o.message_id, o.via, o.waiting,
+                 int(o.force_template), o.id) for o in outcomes]
+        sent = [o.message_id for o in outcomes if o.message_id]
+
+        def work(conn: sqlite3.Connection) -> Applied:
+            conn.executemany(
                 "UPDATE outbox SET status = ?, attempts = ?, last_error = ?,"
                 " not_before = COALESCE(?, not_before), resent = max(resent, ?),"
                 " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
                 " message_id = COALESCE(?, message_id), via = COALESCE(?, via), waiting = ?,"
-                " forced_template = max(forced_template, ?) WHERE id = ?",
-                [(o.status, o.attempts, o.error,
-                  to_db(o.not_before) if o.not_before else None, int(o.maybe_delivered),
-                  o.status, to_db(now), o.message_id, o.via, o.waiting, int(o.force_template),
-                  o.id)
-                 for o in outcomes],
-            )
+                " forced_template = max(forced_template, ?) WHERE id = ?", rows)
+            if not sent or channel is None:
+                return Applied()
+            early = conn.execute(
+                f"SELECT message_id, status, coalesce(reason, '') FROM message_statuses"
+                f" WHERE channel = ? AND message_id IN ({','.join('?' * len(sent))})",
+                (channel, *sent)).fetchall()
+            updates = sorted((StatusUpdate(*row) for row in early),
+                             key=lambda u: RANKS.get(u.status, 0))
+            return apply_statuses(conn, channel, updates, now) if updates else Applied()
+
+        return await self.db.atomically(work)
 
     async def next_due(self, channels: Iterable[str]) -> datetime | None:
         """When the earliest queued row for these channels may be sent."""

@@ -453,6 +453,10 @@ class FakeGraph:
         """Every message the bot sent to `user`."""
         return [s for s in self.sent if s.to in (user.user_id, user.wa_id)]
 
+    def to_chat(self, to: str) -> list[Sent]:
+        """Every message the bot addressed to `to` (a user id or number)."""
+        return [s for s in self.sent if s.to == to]
+
 
 class FakeUser:
     """One WhatsApp user: sends messages as Meta would deliver them, reads the bot's replies."""

@@ -19,6 +19,10 @@ CREATE INDEX outbox_waiting ON outbox (channel, chat_id) WHERE waiting IS NOT NU
 -- Owners reached by a template in the last 24 hours: the daily reach used so far.
 CREATE INDEX outbox_reach ON outbox (channel, sent_at) WHERE via = 'template';
 
+-- A failed status's reason in the core's words (window, unreachable, marketing, rate, …): a
+-- status may arrive before the sender has noted which row the message was, and is applied then.
+ALTER TABLE message_statuses ADD COLUMN reason TEXT;
+
 -- The owner's last messages, for the window: the newest inbox row of each owner.
 CREATE INDEX inbox_owner ON inbox (channel, owner_key, received_at);
 
