@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 RATE_MARGIN = 0.03  # aim this much under the limit
 RATE_BURST = 0.02  # the bucket holds this much of a second's worth (at least one message)
@@ -26,11 +26,13 @@ DEBT_SECONDS = 1.0  # replies may run the bucket at most a second's worth into d
 class Budget:
     """A token bucket of `rate` messages per second for one channel."""
 
-    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.limit = rate
         self.rate = rate * (1 - RATE_MARGIN)
         self.capacity = max(1.0, rate * RATE_BURST)
         self.clock = clock
+        self.sleep = sleep
         self.tokens = self.capacity
         self._at = clock()
         self._turn = asyncio.Lock()  # bulk waits in order
@@ -52,7 +54,7 @@ class Budget:
         async with self._turn:
             while True:
                 self._refill()
-                if self.tokens >= 1:
+                if self.tokens >= 1 - 1e-9:  # rounding must not leave it a hair short forever
                     self.tokens -= 1
                     return
-                await asyncio.sleep((1 - self.tokens) / self.rate)
+                await self.sleep(max(1e-4, (1 - self.tokens) / self.rate))
