@@ -35,7 +35,7 @@ from bot.channel import Channel, Reply
 from bot.config import BroadcastConfig
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.storage import Database
-from bot.storage.outbox import Item, Outcome
+from bot.storage.outbox import Item, SendResult
 
 log = logging.getLogger(__name__)
 # Render one claimed row into a message, or None to skip it (e.g. its session was cancelled).
@@ -122,7 +122,7 @@ class Sender:
         half, quarter = max(1, self.batch_size // 2), max(1, self.batch_size // 4)
         claimed: dict[int, Item] = {}
         taken: set[int] = set()  # handed to a worker
-        outcomes: list[Outcome] = []
+        outcomes: list[SendResult] = []
         total = 0
 
         active = 0  # workers running; one leaves when the RTT says fewer are enough
@@ -138,7 +138,7 @@ class Sender:
                 taken.add(item.id)
                 try:
                     if self._stopping or self.paused_until > time.monotonic():
-                        outcomes.append(Outcome(item.id, "queued", item.attempts))
+                        outcomes.append(SendResult(item.id, "queued", item.attempts))
                     else:
                         outcomes.append(await self._send(item))
                 finally:
@@ -177,7 +177,7 @@ class Sender:
             self._wakeup_stream = None
             # Claimed rows no worker took go back untouched; one cut off mid-send stays
             # "sending", so the next start counts it as possibly sent twice.
-            outcomes += [Outcome(item.id, "queued", item.attempts)
+            outcomes += [SendResult(item.id, "queued", item.attempts)
                          for item in claimed.values() if item.id not in taken]
             await self._record(outcomes, claimed)
         return total
@@ -186,7 +186,7 @@ class Sender:
         """How many sends to keep going at once: the rate times the round trip, plus two."""
         return max(2, min(self.workers, math.ceil(self.config.rate * self.rtt) + 2))
 
-    async def _record(self, outcomes: list[Outcome], claimed: dict[int, Item]) -> None:
+    async def _record(self, outcomes: list[SendResult], claimed: dict[int, Item]) -> None:
         """Write the outcomes so far in one transaction; mark owners who blocked the bot."""
         done = outcomes[:]
         del outcomes[:len(done)]
@@ -207,22 +207,22 @@ class Sender:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.01))
 
-    async def _send(self, item: Item) -> Outcome:
+    async def _send(self, item: Item) -> SendResult:
         try:
             reply = await self.render(item)
         except Exception as exc:  # a renderer bug must not stop everybody else's messages
             log.exception("rendering outbox row %d (%s) failed", item.id, item.kind)
-            return Outcome(item.id, "failed", item.attempts + 1, error=f"render: {exc!r}"[:200])
+            return SendResult(item.id, "failed", item.attempts + 1, error=f"render: {exc!r}"[:200])
         if reply is None:
-            return Outcome(item.id, "skipped", item.attempts)
+            return SendResult(item.id, "skipped", item.attempts)
         await self.limiter.acquire()
         now = time.monotonic()
         if self.paused_until > now:
-            return Outcome(item.id, "queued", item.attempts)
+            return SendResult(item.id, "queued", item.attempts)
         last = self._last_sent.get(item.chat_id)
         if last is not None and now - last < self.config.per_chat_interval:
             wait = self.config.per_chat_interval - (now - last)
-            return Outcome(item.id, "queued", item.attempts,
+            return SendResult(item.id, "queued", item.attempts,
                            not_before=self.clock() + timedelta(seconds=wait))
         self._last_sent[item.chat_id] = now  # no await between the check and this
         self._forget_old_chats()
@@ -233,26 +233,26 @@ class Sender:
         except RetryLater as exc:
             self.paused_until = max(self.paused_until, time.monotonic() + exc.seconds)
             log.warning("the messenger asked to pause sending for %s s", exc.seconds)
-            return Outcome(item.id, "queued", item.attempts,
+            return SendResult(item.id, "queued", item.attempts,
                            not_before=self.clock() + timedelta(seconds=exc.seconds))
         except UserGone:
-            return Outcome(item.id, "blocked", attempts, error="blocked by the owner")
+            return SendResult(item.id, "blocked", attempts, error="blocked by the owner")
         except Rejected as exc:
-            return Outcome(item.id, "failed", attempts, error=str(exc)[:200] or "rejected")
+            return SendResult(item.id, "failed", attempts, error=str(exc)[:200] or "rejected")
         except Exception as exc:  # Unavailable, or a transport bug: bounded retries either way
             reason = str(exc)[:200] or type(exc).__name__
             if not isinstance(exc, Unavailable):
                 log.exception("unexpected error sending outbox row %d", item.id)
             maybe = isinstance(exc, Unavailable) and exc.maybe_delivered
             if attempts >= self.config.max_attempts:
-                return Outcome(item.id, "failed", attempts, error=reason, maybe_delivered=maybe)
+                return SendResult(item.id, "failed", attempts, error=reason, maybe_delivered=maybe)
             backoff = min(MAX_BACKOFF, 2.0 ** attempts)
-            return Outcome(item.id, "queued", attempts, error=reason,
+            return SendResult(item.id, "queued", attempts, error=reason,
                            not_before=self.clock() + timedelta(seconds=backoff),
                            maybe_delivered=maybe)
         self.sent += 1
         self.rtt = 0.9 * self.rtt + 0.1 * (time.monotonic() - started)
-        return Outcome(item.id, "sent", attempts)
+        return SendResult(item.id, "sent", attempts)
 
     def _forget_old_chats(self) -> None:
         if len(self._last_sent) > 10_000:

@@ -35,8 +35,8 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What happened to one claimed row."""
+class SendResult:
+    """What one attempt to send a claimed row came to (the row's new status)."""
 
     id: int
     status: str  # "sent", "queued" (try again at not_before), "blocked", "failed", "skipped"
@@ -109,7 +109,7 @@ class Outbox:
         items.sort(key=lambda item: item.id)
         return items
 
-    async def finish(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+    async def finish(self, outcomes: Sequence[SendResult], now: datetime) -> None:
         """Record what happened to claimed rows, in one transaction."""
         if not outcomes:
             return

@@ -10,7 +10,7 @@ import pytest
 from bot.actions import Actor, announcements, attendance, interest, seats, sessions
 from bot.actions.announcements import Draft
 from bot.storage.broadcasts import Audience
-from bot.storage.outbox import Outcome
+from bot.storage.outbox import SendResult
 from tests.support.population import add_interest, add_owners, add_session, sign_up
 from tests.support.sessionkit import START, eligible, outbox, session
 
@@ -242,8 +242,8 @@ async def test_looking_at_failures_is_audited_only_when_there_are_some(running):
                                         language="id")
     assert await announcements.failures(core, WEB, now, sent.broadcast.id) == []
     items = await core.db.outbox.claim(["telegram"], now, 10)
-    await core.db.outbox.finish([Outcome(items[0].id, "failed", 1, error="Bad Request"),
-                                 Outcome(items[1].id, "sent", 1)], now)
+    await core.db.outbox.finish([SendResult(items[0].id, "failed", 1, error="Bad Request"),
+                                 SendResult(items[1].id, "sent", 1)], now)
     assert await announcements.failures(core, WEB, now, sent.broadcast.id) == [
         (items[0].owner_id, "Bad Request")]
     assert [a for _c, _u, a, _n in await audit(core)] == ["broadcast.send",
@@ -263,8 +263,8 @@ async def test_interest_lists_open_close_invite_and_report_how_it_went(core, clo
     assert invited == interest.Invited("queued", 3)
     assert (await interest.invite(core, WEB, now, 2028)).count == 0  # nobody twice
     items = await core.db.outbox.claim(["telegram"], now, 10)
-    await core.db.outbox.finish([Outcome(items[0].id, "sent", 1),
-                                 Outcome(items[1].id, "blocked", 1)], now)
+    await core.db.outbox.finish([SendResult(items[0].id, "sent", 1),
+                                 SendResult(items[1].id, "blocked", 1)], now)
     assert await interest.invitations(core, 2028) == interest.Invitations(1, 1, 1, 0)
     assert await interest.close_list(core, WEB, now, 2028)
     assert not await interest.close_list(core, WEB, now, 2028)

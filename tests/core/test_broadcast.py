@@ -156,8 +156,8 @@ async def test_progress_says_how_many_are_sent_and_how_long_is_left(running):
 
 
 def delivery_outcome(row_id: int):
-    from bot.storage.outbox import Outcome
-    return Outcome(row_id, "sent", 1)
+    from bot.storage.outbox import SendResult
+    return SendResult(row_id, "sent", 1)
 
 
 async def test_a_photo_with_a_caption_goes_out_as_a_photo(running):

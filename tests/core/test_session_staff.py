@@ -10,7 +10,7 @@ from bot.cli import FEATURES
 from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
-from bot.storage.outbox import Outcome
+from bot.storage.outbox import SendResult
 from tests.support.config import STAFF_ID
 from tests.support.owner import Owner
 from tests.support.sessionkit import START, deliver, eligible, outbox, session
@@ -234,7 +234,7 @@ async def test_interest_lists_from_opening_to_invitations(core, clock):
     await member.say("/daftarminat")
     assert "invitations: 0 sent · 2 still to send · 0 not reached" in member.text()
     invitations = {owner: reply for owner, reply in await deliver(core)}
-    outcomes = [Outcome(item_id, "sent" if owner == last_year else "blocked", 1)
+    outcomes = [SendResult(item_id, "sent" if owner == last_year else "blocked", 1)
                 for item_id, owner in await core.db.all(
                     "SELECT id, owner_id FROM outbox WHERE kind = 'invitation'")]
     await core.db.outbox.finish(outcomes, clock())
