@@ -131,3 +131,7 @@ QUESTIONS = (
 )
 
 QUESTIONNAIRE = Questionnaire(version="2026-11", questions=QUESTIONS)
+
+# Question ids other modules name (storage queries take them as parameters, never as literals).
+NAME = "name"
+BUSINESS_NAME = "business_name"

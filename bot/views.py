@@ -16,7 +16,8 @@ from bot.i18n import N_, Translator
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question, Questionnaire
 from bot.storage.broadcasts import Audience, Choice
-from bot.storage.sessions import Person, Seats, Session
+from bot.storage.registrations import Person, Seats
+from bot.storage.sessions import Session
 
 STAGE_NAMES = {
     "started": N_("started"), "consented": N_("agreed"), "finished": N_("finished"),

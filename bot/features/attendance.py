@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.actions import attendance
 from bot.channel import Button
 from bot.core import Context, Router, esc
-from bot.sessions import can_mark
+from bot.session_rules import can_mark
 from bot.storage.sessions import Session
 from bot.views import page_of, pager, person_label
 

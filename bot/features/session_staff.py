@@ -18,7 +18,7 @@ from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.i18n import N_
 from bot.reminder_policy import plan
-from bot.sessions import (
+from bot.session_rules import (
     ACTIVE,
     DEFAULT_CAPACITY,
     STATUS_NAMES,
@@ -85,7 +85,7 @@ async def show_list(ctx: Context) -> None:
     _ = ctx.tr.gettext
     tr = ctx.tr
     sessions = await ctx.db.sessions.recent(ctx.now - timedelta(days=60))
-    seats = await ctx.db.sessions.seats([s.id for s in sessions])
+    seats = await ctx.db.registrations.seats([s.id for s in sessions])
     lines = [_("<b>Training sessions</b>")]
     if not sessions:
         lines.append(_("There are no sessions yet."))
@@ -109,7 +109,7 @@ async def show_session(ctx: Context, session: Session) -> None:
     """One session: details, seats, the reminders still to go, and what staff can do."""
     _ = ctx.tr.gettext
     tr = ctx.tr
-    seats = (await ctx.db.sessions.seats([session.id]))[session.id]
+    seats = (await ctx.db.registrations.seats([session.id]))[session.id]
     lines = [*session_lines(tr, session),
              _("Status: {status}").format(status=esc(_(STATUS_NAMES[session.status]))), "",
              *seat_lines(tr, session, seats)]
@@ -247,7 +247,7 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
     session = await _session(ctx, data)
     members = 0
     if session is not None:
-        seats = (await ctx.db.sessions.seats([session.id]))[session.id]
+        seats = (await ctx.db.registrations.seats([session.id]))[session.id]
         members = seats.registered + seats.waiting
     if action == "create":
         text = "\n".join([

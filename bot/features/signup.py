@@ -15,11 +15,12 @@ from bot import notices
 from bot.channel import Button, Reply
 from bot.core import Context, Core, Router, esc
 from bot.i18n import N_, Translator
-from bot.sessions import ACTIVE, can_choose
+from bot.session_rules import ACTIVE, can_choose
 from bot.storage import to_db
 from bot.storage.outbox import Item
 from bot.storage.owners import Owner
-from bot.storage.sessions import Registration, Seats, Session
+from bot.storage.registrations import Registration, Seats
+from bot.storage.sessions import Session
 from bot.views import attendance_buttons, session_lines, unmet_lines
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ async def show_schedule(ctx: Context) -> None:
     _ = ctx.tr.gettext
     owner = ctx.owner
     sessions = await ctx.db.sessions.open_for_sign_up(ctx.now)
-    own = await ctx.db.sessions.of_owner(owner.id, ("registered", "waiting")) if owner else []
+    own = await ctx.db.registrations.of_owner(owner.id, ("registered", "waiting")) if owner else []
     mine = {registration.session_id: registration for _s, registration in own}
     listed = {session.id for session in sessions}
     # The owner's own sessions are shown even after staff closed their sign-up.
@@ -132,7 +133,7 @@ async def show_schedule(ctx: Context) -> None:
         ctx.reply(_("There are no training sessions open for sign-up right now. New sessions "
                     "are announced here."), await other_offers(ctx))
         return
-    seats = await ctx.db.sessions.seats([s.id for s in sessions])
+    seats = await ctx.db.registrations.seats([s.id for s in sessions])
     can_sign_up = owner_can_sign_up(owner)
     lines = [_("<b>Export training sessions</b>")]
     rows: list[list[Button]] = []
@@ -167,7 +168,7 @@ async def join(ctx: Context, session_id: int) -> None:
         return
     owner = ctx.owner
     assert owner is not None
-    result = await ctx.db.sessions.register(session_id, owner.id, ctx.now)
+    result = await ctx.db.registrations.register(session_id, owner.id, ctx.now)
     session = await ctx.db.sessions.get(session_id)
     if result.outcome == "missing" or session is None:
         ctx.notice(_("This button no longer works."))
@@ -213,7 +214,7 @@ async def on_withdraw(ctx: Context, _args: str) -> None:
     """/batalkan: choose which sign-up to cancel."""
     _ = ctx.tr.gettext
     owner = ctx.owner
-    pairs = [(s, r) for s, r in await ctx.db.sessions.of_owner(
+    pairs = [(s, r) for s, r in await ctx.db.registrations.of_owner(
         owner.id, ("registered", "waiting")) if s.status in ACTIVE] if owner else []
     if not pairs:
         ctx.reply(_("You have no sign-ups to cancel. To see the sessions, send /jadwal."))
@@ -252,7 +253,7 @@ async def withdraw(ctx: Context, session_id: int) -> None:
     if owner is None or session is None:
         ctx.notice(_("This button no longer works."))
         return
-    freed = await ctx.db.sessions.withdraw(session_id, owner.id, ctx.now)
+    freed = await ctx.db.registrations.withdraw(session_id, owner.id, ctx.now)
     if freed.was is None:
         ctx.notice(_("You are not signed up for this session."))
         return
@@ -278,7 +279,7 @@ async def on_session_button(ctx: Context, rest: str) -> None:
         return
     ctx.tidy()
     owner = ctx.owner
-    registration = await ctx.db.sessions.registration(session_id, owner.id) if owner else None
+    registration = await ctx.db.registrations.get(session_id, owner.id) if owner else None
     session = await ctx.db.sessions.get(session_id)
     if registration is None or session is None or registration.status == "cancelled":
         ctx.notice(_("You are not signed up for this session."))
@@ -299,7 +300,7 @@ async def on_attendance_button(ctx: Context, rest: str) -> None:
         ctx.tidy()
         return
     session = await ctx.db.sessions.get(session_id)
-    registration = await ctx.db.sessions.registration(session_id, owner.id)
+    registration = await ctx.db.registrations.get(session_id, owner.id)
     if session is None or session.status not in ACTIVE or session.starts_at <= ctx.now:
         ctx.notice(_("This session is no longer open."))
         ctx.tidy()
@@ -313,7 +314,7 @@ async def on_attendance_button(ctx: Context, rest: str) -> None:
         await ask_withdraw(ctx, session, registration)
         return
     if registration.attendance != "confirmed":
-        await ctx.db.sessions.attend(session_id, owner.id, "confirmed", ctx.now)
+        await ctx.db.registrations.attend(session_id, owner.id, "confirmed", ctx.now)
         log.info("owner %d confirmed attendance of session %d", owner.id, session_id)
     ctx.notice(_("Thank you! Your attendance is confirmed."))
     ctx.tidy(attendance_buttons(ctx.tr, session_id, confirmed=True))
@@ -343,7 +344,7 @@ async def data_lines(ctx: Context) -> list[str]:
     owner = ctx.owner
     if owner is None:
         return []
-    pairs = await ctx.db.sessions.of_owner(owner.id)
+    pairs = await ctx.db.registrations.of_owner(owner.id)
     if not pairs:
         return []
     lines = [_("<b>Your training sign-ups</b>")]
@@ -369,9 +370,9 @@ async def free_seats(ctx: Context) -> None:
     owner = ctx.owner
     if owner is None:
         return
-    for session, _registration in await ctx.db.sessions.of_owner(owner.id,
+    for session, _registration in await ctx.db.registrations.of_owner(owner.id,
                                                                  ("registered", "waiting")):
-        freed = await ctx.db.sessions.withdraw(session.id, owner.id, ctx.now)
+        freed = await ctx.db.registrations.withdraw(session.id, owner.id, ctx.now)
         await notices.notify_promoted(ctx.core, session.id, freed.promoted, ctx.now)
 
 

@@ -25,7 +25,7 @@ from bot.channel import plain_text
 from bot.i18n import N_
 from bot.markup import from_whatsapp
 from bot.media import DOCUMENT_LIMIT, PHOTO_LIMIT
-from bot.sessions import parse_start
+from bot.session_rules import parse_start
 from bot.storage.broadcasts import KIND, Audience, Broadcast
 from bot.views import (
     AUDIENCE_NAMES,

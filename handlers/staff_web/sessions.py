@@ -2,8 +2,8 @@
 signed up, and what staff can do to it (edit, move, close or reopen sign-up, cancel).
 
 Each form is a thin view over bot/actions/sessions.py (the actions the chat's /sesi calls) and
-checks typed values with the same rules (bot/sessions.py); after a form the browser is sent back
-to the page with a notice of what happened.
+checks typed values with the same rules (bot/session_rules.py); after a form the browser is
+sent back to the page with a notice of what happened.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.actions import sessions
+from bot.actions import seats, sessions
 from bot.i18n import N_, NP_
 from bot.reminder_policy import plan
-from bot.sessions import (
+from bot.session_rules import (
     ACTIVE,
     STATUS_NAMES,
     can_choose,
@@ -70,9 +70,9 @@ async def _list(request: Request, visit: Visit, *, status: int = 200,
                 errors: dict[str, str] | None = None) -> Response:
     db, now = visit.core.db, visit.core.clock()
     found = await db.sessions.recent(now - RECENT)
-    seats = await db.sessions.seats([s.id for s in found])
+    counts = await db.registrations.seats([s.id for s in found])
     return staff_page(request, visit, "sessions.html", status=status, notices=NOTICES,
-                      sessions=found, seats=seats, status_names=STATUS_NAMES,
+                      sessions=found, seats=counts, status_names=STATUS_NAMES,
                       form=form or {"capacity": "30"}, errors=errors or {})
 
 
@@ -112,7 +112,7 @@ async def _detail(request: Request, visit: Visit, session: Session, *, status: i
                   errors: dict[str, str] | None = None,
                   form: dict[str, str] | None = None) -> Response:
     core, now = visit.core, visit.core.clock()
-    people = await core.db.sessions.people(session.id)
+    people = await seats.people(core, session.id)
     registered = [p for p in people if p.status == "registered"]
     waiting = sorted((p for p in people if p.status == "waiting"),
                      key=lambda p: (-(p.readiness or 0), p.position or 0))
@@ -120,7 +120,7 @@ async def _detail(request: Request, visit: Visit, session: Session, *, status: i
                  now).later if session.status in ACTIVE else []
     return staff_page(
         request, visit, "session.html", status=status, notices=NOTICES, session=session,
-        seats=(await core.db.sessions.seats([session.id]))[session.id],
+        seats=(await core.db.registrations.seats([session.id]))[session.id],
         status_name=visit.tr.gettext(STATUS_NAMES[session.status]),
         active=session.status in ACTIVE, choosable=can_choose(session.status,
                                                               session.starts_at, now),

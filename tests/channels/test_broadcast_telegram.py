@@ -146,9 +146,9 @@ async def test_the_xlsx_holds_what_the_database_holds(tmp_path):
         await sign_up(db, october, [*low, high[0]])
         await sign_up(db, october, [high[1]], status="waiting", attendance=None)
         now = datetime(2027, 10, 6, 3, tzinfo=UTC)
-        assert await db.sessions.mark_present(october, low[0], True, now)
-        assert await db.sessions.mark_present(october, low[1], False, now)
-        assert not await db.sessions.mark_present(october, high[1], True, now)  # no seat
+        assert await db.registrations.mark_present(october, low[0], True, now)
+        assert await db.registrations.mark_present(october, low[1], False, now)
+        assert not await db.registrations.mark_present(october, high[1], True, now)  # no seat
         answer = await fake.user(STAFF_ID, language_code="id").cmd("/ekspor")
         xlsx = next(r.params["document"] for r in answer if r.method == "sendDocument")
         book = openpyxl.load_workbook(io.BytesIO(xlsx))

@@ -82,7 +82,7 @@ async def test_a_reminder_due_while_the_bot_was_down_arrives_exactly_once(fake, 
         assert "attendance is confirmed" in " ".join(
             r.params.get("text", "") for r in answered if r.method == "answerCallbackQuery")
         owner = await channel.core.db.owners.find("telegram", "1001")
-        assert (await channel.core.db.sessions.registration(1, owner.id)).attendance == \
+        assert (await channel.core.db.registrations.get(1, owner.id)).attendance == \
             "confirmed"
     async with running_bot(fake, config, clock) as channel:  # and once more: nothing new
         rows = await outbox(channel.core.db, "reminder")
@@ -197,7 +197,7 @@ async def test_two_owners_racing_for_the_last_seat_get_one_seat(fake, tmp_path):
                  for batch, chat in zip(answers, chats, strict=True)]
         assert sorted("You are registered!" in t for t in texts) == [False, True]
         assert sum("you are on the waiting list: number 1" in t for t in texts) == 1
-        seats = (await core.db.sessions.seats([1]))[1]
+        seats = (await core.db.registrations.seats([1]))[1]
         assert (seats.registered, seats.waiting) == (2, 1)
         assert (await core.db.sessions.get(1)).status == "full"
 

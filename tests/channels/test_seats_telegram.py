@@ -44,7 +44,7 @@ async def test_choosing_and_marking_through_telegram(tmp_path):
         assert "nomor 1" in told.text
         await fake.wait_for(lambda r: r.method == "sendMessage" and r.chat_id == 5002
                             and "Dinas memilih Anda" in (r.text or ""), timeout=10)
-        assert (await db.sessions.registration(october, high[0])).status == "registered"
+        assert (await db.registrations.get(october, high[0])).status == "registered"
         # On the day: mark who came, in place.
         clock.now = START
         answer = await staff.cmd("/sesi")
@@ -54,4 +54,4 @@ async def test_choosing_and_marking_through_telegram(tmp_path):
         answer = await staff.tap(button(answer, "Budi Santoso"))
         (edit,) = [r for r in answer if r.method == "editMessageText"]
         assert "Hadir: 1" in edit.text and edit.buttons[0][0][0] == "✅ Budi Santoso · 90"
-        assert (await db.sessions.registration(october, high[0])).present is True
+        assert (await db.registrations.get(october, high[0])).present is True

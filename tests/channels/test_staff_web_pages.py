@@ -51,7 +51,7 @@ async def populate(core) -> dict[str, int]:
     session_id = await add_session(db, "Pelatihan Ekspor Oktober 2027", SESSION_START)
     await sign_up(db, session_id, [ids["siti"]], attendance="confirmed")
     await sign_up(db, session_id, [ids["budi"]], status="waiting")
-    await db.sessions.mark_present(session_id, ids["siti"], True, core.clock())
+    await db.registrations.mark_present(session_id, ids["siti"], True, core.clock())
     ids["session"] = session_id
     return ids
 

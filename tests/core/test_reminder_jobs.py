@@ -51,7 +51,7 @@ async def test_a_queued_reminder_is_skipped_when_the_seat_or_session_changed(cor
         await Owner(core, user, "en").press(f"sess:join:{s.id}")
     clock.now = START - timedelta(days=1)
     assert await reminders.send_reminder(core, s.id, DAY, to_db(START)) == 2
-    await core.db.sessions.withdraw(s.id, leaves, clock())  # before the sender got to it
+    await core.db.registrations.withdraw(s.id, leaves, clock())  # before the sender got to it
     rendered = dict(await deliver(core))
     assert rendered[leaves] is None and "starts in 1 day" in plain_text(rendered[keeps].text)
     clock.now = START - timedelta(hours=2)

@@ -111,7 +111,7 @@ async def test_staff_edit_move_close_reopen_and_cancel_a_session(core, clock):
     assert "Change the number of seats of Pelatihan Ekspor Oktober 2027 to 2?" in member.text()
     await member.say("ya")
     assert "Saved" in member.text() and "Registered: 2 of 2" in member.text()
-    assert (await core.db.sessions.registration(s.id, second)).status == "registered"
+    assert (await core.db.registrations.get(s.id, second)).status == "registered"
     # Move: everyone signed up is told, reminders follow.
     await member.tap("Move")
     await member.say("8/10/2027 13.00")
@@ -169,7 +169,7 @@ async def test_a_moved_notice_says_the_old_and_new_date(core, clock):
     assert "(It was Wednesday, 6 October 2027 at 9:00\u202fAM WIB.)" in text
     assert [b.data for row in reply.buttons for b in row] == [f"att:yes:{s.id}",
                                                               f"att:no:{s.id}"]
-    assert (await core.db.sessions.registration(s.id, owner)).attendance is None
+    assert (await core.db.registrations.get(s.id, owner)).attendance is None
 
 
 async def test_staff_see_who_signed_up_ranked_by_readiness(core, clock):

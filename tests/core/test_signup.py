@@ -27,7 +27,7 @@ async def test_an_owner_goes_from_an_eligible_result_to_a_seat_and_cancels(core,
     await owner.tap("Sign up: Wednesday, 6 October 2027")
     assert "You are registered!" in owner.text()
     stored = await core.db.owners.find("telegram", "1001")
-    registration = await core.db.sessions.registration(s.id, stored.id)
+    registration = await core.db.registrations.get(s.id, stored.id)
     assert registration.status == "registered" and registration.seated_at == clock()
     await owner.say("/jadwal")
     assert "You are registered." in owner.text() and "29 of 30" not in owner.text()
@@ -38,7 +38,7 @@ async def test_an_owner_goes_from_an_eligible_result_to_a_seat_and_cancels(core,
     assert "Cancel your seat?" in owner.text()
     await owner.tap("Yes, cancel my seat")
     assert "is cancelled" in owner.text()
-    registration = await core.db.sessions.registration(s.id, stored.id)
+    registration = await core.db.registrations.get(s.id, stored.id)
     assert (registration.status, registration.attendance) == ("cancelled", "declined")
     await owner.say("/batalkan")
     assert "You have no sign-ups to cancel" in owner.text()
@@ -66,7 +66,7 @@ async def test_not_yet_eligible_owners_are_told_why_and_what_to_fix(core, clock)
     await owner.press(f"sess:join:{s.id}")  # a forged or stale sign-up button
     assert "You cannot sign up yet" in owner.text()
     assert await outbox(core.db) == []
-    assert (await core.db.sessions.seats([s.id]))[s.id].registered == 0
+    assert (await core.db.registrations.seats([s.id]))[s.id].registered == 0
     stranger = Owner(core, user_id="1003", language_code="en")
     await stranger.say("/jadwal")
     assert "first check whether your business meets the requirements" in stranger.text()
@@ -93,8 +93,8 @@ async def test_a_full_session_puts_owners_on_the_waiting_list_which_moves_up(cor
     assert "kursi kosong, dan kursi itu untuk Anda" in plain_text(notice.text)
     assert "Rabu, 6 Oktober 2027 pukul 09.00 WIB" in notice.text
     await b.press(button([notice], "Ya, saya datang"))
-    assert (await core.db.sessions.registration(s.id, second)).attendance == "confirmed"
-    assert (await core.db.sessions.registration(s.id, first)).status == "cancelled"
+    assert (await core.db.registrations.get(s.id, second)).attendance == "confirmed"
+    assert (await core.db.registrations.get(s.id, first)).status == "cancelled"
 
 
 async def test_double_presses_stale_and_forged_buttons_get_a_friendly_answer(core, clock):
@@ -110,13 +110,13 @@ async def test_double_presses_stale_and_forged_buttons_get_a_friendly_answer(cor
         assert "no longer works" in owner.text(), forged
     await owner.press("att:yes:99999")
     assert "no longer open" in owner.text()
-    await core.db.sessions.withdraw(s.id, (await core.db.owners.find("telegram", "1001")).id,
+    await core.db.registrations.withdraw(s.id, (await core.db.owners.find("telegram", "1001")).id,
                                     clock())
     await owner.press(f"att:yes:{s.id}")
     assert "You do not have a seat" in owner.text()
     await owner.press(f"sess:dropok:{s.id}")
     assert "You are not signed up" in owner.text()
-    assert (await core.db.sessions.seats([s.id]))[s.id].registered == 0
+    assert (await core.db.registrations.seats([s.id]))[s.id].registered == 0
 
 
 async def test_a_cancelled_or_closed_session_takes_no_sign_up(core, clock):
@@ -139,7 +139,7 @@ async def test_erasing_an_owner_gives_their_seat_to_the_waiting_list(core, clock
     await leaving.say("/hapusdata")
     await leaving.tap("Yes, delete everything")
     assert "All your data has been deleted" in leaving.text()
-    assert (await core.db.sessions.registration(s.id, waiting)).status == "registered"
+    assert (await core.db.registrations.get(s.id, waiting)).status == "registered"
     assert [row[:2] for row in await outbox(core.db)] == [(waiting, "seat")]
 
 
@@ -150,15 +150,15 @@ async def test_attendance_from_a_seat_notice_is_stored_and_cancel_asks_first(cor
     await owner.press(f"sess:join:{s.id}")
     await owner.press(f"att:yes:{s.id}")
     assert "attendance is confirmed" in owner.text()
-    assert (await core.db.sessions.seats([s.id]))[s.id].confirmed == 1
+    assert (await core.db.registrations.seats([s.id]))[s.id].confirmed == 1
     await owner.press(f"att:no:{s.id}")
     assert "Cancel your seat?" in owner.text()
     await owner.tap("No, keep it")
     assert "kept" in owner.text()
-    assert (await core.db.sessions.registration(s.id, owner_id)).status == "registered"
+    assert (await core.db.registrations.get(s.id, owner_id)).status == "registered"
     await owner.press(f"att:no:{s.id}")
     await owner.tap("Yes, cancel my seat")
-    seats = (await core.db.sessions.seats([s.id]))[s.id]
+    seats = (await core.db.registrations.seats([s.id]))[s.id]
     assert (seats.registered, seats.cancelled) == (0, 1)
 
 

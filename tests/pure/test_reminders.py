@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import parse_offset
 from bot.reminder_policy import Due, due_times, plan, reminder_ref, time_left, worth_sending
-from bot.sessions import check_capacity, check_start, parse_start
+from bot.session_rules import check_capacity, check_start, parse_start
 from bot.validators import Invalid, Valid
 
 WIB = ZoneInfo("Asia/Jakarta")

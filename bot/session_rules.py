@@ -34,6 +34,11 @@ STATUS_NAMES = {
 MARK_FROM = timedelta(days=1)  # staff can mark who came from a day before the start
 
 
+def can_sign_up(status: str, starts_at: datetime, now: datetime) -> bool:
+    """Whether owners can sign up (or join the waiting list): open or full, not yet begun."""
+    return status in SIGN_UP and starts_at > now
+
+
 def can_choose(status: str, starts_at: datetime, now: datetime) -> bool:
     """Whether staff can still hand out seats: the session will take place and has not begun."""
     return status in ACTIVE and starts_at > now
