@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from bot.i18n import N_
 from bot.questionnaire import Kind, Question, Questionnaire
-from bot.validators import VALIDATORS, Invalid, Valid
+from bot.validators import Invalid, Valid, check
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,12 @@ def view(questionnaire: Questionnaire, form: Form, error: Invalid | None = None)
     )
 
 
-def step(questionnaire: Questionnaire, form: Form, given: Input) -> Step:
-    """Apply one input to the form and say what comes next."""
+def step(questionnaire: Questionnaire, form: Form, given: Input,
+         now: datetime | None = None) -> Step:
+    """Apply one input to the form and say what comes next.
+
+    `now` (the local time) is for validators that read it, such as a date "in the future".
+    """
     question = current(questionnaire, form)
     match given:
         case Show():
@@ -179,14 +184,14 @@ def step(questionnaire: Questionnaire, form: Form, given: Input) -> Step:
         return Step(form, view(questionnaire, form), stale=not isinstance(given, Text))
     match given:
         case Text(text=text):
-            return _typed(questionnaire, form, question, text)
+            return _typed(questionnaire, form, question, text, now)
         case Contact(phone=phone, own=own):
             if question.kind != Kind.PHONE:
                 return _refuse(questionnaire, form, N_("A phone number is not needed here."))
             if not own:
                 return _refuse(questionnaire, form,
                                N_("Please share your own number, or type the number."))
-            return _typed(questionnaire, form, question, phone)
+            return _typed(questionnaire, form, question, phone, now)
         case Choose(question=qid, value=value):
             option = question.option(value)
             if qid != question.id or question.kind != Kind.CHOICE or option is None:
@@ -210,13 +215,14 @@ def step(questionnaire: Questionnaire, form: Form, given: Input) -> Step:
     raise TypeError(f"unknown input {given!r}")  # pragma: no cover - exhaustive above
 
 
-def _typed(questionnaire: Questionnaire, form: Form, question: Question, text: str) -> Step:
+def _typed(questionnaire: Questionnaire, form: Form, question: Question, text: str,
+           now: datetime | None = None) -> Step:
     if question.kind == Kind.CHOICE:
         return _refuse(questionnaire, form, N_("Please choose one of the buttons below."))
     if question.kind == Kind.MULTI:
         return _refuse(questionnaire, form,
                        N_("Please tap the options that apply, then press Done."))
-    outcome = VALIDATORS[question.validator](text)
+    outcome = check(question.validator, text, now)
     if isinstance(outcome, Invalid):
         return Step(form, view(questionnaire, form, outcome))
     assert isinstance(outcome, Valid)

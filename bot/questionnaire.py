@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.validators import VALIDATORS
+from bot.validators import known
 
 _ID = re.compile(r"^[a-z][a-z_]{0,19}$")
 _VALUE = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
@@ -123,7 +123,7 @@ def validate(questionnaire: Questionnaire) -> None:
         else:
             if q.options:
                 problems.append(f"{where}: a {q.kind} question takes no options")
-            if q.validator not in VALIDATORS:
+            if not known(q.validator):
                 problems.append(f"{where}: unknown validator {q.validator!r}")
         if q.exclusive and (q.kind != Kind.MULTI or not set(q.exclusive) <= {
             o.value for o in q.options

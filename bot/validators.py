@@ -10,9 +10,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import N_
+from bot.session_rules import MAX_CAPACITY
+from bot.typed_dates import example, read_moment
 
 MAX_TEXT = 100
 
@@ -216,3 +219,93 @@ def yes_or_no(text: str) -> bool | None:
     """A typed yes (True) or no (False) in Indonesian or English; None when it is neither."""
     word = text.strip().lower().strip(".!")
     return True if word in _YES else False if word in _NO else None
+
+
+# ---------------------------------------------------------------- what staff type
+
+# Validators that read the time as well ("tomorrow", "in the future"): the engine passes `now`,
+# the local time, to these; `check` runs either kind by name.
+TimedValidator = Callable[[str, datetime], Outcome]
+TIMED_VALIDATORS: dict[str, TimedValidator] = {}
+SCHEDULE_AHEAD = timedelta(days=366)  # how far ahead an announcement can be scheduled
+_LINK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
+
+
+def timed_validator(name: str) -> Callable[[TimedValidator], TimedValidator]:
+    """Register a validator that also reads the local time under a stable name."""
+
+    def register(func: TimedValidator) -> TimedValidator:
+        TIMED_VALIDATORS[name] = func
+        return func
+
+    return register
+
+
+def known(name: str) -> bool:
+    """Whether a validator of this name exists (of either kind)."""
+    return name in VALIDATORS or name in TIMED_VALIDATORS
+
+
+def check(name: str, raw: str, now: datetime | None = None) -> Outcome:
+    """Run the validator `name` on `raw`; one that reads the time is given `now` (local)."""
+    if name in TIMED_VALIDATORS:
+        if now is None:
+            raise ValueError(f"the validator {name!r} needs the time")
+        return TIMED_VALIDATORS[name](raw, now)
+    return VALIDATORS[name](raw)
+
+
+validator("session_title")(short_text)  # a session's title: 2 to 100 characters
+validator("session_place")(short_text)  # where it takes place: 2 to 100 characters
+
+
+@validator("seats")
+def seats(raw: str) -> Outcome:
+    """How many seats a session has: a whole number from 1 to 10,000."""
+    typed = clean_text(raw).replace(".", "").replace(",", "")
+    if not typed.isdigit() or not 1 <= int(typed) <= MAX_CAPACITY:
+        return Invalid(N_("Please type the number of seats, from 1 to {limit}."),
+                       {"limit": MAX_CAPACITY})
+    return Valid(int(typed))
+
+
+@timed_validator("start_time")
+def start_time(raw: str, now: datetime) -> Outcome:
+    """A session's start (`typed_dates`): a date and time still to come, stored in ISO form."""
+    moment = read_moment(raw, now)
+    if moment is None:
+        return Invalid(N_("I could not read that date. Please type it like {example}."),
+                       {"example": example(now)})
+    if moment <= now:
+        return Invalid(N_("That moment has passed. Please type a date in the future."))
+    return Valid(moment.isoformat())
+
+
+@timed_validator("send_time")
+def send_time(raw: str, now: datetime) -> Outcome:
+    """When to send an announcement: a date and time within the coming year, in ISO form."""
+    moment = read_moment(raw, now)
+    if moment is None or not now < moment <= now + SCHEDULE_AHEAD:
+        return Invalid(N_("Please type a date and time (WIB) in the coming year, for example "
+                          "{example}."), {"example": example(now)})
+    return Valid(moment.isoformat())
+
+
+@validator("link_name")
+def link_name(raw: str) -> Outcome:
+    """The name a poster link carries: 1 to 64 letters, digits, - and _."""
+    if not _LINK_NAME.match(raw.strip()):
+        return Invalid(N_("A link name may only have letters, digits, - and _ (at most 64), for "
+                          "example <code>poster-batik</code>. Please type another one, or send "
+                          "/batal to cancel."))
+    return Valid(raw.strip())
+
+
+@validator("choice_key")
+def choice_key(raw: str) -> Outcome:
+    """A value chosen with a button from the database's choices (a session's id, a year, an
+    option): 1 to 40 of a-z, 0-9, - and _."""
+    if not _KEY.match(raw):
+        return Invalid(N_("Please choose one of the buttons below."))
+    return Valid(raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.audiences import AUDIENCE_NAMES
 from bot.channel import Button, esc
 from bot.config import QuestionnaireConfig
 from bot.eligibility import CRITERIA, threshold
@@ -182,16 +183,6 @@ def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
     return _(option.label) if option else group
 
 
-AUDIENCE_NAMES = {
-    "all": N_("Everyone who agreed"),
-    "eligible": N_("Eligible owners"),
-    "not_eligible": N_("Not yet eligible"),
-    "registered": N_("Registered for a session"),
-    "waiting": N_("On a waiting list"),
-    "interest": N_("Interested in a year"),
-    "product": N_("By product type"),
-    "kecamatan": N_("By kecamatan"),
-}
 BROADCAST_STATUS_NAMES = {
     "scheduled": N_("scheduled"),
     "sending": N_("sending"),

@@ -21,14 +21,14 @@ from starlette.responses import Response
 from bot import broadcasting
 from bot.actions import announcements
 from bot.actions.announcements import Draft
+from bot.audiences import AUDIENCE_NAMES
 from bot.channel import plain_text
 from bot.i18n import N_
 from bot.markup import from_whatsapp
 from bot.media import DOCUMENT_LIMIT, PHOTO_LIMIT
-from bot.session_rules import parse_start
 from bot.storage.broadcasts import KIND, Audience, Broadcast
+from bot.typed_dates import read_moment
 from bot.views import (
-    AUDIENCE_NAMES,
     BROADCAST_STATUS_NAMES,
     audience_words,
     choice_label,
@@ -201,7 +201,7 @@ async def on_send(request: Request, visit: Visit) -> Response:
     key = str(form.get("form_key", ""))[:64] or None
     typed = str(form.get("when", "")).strip()
     if form.get("later") == "1":
-        when = parse_start(typed, core.config.time_zone)
+        when = read_moment(typed, now.astimezone(core.config.time_zone))
         if when is None or not announcements.can_schedule(when, now):
             return await _preview(request, visit, draft, text, status=400, errors={
                 "when": visit.tr.gettext("Please choose a date and time (WIB) in the coming "

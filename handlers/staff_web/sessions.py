@@ -8,7 +8,7 @@ sent back to the page with a notice of what happened.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -17,18 +17,9 @@ from starlette.responses import Response
 from bot.actions import seats, sessions
 from bot.i18n import N_, NP_
 from bot.reminder_policy import plan
-from bot.session_rules import (
-    ACTIVE,
-    STATUS_NAMES,
-    can_choose,
-    can_mark,
-    check_capacity,
-    check_place,
-    check_start,
-    check_title,
-)
+from bot.session_rules import ACTIVE, STATUS_NAMES, can_choose, can_mark
 from bot.storage.sessions import Session
-from bot.validators import Invalid, Outcome
+from bot.validators import Invalid, Outcome, Valid, check
 from handlers.staff_web.auth import Visit, staff_only
 from handlers.staff_web.render import Notices, after, staff_page
 
@@ -55,6 +46,13 @@ NOTICES: Notices = {
 def _local(visit: Visit, session: Session) -> str:
     """The session's start as a datetime-local field shows it (WIB)."""
     return session.starts_at.astimezone(visit.core.config.time_zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def _start(visit: Visit, typed: str, now: datetime) -> Outcome:
+    """A start typed on the page, checked as the chat checks it; its value a datetime."""
+    checked = check("start_time", typed, now.astimezone(visit.core.config.time_zone))
+    return Valid(datetime.fromisoformat(checked.value)) if isinstance(checked, Valid) \
+        else checked
 
 
 def _errors(visit: Visit, checks: dict[str, Outcome]) -> dict[str, str]:
@@ -88,10 +86,10 @@ async def on_create(request: Request, visit: Visit) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()
             if k in ("title", "starts_at", "place", "capacity")}
     core, now = visit.core, visit.core.clock()
-    checks = {"title": check_title(form.get("title", "")),
-              "starts_at": check_start(form.get("starts_at", ""), core.config.time_zone, now),
-              "place": check_place(form.get("place", "")),
-              "capacity": check_capacity(form.get("capacity", ""))}
+    checks = {"title": check("session_title", form.get("title", "")),
+              "starts_at": _start(visit, form.get("starts_at", ""), now),
+              "place": check("session_place", form.get("place", "")),
+              "capacity": check("seats", form.get("capacity", ""))}
     errors = _errors(visit, checks)
     if errors:
         return await _list(request, visit, status=400, form=form, errors=errors)
@@ -148,8 +146,9 @@ async def on_edit(request: Request, visit: Visit) -> Response:
         return staff_page(request, visit, "not_found.html", status=404)
     posted = await request.form()
     form = {k: str(posted.get(k, "")) for k in sessions.FIELDS}
-    checks = {"title": check_title(form["title"]), "place": check_place(form["place"]),
-              "capacity": check_capacity(form["capacity"])}
+    checks = {"title": check("session_title", form["title"]),
+              "place": check("session_place", form["place"]),
+              "capacity": check("seats", form["capacity"])}
     errors = _errors(visit, checks)
     if errors:
         return await _detail(request, visit, session, status=400, errors=errors,
@@ -175,7 +174,7 @@ async def on_move(request: Request, visit: Visit) -> Response:
     posted = await request.form()
     core, now = visit.core, visit.core.clock()
     typed = str(posted.get("starts_at", ""))
-    checked = check_start(typed, core.config.time_zone, now)
+    checked = _start(visit, typed, now)
     if isinstance(checked, Invalid):
         return await _detail(request, visit, session, status=400,
                              errors=_errors(visit, {"starts_at": checked}),

@@ -11,7 +11,6 @@ from bot import broadcasting as delivery
 from bot.channel import InboundKind, Reply
 from bot.cli import FEATURES
 from bot.core import Core
-from bot.features.broadcast import parse_when
 from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.broadcasts import Audience
@@ -23,26 +22,6 @@ from tests.support.transport import Recorder
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW_WIB = datetime(2027, 9, 1, 9, 0, tzinfo=WIB)  # a Wednesday
-
-
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("2027-10-01 09:00", datetime(2027, 10, 1, 9, 0, tzinfo=WIB)),
-    ("2027-10-01 9.30 WIB", datetime(2027, 10, 1, 9, 30, tzinfo=WIB)),
-    ("1/10/2027 08:15", datetime(2027, 10, 1, 8, 15, tzinfo=WIB)),
-    ("01-10 14.00", datetime(2027, 10, 1, 14, 0, tzinfo=WIB)),
-    ("1/8 10:00", datetime(2028, 8, 1, 10, 0, tzinfo=WIB)),  # gone this year: next year's
-    ("besok 09:00", datetime(2027, 9, 2, 9, 0, tzinfo=WIB)),
-    ("Tomorrow at 7:05", datetime(2027, 9, 2, 7, 5, tzinfo=WIB)),
-    ("hari ini pukul 15:00", datetime(2027, 9, 1, 15, 0, tzinfo=WIB)),
-    ("15:00", datetime(2027, 9, 1, 15, 0, tzinfo=WIB)),
-    ("08:00", datetime(2027, 9, 2, 8, 0, tzinfo=WIB)),  # passed today: tomorrow
-    ("2027-02-30 09:00", None),
-    ("25:00", None),
-    ("next week", None),
-    ("", None),
-])
-def test_typed_times_are_read_as_wib(typed, expected):
-    assert parse_when(typed, NOW_WIB) == expected
 
 
 @pytest.fixture
