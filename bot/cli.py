@@ -14,6 +14,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.core import Core
 from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
+from bot.questionnaire import QuestionnaireError
 from bot.storage import Database, StorageError
 
 
@@ -21,7 +22,11 @@ async def open_core(config: Config) -> Core:
     """Open the database, load the catalogs and the questionnaire, and build the core."""
     catalogs = Catalogs(config.time_zone)
     db = await Database.open(config.database)
-    return Core(config, db, catalogs)
+    try:
+        return Core(config, db, catalogs)
+    except BaseException:
+        await db.close()
+        raise
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -105,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             setup_logging(config)
             asyncio.run(run_telegram(config))
-    except (ConfigError, StorageError, CatalogError) as exc:
+    except (ConfigError, StorageError, CatalogError, QuestionnaireError) as exc:
         print(f"umkm-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channel import Button, Channel, Inbound, InboundKind, Notice, Outbound, Reply, Tidy, rows
 from bot.config import Config, staff_identity
+from bot.criteria import RULES, Rules, check
 from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, Translator, pick_language
 from bot.questionnaire import Questionnaire
@@ -136,10 +137,13 @@ class Core:
     """The channel-independent bot."""
 
     def __init__(self, config: Config, db: Database, catalogs: Catalogs,
-                 questionnaire: Questionnaire = QUESTIONNAIRE,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 questionnaire: Questionnaire | None = None,
+                 clock: Callable[[], datetime] | None = None, rules: Rules | None = None) -> None:
         from bot.features import register_all
 
+        questionnaire = questionnaire or QUESTIONNAIRE
+        self.rules = rules or RULES
+        check(self.rules, questionnaire)  # a rule naming a missing question stops start-up
         self.config = config
         self.db = db
         self.catalogs = catalogs

@@ -24,6 +24,9 @@ class Form:
     cursor: str | None = None  # a question re-asked on purpose (back, or edit from the summary)
     draft: tuple[str, ...] = ()  # multi-select choices not yet confirmed with "Done"
     draft_for: str | None = None  # the question the draft belongs to
+    # The owner went back and walks forward again: after each answer comes the next question
+    # (with its current answer and a way to keep it), not a jump to the first unanswered one.
+    walk: bool = False
 
 
 # Inputs.
@@ -63,6 +66,13 @@ class Done:
 
 
 @dataclass(frozen=True)
+class Keep:
+    """Keep the current answer of `question` and go on."""
+
+    question: str
+
+
+@dataclass(frozen=True)
 class Contact:
     """A phone number shared with the messenger's contact button."""
 
@@ -84,13 +94,13 @@ class Edit:
     question: str
 
 
-Input = Show | Text | Choose | Toggle | Done | Contact | Back | Edit
+Input = Show | Text | Choose | Toggle | Done | Keep | Contact | Back | Edit
 
 
 # Outcomes.
 @dataclass(frozen=True)
 class Ask:
-    """Ask `question`, the `number`-th of `total` that apply."""
+    """Ask `question`, shown as number `number` of `total` (see `Questionnaire.numbered`)."""
 
     question: Question
     number: int
@@ -131,37 +141,23 @@ def current(questionnaire: Questionnaire, form: Form) -> Question | None:
     return next((q for q in relevant if q.id not in form.answers), None)
 
 
-def counted(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
-    """The questions that apply or may still apply: the progress line counts these.
-
-    A question whose condition depends on an unanswered question is counted, so the total can
-    only shrink as the owner answers ("of 15", then "of 13"), never grow.
-    """
-    return [
-        q for q in questionnaire.questions
-        if q.condition is None or q.condition.question not in answers
-        or q.condition.holds(answers)
-    ]
-
-
 def view(questionnaire: Questionnaire, form: Form, error: Invalid | None = None) -> Ask | Review:
     """What to show for this form: the current question, or the summary."""
     question = current(questionnaire, form)
     if question is None:
         return Review(tuple(questionnaire.relevant(form.answers)), dict(form.answers))
-    relevant = counted(questionnaire, form.answers)
-    number = next(i for i, q in enumerate(relevant, start=1) if q.id == question.id)
     draft = form.draft if form.draft_for == question.id else tuple(
         form.answers.get(question.id) or ()
     ) if question.kind == Kind.MULTI else ()
+    relevant = questionnaire.relevant(form.answers)
     return Ask(
         question=question,
-        number=number,
-        total=len(relevant),
+        number=questionnaire.numbered[question.id],
+        total=questionnaire.total,
         previous=form.answers.get(question.id),
         draft=draft,
         error=error,
-        first=number == 1,
+        first=bool(relevant) and relevant[0].id == question.id,
     )
 
 
@@ -196,6 +192,10 @@ def step(questionnaire: Questionnaire, form: Form, given: Input) -> Step:
             if qid != question.id or question.kind != Kind.MULTI or not question.option(value):
                 return _stale(questionnaire, form)
             return _toggle(questionnaire, form, question, value)
+        case Keep(question=qid):
+            if qid != question.id or question.id not in form.answers:
+                return _stale(questionnaire, form)
+            return _accept(questionnaire, form, question, form.answers[question.id], keep=True)
         case Done(question=qid):
             if qid != question.id or question.kind != Kind.MULTI:
                 return _stale(questionnaire, form)
@@ -223,15 +223,31 @@ def _typed(questionnaire: Questionnaire, form: Form, question: Question, text: s
     return _accept(questionnaire, form, question, outcome.value)
 
 
-def _accept(questionnaire: Questionnaire, form: Form, question: Question, value: Any) -> Step:
+def _accept(questionnaire: Questionnaire, form: Form, question: Question, value: Any,
+            keep: bool = False) -> Step:
     answers = {**form.answers, question.id: value}
-    relevant = {q.id for q in questionnaire.relevant(answers)}
-    drop = tuple(qid for qid in answers if qid not in relevant and questionnaire.get(qid))
+    relevant = questionnaire.relevant(answers)
+    ids = {q.id for q in relevant}
+    drop = tuple(qid for qid in answers if qid not in ids and questionnaire.get(qid))
     for qid in drop:
         del answers[qid]
-    new = Form(answers=answers)
-    return Step(new, view(questionnaire, new), save={question.id: value}, drop=drop,
-                answered=question)
+    new = Form(answers=answers, **_onwards(form, question, relevant, answers))
+    changed = keep is False and form.answers.get(question.id) != value
+    return Step(new, view(questionnaire, new), save={question.id: value} if changed else {},
+                drop=drop, answered=question)
+
+
+def _onwards(form: Form, question: Question, relevant: list[Question],
+             answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Where a walk after going back continues: the next question, when it has an answer to
+    keep; else (and outside a walk) the first unanswered question, or the summary."""
+    if not form.walk:
+        return {}
+    index = next((i for i, q in enumerate(relevant) if q.id == question.id), None)
+    following = relevant[index + 1] if index is not None and index + 1 < len(relevant) else None
+    if following is None or following.id not in answers:
+        return {}
+    return {"cursor": following.id, "walk": True}
 
 
 def _toggle(questionnaire: Questionnaire, form: Form, question: Question, value: str) -> Step:
@@ -262,7 +278,7 @@ def _back(questionnaire: Questionnaire, form: Form, question: Question | None,
         target = relevant[index - 1]
     if target is None:
         return Step(form, view(questionnaire, form))
-    new = Form(answers=form.answers, cursor=target.id)
+    new = Form(answers=form.answers, cursor=target.id, walk=True)
     return Step(new, view(questionnaire, new))
 
 

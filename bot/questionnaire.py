@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from enum import StrEnum
 from typing import Any
 
@@ -32,10 +33,18 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Option:
-    """One choice of a choice or multi question."""
+    """One choice of a choice or multi question.
+
+    `label` is a button (at most 20 characters in every language: WhatsApp's limit), so the
+    meaning that does not fit goes into `description` (shown beside it where the channel can,
+    e.g. WhatsApp's list rows) or into the question. `aliases` are typed words that mean this
+    option (lower case, any language: place names, abbreviations).
+    """
 
     value: str
     label: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,9 @@ class Question:
     validator: str = ""
     condition: Condition | None = None
     exclusive: tuple[str, ...] = ()  # multi: options that cannot be combined with others
+    # The summary shows this answer on the line of that earlier question (a follow-up such as
+    # the NIB number, or a pair that reads together), so the summary fits one phone screen.
+    summary_with: str = ""
 
     def option(self, value: str) -> Option | None:
         """The option with this value, if any."""
@@ -86,6 +98,24 @@ class Questionnaire:
     def relevant(self, answers: Mapping[str, Any]) -> list[Question]:
         """The questions that apply given the answers so far."""
         return [q for q in self.questions if q.condition is None or q.condition.holds(answers)]
+
+    @cached_property
+    def numbered(self) -> dict[str, int]:
+        """The number each question is shown with: the questions always asked count 1, 2, 3…;
+        a follow-up asked only after some answers carries the number of the question before
+        it, so the count never skips, never goes back and its total never changes."""
+        numbers: dict[str, int] = {}
+        count = 0
+        for q in self.questions:
+            if q.condition is None:
+                count += 1
+            numbers[q.id] = max(count, 1)
+        return numbers
+
+    @cached_property
+    def total(self) -> int:
+        """How many questions every owner is asked (follow-ups not counted)."""
+        return sum(1 for q in self.questions if q.condition is None)
 
 
 class QuestionnaireError(ValueError):
@@ -125,6 +155,12 @@ def validate(questionnaire: Questionnaire) -> None:
                 problems.append(f"{where}: a {q.kind} question takes no options")
             if q.validator not in VALIDATORS:
                 problems.append(f"{where}: unknown validator {q.validator!r}")
+        for o in q.options:
+            if any(a != a.lower().strip() or not a for a in o.aliases):
+                problems.append(f"{where}: option {o.value!r} aliases must be lower case words")
+        if q.summary_with and q.summary_with not in seen:
+            problems.append(f"{where}: summary_with refers to {q.summary_with!r}, "
+                            "which is not an earlier question")
         if q.exclusive and (q.kind != Kind.MULTI or not set(q.exclusive) <= {
             o.value for o in q.options
         }):
