@@ -24,6 +24,7 @@ from bot.channel import Button, Channel, Inbound, InboundKind, Notice, Outbound,
 from bot.config import Config, staff_identity
 from bot.criteria import RULES, Rules, check
 from bot.delivery import DeliveryError, RetryLater, UserGone
+from bot.eligibility import Result
 from bot.i18n import Catalogs, Translator, pick_language
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
@@ -89,12 +90,22 @@ class Router:
     result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
     data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
         default_factory=list)  # extra lines of /datasaya
-    before_delete: list[Callable[[Context], Awaitable[None]]] = field(
+    before_delete: list[Callable[[Context], Awaitable[object]]] = field(
         default_factory=list)  # run before an owner is erased (e.g. free a seat)
+    # Lines for the summary when sending these answers would have a consequence (a seat that
+    # would be freed); any line makes the summary ask for that consequence to be confirmed.
+    summary_notes: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
+        default_factory=list)
+    # Run after a result is stored; lines they return go into the result (e.g. a seat freed).
+    after_result: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
+        default_factory=list)
     renderers: dict[str, Renderer] = field(default_factory=dict)  # outbox kinds
     on_start: list[Hook] = field(default_factory=list)  # after the sender and scheduler start
     on_stop: list[Hook] = field(default_factory=list)
     fallback: Handler | None = None
+    # Shows the owner where they are (the question, the summary or the result) after the HTML
+    # given as its second argument: how a side trip (help, announcements) returns.
+    resume: Handler | None = None
 
     def command(self, names: Iterable[str], handler: Handler, description: str, *,
                 staff: bool = False, listed: bool = True) -> None:
@@ -370,11 +381,13 @@ class Core:
         await self.router.fallback(ctx, "")
 
     async def _unknown_command(self, ctx: Context) -> None:
+        """One short line, and the owner's question again when they are in the middle of it."""
         _ = ctx.tr.gettext
-        ctx.reply(_("I don't know that command. Here is what I can do:"))
-        help_command = self.router.commands.get("bantuan")
-        if help_command is not None:
-            await help_command.handler(ctx, "")
+        line = esc(_("I don't know that command. /help lists what I can do."))
+        if ctx.owner is not None and ctx.owner.answering and self.router.resume is not None:
+            await self.router.resume(ctx, line)
+            return
+        ctx.reply(line, [[Button(_("☰ Menu"), "m:menu"), Button(_("❓ Help"), "m:bantuan")]])
 
 
 @dataclass
@@ -458,6 +471,15 @@ class Context:
         """Record a staff action: who, what, when, how many owners it reaches."""
         await self.db.staff.audit(self.inbound.channel, self.inbound.user_id, action, detail,
                                   audience, self.now)
+
+    async def back_to_questions(self, intro: str = "") -> bool:
+        """After a side trip (help, announcements, a "no" to a question), show the owner the
+        question they were at, after `intro` HTML; False when they are not answering."""
+        resume = self.core.router.resume
+        if self.owner is None or not self.owner.answering or resume is None:
+            return False
+        await resume(self, intro)
+        return True
 
     def use_language(self, language: str) -> None:
         """Answer the rest of this inbound in `language`."""

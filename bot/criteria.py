@@ -91,6 +91,7 @@ class Criterion:
 
     id: str
     name: str
+    button: str  # the label of the button that shows the whole next step (at most 17)
     met: tuple[Answer, ...]
     hint: tuple[Advice, ...]  # one line for the result: the first that applies
     advice: tuple[Advice, ...]  # the whole next step, a tap away: the first that applies
@@ -152,7 +153,7 @@ CERTIFICATES = ("sni", "halal", "pirt", "bpom", "other")
 RULES = Rules(
     criteria=(
         Criterion(
-            "nib", N_("NIB (business ID number)"),
+            "nib", N_("NIB (business ID number)"), N_("NIB"),
             met=(Answer("has_nib", ("yes",)), Answer("nib")),
             hint=(Advice(N_("free and at once at oss.go.id")),),
             advice=(Advice(N_(
@@ -163,7 +164,7 @@ RULES = Rules(
             office=True,
         ),
         Criterion(
-            "own_production", N_("Own production"),
+            "own_production", N_("Own production"), N_("Own production"),
             met=(Answer("own_production", ("own", "partly")),),
             hint=(Advice(N_("the training is for makers of their own products")),),
             advice=(Advice(N_(
@@ -172,7 +173,7 @@ RULES = Rules(
                 "answers again.")),),
         ),
         Criterion(
-            "quality", N_("Proof of product quality"),
+            "quality", N_("Proof of product quality"), N_("Quality proof"),
             met=(Answer("quality", CERTIFICATES),),
             hint=(
                 Advice(N_("SPP-IRT or BPOM, and a halal certificate"), Answer("product_type",
@@ -197,7 +198,7 @@ RULES = Rules(
             office=True,
         ),
         Criterion(
-            "quantity", N_("Production quantity"),
+            "quantity", N_("Production quantity"), N_("Quantity"),
             met=(Answer("capacity", measure="capacity"),),
             hint=(Advice(N_("at least {minimum} a month")),),
             advice=(Advice(N_(
@@ -207,7 +208,7 @@ RULES = Rules(
             office=True,
         ),
         Criterion(
-            "ktp", N_("KTP address in Kota Pekalongan"),
+            "ktp", N_("KTP address in Kota Pekalongan"), N_("KTP address"),
             met=(Answer("ktp_city", ("yes",)), Answer("kecamatan", CITY)),
             hint=(Advice(N_("the training is for owners with a KTP of the city")),),
             advice=(

@@ -20,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.features.survey import format_answer
+from bot.screens import format_answer
 from bot.i18n import N_, Translator
 from bot.questionnaire import Questionnaire
 from bot.storage.reports import Applicant, OwnerRecord, SessionRecord

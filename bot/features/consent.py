@@ -10,7 +10,7 @@ import logging
 import re
 
 from bot.channel import Button
-from bot.core import Context, Router
+from bot.core import Context, Router, esc
 from bot.features import survey
 from bot.i18n import N_
 
@@ -24,26 +24,23 @@ def register(router: Router) -> None:
     router.button("c", on_consent)
 
 
-def notice_text(ctx: Context) -> str:
-    """The privacy notice, in the owner's language (its version is in config)."""
+def notice_text(ctx: Context, questions: int) -> str:
+    """The welcome and the privacy notice, in the owner's language (its version is in config)."""
     _ = ctx.tr.gettext
     return "\n".join([
         _("<b>Welcome to the export training service of Dindagkop-UKM Kota Pekalongan!</b>"),
+        _("{count} short questions (about 4 minutes) tell you whether your business can join "
+          "the yearly export training, and what is missing if it cannot yet.").format(
+            count=ctx.tr.number(questions)),
         "",
-        _("In about two minutes I will check whether your business can join the yearly export "
-          "training, and tell you what is missing if it cannot yet."),
-        "",
-        _("<b>Before we start, about your data:</b>"),
-        _("• I will store your answers: your name, your business and product, your NIB, "
-          "production and packaging, the kecamatan of your KTP address, export experience and "
-          "a phone number. I never ask for your NIK."),
-        _("• Only staff of Dindagkop-UKM Kota Pekalongan see them, to select and contact "
-          "training participants."),
-        _("• You can see your data at any time with /datasaya and delete it with /hapusdata."),
+        _("<b>About your data:</b> we store your answers (name, business, NIB, production, "
+          "the kecamatan of your KTP, phone number), never your NIK. Only staff of "
+          "Dindagkop-UKM see them, to choose and contact participants. See or delete them any "
+          "time with /mydata and /deletedata."),
         "",
         _("Do you agree that your answers are stored for this purpose?"),
         "<i>" + _("Privacy notice version {version}").format(
-            version=ctx.config.questionnaire.notice_version) + "</i>",
+            version=esc(ctx.config.questionnaire.notice_version)) + "</i>",
     ])
 
 
@@ -51,7 +48,7 @@ async def ask(ctx: Context, source: str | None = None) -> None:
     """Show the welcome and the privacy notice with agree / disagree buttons."""
     _ = ctx.tr.gettext
     await ctx.ensure_owner(source)
-    ctx.reply(notice_text(ctx), [
+    ctx.reply(notice_text(ctx, ctx.core.questionnaire.total), [
         [Button(_("✅ Yes, I agree"), "c:yes")],
         [Button(_("No, not now"), "c:no")],
     ])
@@ -84,11 +81,18 @@ async def on_consent(ctx: Context, rest: str) -> None:
         log.info("owner %d consented to privacy notice %s", owner.id,
                  ctx.config.questionnaire.notice_version)
         await ctx.refresh()
-        agreed = "✅ " + _("You agreed on {date}.").format(date=ctx.tr.datetime(ctx.now))
-        thanks = _("Thank you! Let's begin. You can send /kembali to go back, /batal to stop "
-                   "for now and /lanjut to continue later.")
-        await survey.resume(ctx, intro=f"{notice_text(ctx)}\n\n{agreed}\n\n{thanks}",
-                            in_place=True)
+        # The agreed notice shrinks to one line (it stays readable in /mydata); the first
+        # question comes in the same message.
+        agreed = "✅ " + esc(_("Thank you! Your consent is recorded (privacy notice {version}). "
+                              "Let's begin.").format(
+            version=ctx.config.questionnaire.notice_version))
+        await survey.resume(ctx, intro=agreed, in_place=True)
+        return
+    if rest == "notice":
+        if not owner.consented:
+            await ask(ctx)
+            return
+        ctx.reply(_notice_read(ctx), [[Button(_("☰ Menu"), "m:menu")]])
         return
     ctx.tidy()
     if owner.consented:
@@ -97,3 +101,13 @@ async def on_consent(ctx: Context, rest: str) -> None:
         return
     ctx.reply(_("All right, none of your answers will be stored. If you change your mind, "
                 "send /start."))
+
+
+def _notice_read(ctx: Context) -> str:
+    """The notice as agreed to, for an owner who wants to read it again."""
+    _ = ctx.tr.gettext
+    owner = ctx.owner
+    assert owner is not None and owner.consent_at is not None
+    text = notice_text(ctx, ctx.core.questionnaire.total).rsplit("\n\n", 1)[0]
+    return "\n".join([text, "", "✅ " + _("You agreed on {date} (version {version}).").format(
+        date=ctx.tr.datetime(owner.consent_at), version=esc(owner.consent_version or ""))])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.channel import Button
 from bot.config import LANGUAGES
-from bot.core import Context, Router
-from bot.features import consent, survey
+from bot.core import Context, Router, esc
+from bot.features import consent
 from bot.i18n import LANGUAGE_NAMES, N_
 
 
@@ -38,8 +38,9 @@ async def on_choose(ctx: Context, rest: str) -> None:
     await ctx.refresh()
     ctx.use_language(rest)
     ctx.tidy()
-    ctx.reply(ctx.tr.gettext("I will write in English from now on."))
+    said = esc(ctx.tr.gettext("I will write in English from now on."))
     if not owner.consented:
+        ctx.notice(ctx.tr.gettext("I will write in English from now on."))
         await consent.ask(ctx)
-    elif owner.finished_at is None and not owner.paused:
-        await survey.resume(ctx)
+    elif not await ctx.back_to_questions(said):
+        ctx.reply(said, [[Button(ctx.tr.gettext("☰ Menu"), "m:menu")]])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.channel import Button
+from bot.advice import office_lines
 from bot.core import Context, Router, esc
 from bot.i18n import N_
 
@@ -33,14 +34,24 @@ async def on_menu(ctx: Context, _args: str) -> None:
     await show_menu(ctx)
 
 
+# Obvious from anywhere, so not repeated in the help (they stay in the messenger's list).
+_NOT_IN_HELP = ("start", "menu", "bantuan", "help")
+
+
 async def on_help(ctx: Context, _args: str) -> None:
-    """/bantuan: the commands, and who to ask."""
+    """/bantuan: the owners' commands two to a line, and who to ask (at most 12 lines)."""
     _ = ctx.tr.gettext
+    entries = [f"/{name} {esc(description)}" for name, description in ctx.core.commands(ctx.tr.language)
+               if name not in _NOT_IN_HELP]
     lines = [_("<b>What I can do</b>")]
-    for name, description in ctx.core.commands(ctx.tr.language, staff=ctx.is_staff):
-        lines.append(f"/{name} — {esc(description)}")
-    lines += ["", _("Questions about the training? Contact Dindagkop-UKM Kota Pekalongan.")]
-    ctx.reply("\n".join(lines), [[Button(_("☰ Menu"), "m:menu")]])
+    lines += [" · ".join(entries[i:i + 2]) for i in range(0, len(entries), 2)]
+    if ctx.is_staff:
+        lines.append(_("Staff: /staff shows the staff tools."))
+    lines += [_("Questions about the training? Ask us:"), *office_lines(ctx.tr, ctx.config.office)]
+    buttons = [[Button(_("☰ Menu"), "m:menu")]]
+    if ctx.owner is not None and ctx.owner.answering:
+        buttons.insert(0, [Button(_("▶️ Continue"), "m:lanjut")])
+    ctx.reply("\n".join(lines), buttons)
 
 
 async def on_menu_button(ctx: Context, rest: str) -> None:

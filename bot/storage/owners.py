@@ -48,9 +48,10 @@ class Owner:
 
     @property
     def answering(self) -> bool:
-        """True while the owner is in the questionnaire (not yet submitted, or changing an
-        answer after the result)."""
-        return self.consented and (self.finished_at is None or self.cursor is not None)
+        """True while the owner is in the questionnaire, not paused (not yet submitted, or
+        changing an answer after the result)."""
+        return self.consented and not self.paused and (
+            self.finished_at is None or self.cursor is not None)
 
 
 def _owner(row: Any) -> Owner:

@@ -33,8 +33,10 @@ NOT_ELIGIBLE: Mapping[str, Any] = {
     "capacity": "30 kg per minggu", "steady": "varies", "packaging": "basic",
     "ktp_city": "no", "export_experience": "none", "phone": "0813 2222 3333",
 }
-# Buttons the walk presses when the bot offers them (data prefixes), in this order of preference.
-GO_ON = ("c:yes", "s:submit", "s:release", "k:")
+# Buttons the walk presses when the bot offers them: consent, "go on anyway" after a criterion
+# that cannot be met, and Submit on the summary.
+GO_ON = ("c:yes", "f:go")
+SUBMIT = ("s:submit", "s:release")
 MAX_ACTIONS = 80
 
 
@@ -80,8 +82,7 @@ class Walk:
         assert owner is not None
         answers = await self.core.db.owners.answers(owner.id)
         return owner, Form(answers=answers, cursor=owner.cursor, draft=owner.draft,
-                           draft_for=owner.draft_for,
-                           **({"walk": owner.walk} if hasattr(owner, "walk") else {}))
+                           draft_for=owner.draft_for, walk=owner.walk)
 
     async def answer(self, script: Mapping[str, Any]) -> None:
         """Answer every question the bot asks from `script` until the result is shown."""
@@ -91,13 +92,14 @@ class Walk:
             if owner.finished_at is not None and owner.cursor is None:
                 return
             shown = [b.data for b in buttons(self.turns[-1])]
-            go_on = next((d for prefix in GO_ON for d in shown if d.startswith(prefix)), None)
+            go_on = next((d for d in shown if d in GO_ON), None)
             asked = engine.view(self.core.questionnaire, form) if owner.consented else None
-            if go_on is not None and not isinstance(asked, Ask):
+            if go_on is not None:
                 await self.press(go_on)
-                continue
-            assert isinstance(asked, Ask), f"nothing to answer after {self.actions[-1]}"
-            await self.give(asked, script)
+            elif isinstance(asked, Ask):
+                await self.give(asked, script)
+            else:
+                await self.press(next(d for d in shown if d in SUBMIT))
         raise AssertionError(f"no result after {MAX_ACTIONS} actions: {self.actions[-5:]}")
 
     async def give(self, asked: Ask, script: Mapping[str, Any]) -> None:

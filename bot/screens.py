@@ -1,0 +1,165 @@
+"""The questionnaire as the owner sees it: a question, the summary, the list of answers to
+change, and an answer in words. Pure rendering (reply HTML and buttons) in the reader's language.
+
+Every screen fits a phone: at most 12 lines and 600 characters, button labels of at most 20
+characters (longer meanings go into the question or a button's description), at most 10
+buttons in one message (longer lists are paged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.channel import Button
+from bot.core import esc
+from bot.engine import Ask, Review
+from bot.channel import plain_text
+from bot.i18n import N_, Translator
+from bot.questionnaire import Kind, Question, Questionnaire
+
+PAGE = 8  # answers per page of the "which answer do you want to change?" list
+DESCRIPTION_CHARS = 72  # WhatsApp's list row description
+PERIODS = {
+    "day": N_("{amount} {unit} a day"), "week": N_("{amount} {unit} a week"),
+    "month": N_("{amount} {unit} a month"), "year": N_("{amount} {unit} a year"),
+}
+
+
+def format_answer(tr: Translator, question: Question, value: Any) -> str:
+    """An answer as the owner reads it (escaped HTML)."""
+    if question.kind == Kind.CHOICE:
+        option = question.option(str(value))
+        return esc(tr.gettext(option.label)) if option else esc(value)
+    if question.kind == Kind.MULTI:
+        labels = [tr.gettext(o.label) for o in question.options if o.value in (value or ())]
+        return esc(", ".join(labels))
+    if isinstance(value, Mapping) and "amount" in value:
+        return esc(capacity_words(tr, value))
+    return esc(value)
+
+
+def capacity_words(tr: Translator, value: Mapping[str, Any]) -> str:
+    """A production figure as read: "100 kg a week (about 433 kg a month)"."""
+    period = str(value.get("period") or "month")  # answers stored before periods: monthly
+    unit = str(value.get("unit", ""))
+    words = tr.gettext(PERIODS.get(period, PERIODS["month"])).format(
+        amount=tr.number(value["amount"]), unit=unit)
+    monthly = value.get("monthly")
+    if period != "month" and isinstance(monthly, int | float):
+        words = tr.gettext("{answer} (about {monthly} {unit} a month)").format(
+            answer=words, monthly=tr.number(round(monthly, 1 if monthly < 10 else 0)),
+            unit=unit)
+    return words
+
+
+def question_text(tr: Translator, ask: Ask, contact_key: bool = False,
+                  hint: bool = True) -> str:
+    """The text of a question: a problem with the last answer first, where the owner is
+    ("4/12"), the question, its hint (not again while ticking options) and the current answer."""
+    _ = tr.gettext
+    q = ask.question
+    lines = []
+    if ask.error is not None:
+        params = {k: esc(v) for k, v in ask.error.params.items()}
+        lines.append("⚠️ " + _(ask.error.reason).format(**params))
+    lines.append(f"<i>{tr.number(ask.number)}/{tr.number(ask.total)}</i> · "
+                 f"<b>{esc(_(q.label))}</b>")
+    if q.hint and hint:
+        lines.append(esc(_(q.hint)))
+    if q.kind == Kind.MULTI and ask.draft:
+        lines.append(_("Chosen so far: {answer}").format(answer=format_answer(tr, q, ask.draft)))
+    elif ask.previous is not None and q.kind != Kind.MULTI:
+        lines.append(_("Your answer now: {answer}").format(
+            answer=format_answer(tr, q, ask.previous)))
+    if contact_key and not ask.first:
+        lines.append(_("(Send /back to go back to the previous question.)"))
+    return "\n".join(lines)
+
+
+def contact_key(ask: Ask) -> bool:
+    """True when the question is asked with a share-my-number key instead of buttons (the
+    phone question before it has an answer: a message carries one kind of keyboard)."""
+    return ask.question.kind == Kind.PHONE and ask.previous is None
+
+
+def question_buttons(tr: Translator, ask: Ask) -> list[list[Button]]:
+    """The buttons of a question: its options, Done, keep the current answer, Back."""
+    _ = tr.gettext
+    q = ask.question
+    rows: list[list[Button]] = []
+    if q.kind == Kind.CHOICE:
+        rows = [[Button(_(o.label), f"a:{q.id}:{o.value}",
+                        description=_(o.description) if o.description else "")]
+                for o in q.options]
+    elif q.kind == Kind.MULTI:
+        rows = [[Button(("✅ " if o.value in ask.draft else "▫️ ") + _(o.label),
+                        f"t:{q.id}:{o.value}",
+                        description=_(o.description) if o.description else "")]
+                for o in q.options]
+        rows.append([Button(_("Done ✔"), f"d:{q.id}")])
+    elif ask.previous is not None:
+        rows = [[Button(_("✔️ Keep this answer"), f"k:{q.id}",
+                        description=_plain(format_answer(tr, q, ask.previous)))]]
+    if not ask.first:
+        rows.append([Button(_("⬅️ Back"), f"b:{q.id}")])
+    return rows
+
+
+def _plain(html_text: str) -> str:
+    text = plain_text(html_text)
+    return text if len(text) <= DESCRIPTION_CHARS else text[:DESCRIPTION_CHARS - 1] + "…"
+
+
+def summary_lines(tr: Translator, questionnaire: Questionnaire, questions: tuple[Question, ...],
+                  answers: Mapping[str, Any]) -> list[str]:
+    """The answers, one line per question with its follow-ups ("• NIB: Yes · NIB number: …")."""
+    _ = tr.gettext
+    lines: dict[str, list[str]] = {}
+    for q in questions:
+        if q.id in answers:
+            lines.setdefault(_line_of(questionnaire, q), []).append(
+                f"<b>{esc(_(q.short))}</b>: {format_answer(tr, q, answers[q.id])}")
+    return ["• " + " · ".join(parts) for parts in lines.values()]
+
+
+def _line_of(questionnaire: Questionnaire, question: Question) -> str:
+    """The question whose summary line shows this answer (follow-ups join the one they follow)."""
+    target = question.summary_with or (question.condition.question if question.condition else "")
+    parent = questionnaire.get(target) if target else None
+    return question.id if parent is None else _line_of(questionnaire, parent)
+
+
+def summary(tr: Translator, questionnaire: Questionnaire, review: Review,
+            notes: list[str] | None = None, release: bool = False,
+            intro: str = "") -> tuple[str, list[list[Button]]]:
+    """The summary: the answers, any consequence of sending them, Submit and Change."""
+    _ = tr.gettext
+    lines = [intro] if intro else []
+    lines += notes or [_("Almost done! Please check your answers, then press Submit:")]
+    lines += summary_lines(tr, questionnaire, review.questions, review.answers)
+    submit = Button(_("✅ Submit, free seat"), "s:release") if release else \
+        Button(_("✅ Submit"), "s:submit")
+    return "\n".join(lines), [[submit], [Button(_("✏️ Change an answer"), "s:edit")]]
+
+
+def edit_list(tr: Translator, questions: list[Question], answers: Mapping[str, Any],
+              page: int = 1) -> tuple[str, list[list[Button]]]:
+    """Which answer to change: one button per answer, PAGE a page, with its current answer as
+    the button's description."""
+    _ = tr.gettext
+    pages = max(1, -(-len(questions) // PAGE))
+    page = min(max(page, 1), pages)
+    shown = questions[(page - 1) * PAGE: page * PAGE]
+    rows = [[Button(_(q.short), f"e:{q.id}",
+                    description=_plain(format_answer(tr, q, answers.get(q.id))))]
+            for q in shown]
+    if page > 1:
+        rows.append([Button(_("⬅️ Previous"), f"s:edit:{page - 1}")])
+    if page < pages:
+        rows.append([Button(_("More ➡️"), f"s:edit:{page + 1}")])
+    text = _("Which answer do you want to change?")
+    if pages > 1:
+        text += " " + _("(page {page} of {pages})").format(page=tr.number(page),
+                                                          pages=tr.number(pages))
+    return text, rows
