@@ -17,7 +17,11 @@ run: $(BIN)/.installed
 chat: $(BIN)/.installed
 	$(BIN)/umkm-bot chat
 
+# The staff web page's browser tests need Debian's Chromium; without it they are skipped.
+CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
+
 test: $(BIN)/.installed
+	@test -x $(CHROMIUM) || echo "No Chromium here: the browser tests are skipped (apt-get install -y chromium)."
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed

@@ -136,9 +136,10 @@ async def fake_main(rate: float, size: int) -> None:
 
 async def bot_main(url: str, rate: float, size: int) -> None:
     """Fill a database with `size` owners, broadcast to all of them, report when done."""
+    from bot import broadcasting as delivery
+    from bot.cli import FEATURES
     from bot.config import load_config
     from bot.core import Core
-    from bot.features import broadcast_delivery as delivery
     from bot.i18n import Catalogs
     from bot.storage import Database
     from bot.storage.broadcasts import KIND, Audience
@@ -154,7 +155,7 @@ async def bot_main(url: str, rate: float, size: int) -> None:
         db = await Database.open(config.database)
         for start in range(0, size, 10_000):
             await add_owners(db, min(10_000, size - start), first_id=FIRST_CHAT + start)
-        core = Core(config, db, Catalogs(config.time_zone))
+        core = Core(config, db, Catalogs(config.time_zone), FEATURES)
         channel = TelegramChannel(config, core)
         await channel.start()
         await core.start([channel])

@@ -31,6 +31,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from telegram.ext import filters as tg_filters
 
 from bench import loadgen
+from bot.cli import FEATURES
 from bot.config import TelegramConfig, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -62,7 +63,7 @@ async def conversation(conn: Any, url: str, workdir: Path) -> dict[str, Any]:
     empty = await Database.open(workdir / "empty.sqlite3")
     await empty.close()
     db = await Database.open(config.database)
-    core = Core(config, db, Catalogs(config.time_zone))
+    core = Core(config, db, Catalogs(config.time_zone), FEATURES)
     channel = TelegramChannel(config, core)
     await channel.start()
     await core.start([channel])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from bot.cli import FEATURES
 from bot.config import load_config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -28,7 +29,7 @@ async def walk(script: dict, workdir: Path, language: str = "id") -> Walk:
     config.database.unlink(missing_ok=True)
     db = await Database.open(config.database)
     try:
-        done = Walk(Core(config, db, Catalogs(config.time_zone)), language=language)
+        done = Walk(Core(config, db, Catalogs(config.time_zone), FEATURES), language=language)
         await done.answer(script)
         return done
     finally:

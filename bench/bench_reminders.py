@@ -29,9 +29,10 @@ import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import reminder_jobs as reminders
+from bot.cli import FEATURES
 from bot.config import Config
 from bot.core import Core
-from bot.features import reminders
 from bot.i18n import Catalogs
 from bot.storage import Database, to_db
 
@@ -79,7 +80,7 @@ async def populate(db: Database) -> list[datetime]:
 async def start_up(config: Config, db: Database, catalogs: Catalogs,
                    clock: Clock) -> tuple[float, int, Core]:
     """Start a fresh core (as the bot does) and time it until the reminder jobs exist."""
-    core = Core(config, db, catalogs, clock=clock)
+    core = Core(config, db, catalogs, FEATURES, clock=clock)
     began = time.perf_counter()
     await core.start([])
     elapsed = time.perf_counter() - began

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.channel import Button
+from bot.channel import Button, esc
 from bot.config import OfficeConfig, QuestionnaireConfig
 from bot.criteria import Advice, Criterion, Rules, minimum_for
 from bot.i18n import Translator
-from bot.core import esc
 
 
 def office_lines(tr: Translator, office: OfficeConfig) -> list[str]:

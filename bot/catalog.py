@@ -19,6 +19,8 @@ from bot.i18n import DOMAIN, LOCALES_DIR
 
 SOURCES = ("bot", "handlers")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+# Python modules, and the staff web page's Jinja2 templates (Jinja2's own Babel extractor).
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 PLURAL_FORMS = {"id": "nplurals=1; plural=0;", "en": "nplurals=2; plural=(n != 1);"}
 
 
@@ -27,7 +29,7 @@ def extract() -> Catalog:
     template = Catalog(project="umkm-bot", domain=DOMAIN, charset="utf-8", fuzzy=False)
     for source in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
-            PROJECT_DIR / source, method_map=[("**.py", "python")], keywords=KEYWORDS,
+            PROJECT_DIR / source, method_map=METHODS, keywords=KEYWORDS,
             comment_tags=("Translators:",), strip_comment_tags=True,
         ):
             template.add(message, None, [(f"{source}/{filename}", lineno)],

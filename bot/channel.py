@@ -120,6 +120,11 @@ class Notice:
 Outbound = Reply | Tidy | Notice
 
 
+def esc(value: object) -> str:
+    """Escape any owner- or staff-provided text before it goes into reply HTML."""
+    return html.escape(str(value), quote=False)
+
+
 def rows(buttons: Sequence[Sequence[Button]]) -> Buttons:
     """Buttons as the immutable rows a message carries."""
     return tuple(tuple(row) for row in buttons)

@@ -12,10 +12,35 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.core import Core
+from bot.features import (
+    attendance,
+    backups,
+    broadcast,
+    consent,
+    interest,
+    language,
+    links,
+    menu,
+    privacy,
+    reminders,
+    report,
+    seats,
+    session_staff,
+    signup,
+    staff,
+    subscription,
+    survey,
+    web_login,
+)
 from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
 from bot.questionnaire import QuestionnaireError
 from bot.storage import Database, StorageError
+
+# Every feature of the bot, in the order their menu entries appear.
+FEATURES = (consent, survey, signup, interest, privacy, subscription, language, staff,
+            session_staff, seats, attendance, broadcast, report, links, web_login, reminders,
+            menu, backups)
 
 
 async def open_core(config: Config) -> Core:
@@ -23,7 +48,7 @@ async def open_core(config: Config) -> Core:
     catalogs = Catalogs(config.time_zone)
     db = await Database.open(config.database)
     try:
-        return Core(config, db, catalogs)
+        return Core(config, db, catalogs, FEATURES)
     except BaseException:
         await db.close()
         raise

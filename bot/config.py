@@ -115,6 +115,19 @@ class BackupConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The staff web page (handlers/staff_web), served under /staf by the bot's web server."""
+
+    # The address staff open, as the reverse proxy publishes it ("https://bot.example.go.id");
+    # /masuk links start with it. Empty: /masuk says the web page is not set up.
+    public_url: str = ""
+    # Believe the reverse proxy's X-Forwarded-Proto (https), so session cookies are Secure.
+    trust_proxy: bool = False
+    # Staff names for the audit log, by staff identity ("telegram:123456789" = "Bu Sari").
+    staff_names: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration of one bot."""
 
@@ -131,6 +144,7 @@ class Config:
     logging: LoggingConfig = LoggingConfig()
     backup: BackupConfig = BackupConfig()
     office: OfficeConfig = OfficeConfig()
+    web: WebConfig = WebConfig()
     sessions: tuple[SessionSeed, ...] = ()
 
 
@@ -214,7 +228,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         raise ConfigError(f"The configuration file {path} cannot be read: {exc}.") from None
 
     tables = {"bot", "database", "telegram", "questionnaire", "reminders", "broadcast",
-              "logging", "backup", "office", "sessions"}
+              "logging", "backup", "office", "web", "sessions"}
     unknown = sorted(set(raw) - tables)
     if unknown:
         raise ConfigError(f"{source}: unknown table [{unknown[0]}].")
@@ -317,6 +331,8 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
 
     office = _office(_Section(source, "office", raw.get("office"),
                               {"name", "whatsapp", "phone", "address", "hours", "web"}))
+    web = _web(_Section(source, "web", raw.get("web"), {"public_url", "trust_proxy",
+                                                        "staff_names"}))
     sessions = _sessions(source, raw.get("sessions", []))
     return Config(
         path=path,
@@ -331,6 +347,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         logging=logging_cfg,
         backup=backup,
         office=office,
+        web=web,
         sessions=sessions,
     )
 
@@ -372,6 +389,22 @@ def _staff(bot: _Section) -> frozenset[str]:
             raise bot.fail("staff", 'a list of Telegram user ids (numbers) and WhatsApp numbers '
                                     '("whatsapp:6281234567890")')
     return frozenset(identities)
+
+
+def _web(section: _Section) -> WebConfig:
+    public_url = section.str("public_url", "").strip().rstrip("/")
+    if public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
+        raise section.fail("public_url", 'an http:// or https:// address such as '
+                                         '"https://bot.example.go.id"')
+    names = section.data.get("staff_names", {})
+    if not isinstance(names, Mapping) or not all(
+        isinstance(k, str) and re.fullmatch(r"[a-z]+:[A-Za-z0-9_.-]{1,64}", k)
+        and isinstance(v, str) and v.strip() for k, v in names.items()
+    ):
+        raise section.fail("staff_names", 'a table of staff identities and names such as '
+                                          '{ "telegram:123456789" = "Bu Sari" }')
+    return WebConfig(public_url=public_url, trust_proxy=section.bool("trust_proxy", False),
+                     staff_names={k: v.strip() for k, v in names.items()})
 
 
 def _sessions(source: str, raw: Any) -> tuple[SessionSeed, ...]:

@@ -1,4 +1,4 @@
-"""The conversation core: one `Inbound` in, the replies out. Knows nothing of Telegram.
+"""The conversation core: one `Inbound` in, the replies out. Knows nothing of any messenger.
 
 Features (`bot/features/*`) register commands, button prefixes and menu entries on a `Router`;
 `Core.handle` finds the owner, serialises updates per owner (so two quick taps cannot race), and
@@ -8,40 +8,30 @@ dispatches to the feature. Anything the owner sends that nobody claims gets a fr
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.channel import Button, Channel, Inbound, InboundKind, Notice, Outbound, Reply, Tidy, rows
+from bot.channel import Button, Channel, Inbound, InboundKind, Outbound, Reply, esc
 from bot.config import Config, staff_identity
+from bot.context import Context
 from bot.criteria import RULES, Rules, check
 from bot.delivery import DeliveryError, RetryLater, UserGone
-from bot.eligibility import Result
-from bot.i18n import Catalogs, Translator, pick_language
+from bot.i18n import Catalogs, pick_language
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
+from bot.router import Feature, Resume, Router, parse_command
 from bot.sender import Sender
 from bot.storage import Database
 from bot.storage.outbox import Item
 from bot.storage.owners import Owner
-from bot.storage.staff import Flow
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Context", str], Awaitable[None]]
-MenuEntry = Callable[["Context"], Awaitable[list[Button]]]
-# Turns a claimed outbox row into the message for its owner (None: skip it).
-Renderer = Callable[["Core", Item, Translator], Awaitable[Reply | None]]
-Hook = Callable[["Core"], Awaitable[None]]
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
 # The terminal's single user; whoever has a shell on the server runs the office's bot.
 TERMINAL_CHANNEL = "terminal"
 # Typed during a staff conversation, these end it instead of their usual meaning.
@@ -52,106 +42,12 @@ REPLY_RETRY_LIMIT = 10.0
 JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
 
 
-def esc(value: object) -> str:
-    """Escape any owner- or staff-provided text before it goes into reply HTML."""
-    return html.escape(str(value), quote=False)
-
-
-def parse_command(text: str) -> tuple[str, str] | None:
-    """Split "/Start@bot payload" into ("start", "payload"); None when it is not a command."""
-    match = _COMMAND.match(text.strip())
-    if not match:
-        return None
-    return match.group(1).lower(), (match.group(2) or "").strip()
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command with its aliases, handler and description for the command list."""
-
-    names: tuple[str, ...]
-    handler: Handler
-    description: str
-    staff: bool = False
-    listed: bool = True
-
-
-@dataclass
-class Router:
-    """Where features register what they handle."""
-
-    commands: dict[str, Command] = field(default_factory=dict)
-    ordered: list[Command] = field(default_factory=list)
-    buttons: dict[str, tuple[Handler, bool]] = field(default_factory=dict)
-    menu: list[MenuEntry] = field(default_factory=list)
-    staff_menu: list[MenuEntry] = field(default_factory=list)
-    flows: dict[str, Handler] = field(default_factory=dict)  # staff conversations by name
-    # Hooks for features that build on others.
-    result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
-    data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
-        default_factory=list)  # extra lines of /datasaya
-    before_delete: list[Callable[[Context], Awaitable[object]]] = field(
-        default_factory=list)  # run before an owner is erased (e.g. free a seat)
-    # Lines for the summary when sending these answers would have a consequence (a seat that
-    # would be freed); any line makes the summary ask for that consequence to be confirmed.
-    summary_notes: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
-        default_factory=list)
-    # Run after a result is stored; lines they return go into the result (e.g. a seat freed).
-    after_result: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
-        default_factory=list)
-    renderers: dict[str, Renderer] = field(default_factory=dict)  # outbox kinds
-    on_start: list[Hook] = field(default_factory=list)  # after the sender and scheduler start
-    on_stop: list[Hook] = field(default_factory=list)
-    fallback: Handler | None = None
-    # Shows the owner where they are (the question, the summary or the result) after the HTML
-    # given as its second argument: how a side trip (help, announcements) returns.
-    resume: Handler | None = None
-
-    def command(self, names: Iterable[str], handler: Handler, description: str, *,
-                staff: bool = False, listed: bool = True) -> None:
-        """Handle `/name args` for each of `names` (the first one is shown in lists)."""
-        cmd = Command(tuple(names), handler, description, staff, listed)
-        for name in cmd.names:
-            if name in self.commands:
-                raise ValueError(f"command /{name} registered twice")
-            self.commands[name] = cmd
-        self.ordered.append(cmd)
-
-    def button(self, prefix: str, handler: Handler, *, staff: bool = False) -> None:
-        """Handle button data "prefix:rest"."""
-        if prefix in self.buttons or ":" in prefix:
-            raise ValueError(f"button prefix {prefix!r} registered twice or invalid")
-        self.buttons[prefix] = (handler, staff)
-
-    def menu_entry(self, entry: MenuEntry) -> None:
-        """Add buttons to the main menu (entries are asked in registration order)."""
-        self.menu.append(entry)
-
-    def staff_menu_entry(self, entry: MenuEntry) -> None:
-        """Add buttons to the staff menu (/staf)."""
-        self.staff_menu.append(entry)
-
-    def flow(self, name: str, handler: Handler) -> None:
-        """A staff conversation: while it is in progress, typed input goes to `handler`."""
-        if name in self.flows:
-            raise ValueError(f"flow {name!r} registered twice")
-        self.flows[name] = handler
-
-    def renderer(self, kind: str, render: Renderer) -> None:
-        """Render outbox rows of `kind` when the sender sends them."""
-        if kind in self.renderers:
-            raise ValueError(f"outbox kind {kind!r} registered twice")
-        self.renderers[kind] = render
-
-
 class Core:
     """The channel-independent bot."""
 
     def __init__(self, config: Config, db: Database, catalogs: Catalogs,
-                 questionnaire: Questionnaire | None = None,
+                 features: Iterable[Feature], questionnaire: Questionnaire | None = None,
                  clock: Callable[[], datetime] | None = None, rules: Rules | None = None) -> None:
-        from bot.features import register_all
-
         questionnaire = questionnaire or QUESTIONNAIRE
         self.rules = rules or RULES
         check(self.rules, questionnaire)  # a rule naming a missing question stops start-up
@@ -170,7 +66,8 @@ class Core:
         self.scheduler.add_listener(self._job_started, EVENT_JOB_SUBMITTED)
         self.scheduler.add_listener(self._job_ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.sender: Sender | None = None
-        register_all(self.router)
+        for feature in features:  # in the order their menu entries appear
+            feature.register(self.router)
 
     def _job_started(self, _event: object) -> None:
         self._running_jobs += 1
@@ -235,10 +132,12 @@ class Core:
         A channel that knows the person's public address (WhatsApp's phone number) names staff
         by it; a Telegram id never matches a WhatsApp number.
         """
-        if inbound.channel == TERMINAL_CHANNEL:
-            return True
-        return staff_identity(inbound.channel, inbound.address or inbound.user_id) \
-            in self.config.staff
+        return self.is_staff_identity(
+            staff_identity(inbound.channel, inbound.address or inbound.user_id))
+
+    def is_staff_identity(self, identity: str) -> bool:
+        """Whether "<channel>:<id>" names staff now (the terminal's operator always is)."""
+        return identity.startswith(f"{TERMINAL_CHANNEL}:") or identity in self.config.staff
 
     def commands(self, language: str, staff: bool = False) -> list[tuple[str, str]]:
         """(name, description) for the messenger's command list, in `language`."""
@@ -356,20 +255,18 @@ class Core:
                 await ctx.end_flow()
                 ctx.reply(_("Cancelled. Nothing was saved."), remove_keyboard=True)
                 return
-            command = self.router.commands.get(parsed[0]) if parsed else None
-            if parsed is None or command is None or (command.staff and not ctx.is_staff):
+            if parsed is None or not await ctx.run_command(*parsed):
                 await self._unknown_command(ctx)
-                return
-            await command.handler(ctx, parsed[1])
             return
         if inbound.kind == InboundKind.BUTTON:
             prefix, _sep, rest = inbound.data.partition(":")
             entry = self.router.buttons.get(prefix)
-            if entry is None or (entry[1] and not ctx.is_staff):
-                ctx.notice(_("This button no longer works."))
-                ctx.tidy()
-                return
-            await entry[0](ctx, rest)
+            if entry is None or (entry.staff and not ctx.is_staff):
+                ctx.stale_button()
+            elif entry.agreed and not ctx.agreed:
+                await ctx.ask_consent()
+            else:
+                await entry.handler(ctx, rest)
             return
         if ctx.flow is not None:
             handler = self.router.flows.get(ctx.flow.name)
@@ -384,103 +281,11 @@ class Core:
         """One short line, and the owner's question again when they are in the middle of it."""
         _ = ctx.tr.gettext
         line = esc(_("I don't know that command. /help lists what I can do."))
-        if ctx.owner is not None and ctx.owner.answering and self.router.resume is not None:
-            await self.router.resume(ctx, line)
+        if await ctx.back_to_questions(line):
             return
         ctx.reply(line, [[Button(_("☰ Menu"), "m:menu"), Button(_("❓ Help"), "m:bantuan")]])
 
 
-@dataclass
-class Context:
-    """One inbound being answered: who, in which language, and the replies so far."""
 
-    core: Core
-    inbound: Inbound
-    owner: Owner | None
-    tr: Translator
-    now: datetime
-    replies: list[Outbound] = field(default_factory=list)
-    flow: Flow | None = None  # the staff member's conversation in progress
 
-    @property
-    def db(self) -> Database:
-        """The database."""
-        return self.core.db
-
-    @property
-    def config(self) -> Config:
-        """The configuration."""
-        return self.core.config
-
-    @property
-    def is_staff(self) -> bool:
-        """True when the sender is office staff."""
-        return self.core.is_staff(self.inbound)
-
-    def reply(self, text: str, buttons: Iterable[Iterable[Button]] = (), *,
-              ask_contact: str = "", remove_keyboard: bool = False,
-              replace: bool = False) -> None:
-        """Send a complete message to this chat.
-
-        `replace`: it answers a button press and may take the place of the pressed message on a
-        channel that can edit (elsewhere it is simply sent).
-        """
-        self.replies.append(Reply(text, rows(buttons), ask_contact=ask_contact,
-                                  remove_keyboard=remove_keyboard,
-                                  replace=replace and self.inbound.kind == InboundKind.BUTTON))
-
-    def tidy(self, buttons: Iterable[Iterable[Button]] = ()) -> None:
-        """Cosmetic: give the pressed message these buttons (none: take them away)."""
-        if self.inbound.kind == InboundKind.BUTTON:
-            self.replies.append(Tidy(rows(buttons)))
-
-    def notice(self, text: str, alert: bool = False) -> None:
-        """A short answer to a button press (a plain reply elsewhere)."""
-        if self.inbound.kind == InboundKind.BUTTON:
-            self.replies.append(Notice(text, alert))
-        else:
-            self.reply(esc(text))
-
-    async def ensure_owner(self, source: str | None = None) -> Owner:
-        """The sender as a stored owner, created on first contact."""
-        if self.owner is None:
-            self.owner = await self.db.owners.create(
-                self.inbound.channel, self.inbound.user_id, self.inbound.chat_id,
-                self.tr.language, source, self.now,
-            )
-        return self.owner
-
-    async def refresh(self) -> Owner | None:
-        """Reload the owner after a change."""
-        if self.owner is not None:
-            self.owner = await self.db.owners.get(self.owner.id)
-        return self.owner
-
-    async def save_flow(self, name: str, step: str, data: dict[str, Any]) -> None:
-        """Start or advance a staff conversation; it is committed at once."""
-        self.flow = Flow(name, step, data)
-        await self.db.staff.save_flow(self.inbound.channel, self.inbound.user_id, self.flow,
-                                      self.now)
-
-    async def end_flow(self) -> None:
-        """Finish (or abandon) the staff conversation in progress."""
-        self.flow = None
-        await self.db.staff.end_flow(self.inbound.channel, self.inbound.user_id)
-
-    async def audit(self, action: str, audience: int | None = None, **detail: Any) -> None:
-        """Record a staff action: who, what, when, how many owners it reaches."""
-        await self.db.staff.audit(self.inbound.channel, self.inbound.user_id, action, detail,
-                                  audience, self.now)
-
-    async def back_to_questions(self, intro: str = "") -> bool:
-        """After a side trip (help, announcements, a "no" to a question), show the owner the
-        question they were at, after `intro` HTML; False when they are not answering."""
-        resume = self.core.router.resume
-        if self.owner is None or not self.owner.answering or resume is None:
-            return False
-        await resume(self, intro)
-        return True
-
-    def use_language(self, language: str) -> None:
-        """Answer the rest of this inbound in `language`."""
-        self.tr = self.core.catalogs.get(language)
+__all__ = ["TERMINAL_CHANNEL", "Context", "Core", "Feature", "Resume", "Router", "esc"]

@@ -12,6 +12,7 @@ import html
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +21,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.screens import format_answer
 from bot.i18n import N_, Translator
 from bot.questionnaire import Questionnaire
+from bot.storage import Database
 from bot.storage.reports import Applicant, OwnerRecord, SessionRecord
+from bot.views import format_answer
 
 OWNER_COLUMNS = (N_("Owner id"), N_("Channel"), N_("Language"), N_("Source"),
                  N_("Started (WIB)"), N_("Consent (WIB)"), N_("Finished (WIB)"),
@@ -190,3 +192,27 @@ def owners_csv(tr: Translator, questionnaire: Questionnaire,
     writer.writerow(header)
     writer.writerows([csv_safe(v) for v in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+@dataclass(frozen=True)
+class Export:
+    """The files of /ekspor: the workbook and the CSV, with what they hold."""
+
+    owners: int
+    sessions: int
+    stamp: str  # the moment in the file names, in WIB
+    workbook: bytes
+    csv: bytes
+
+
+async def export_files(db: Database, tr: Translator, questionnaire: Questionnaire,
+                       now: datetime) -> Export:
+    """Build the export (XLSX and CSV) in `tr`'s language, as the chat and the web page send it."""
+    owners = await db.reports.owners()
+    sessions = await db.reports.sessions()
+    applicants = await db.reports.applicants()
+    return Export(
+        owners=len(owners), sessions=len(sessions),
+        stamp=tr.local(now).strftime("%Y-%m-%d-%H%M"),
+        workbook=workbook(tr, questionnaire, owners, sessions, applicants),
+        csv=owners_csv(tr, questionnaire, owners))

@@ -11,48 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.channel import Button
-from bot.core import esc
+from bot.channel import Button, esc, plain_text
 from bot.engine import Ask, Review
-from bot.channel import plain_text
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.questionnaire import Kind, Question, Questionnaire
+from bot.views import format_answer
 
 PAGE = 8  # answers per page of the "which answer do you want to change?" list
 DESCRIPTION_CHARS = 72  # WhatsApp's list row description
-PERIODS = {
-    "day": N_("{amount} {unit} a day"), "week": N_("{amount} {unit} a week"),
-    "month": N_("{amount} {unit} a month"), "year": N_("{amount} {unit} a year"),
-}
-
-
-def format_answer(tr: Translator, question: Question, value: Any) -> str:
-    """An answer as the owner reads it (escaped HTML)."""
-    if question.kind == Kind.CHOICE:
-        option = question.option(str(value))
-        return esc(tr.gettext(option.label)) if option else esc(value)
-    if question.kind == Kind.MULTI:
-        labels = [tr.gettext(o.label) for o in question.options if o.value in (value or ())]
-        return esc(", ".join(labels))
-    if isinstance(value, Mapping) and "amount" in value:
-        return esc(capacity_words(tr, value))
-    return esc(value)
-
-
-def capacity_words(tr: Translator, value: Mapping[str, Any]) -> str:
-    """A production figure as read: "100 kg a week (about 433 kg a month)"."""
-    period = str(value.get("period") or "month")  # answers stored before periods: monthly
-    unit = str(value.get("unit", ""))
-    words = tr.gettext(PERIODS.get(period, PERIODS["month"])).format(
-        amount=tr.number(value["amount"]), unit=unit)
-    monthly = value.get("monthly")
-    if period != "month" and isinstance(monthly, int | float):
-        words = tr.gettext("{answer} (about {monthly} {unit} a month)").format(
-            answer=words, monthly=tr.number(round(monthly, 1 if monthly < 10 else 0)),
-            unit=unit)
-    return words
-
-
 def question_text(tr: Translator, ask: Ask, contact_key: bool = False,
                   hint: bool = True) -> str:
     """The text of a question: a problem with the last answer first, where the owner is

@@ -262,3 +262,13 @@ def phone(raw: str) -> Outcome:
     if not 8 <= len(rest) <= 12 or rest[0] in "01":
         return Invalid(N_("That number does not look complete. For example: 0812 3456 7890."))
     return Valid("+62" + rest)
+
+
+_YES = {"ya", "yes", "y", "ok", "oke", "iya"}
+_NO = {"tidak", "no", "n", "tdk", "jangan"}
+
+
+def yes_or_no(text: str) -> bool | None:
+    """A typed yes (True) or no (False) in Indonesian or English; None when it is neither."""
+    word = text.strip().lower().strip(".!")
+    return True if word in _YES else False if word in _NO else None

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.channel import Inbound, InboundKind, Notice, Reply, plain_text
+from bot.cli import FEATURES
 from bot.config import Config, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -57,7 +58,7 @@ def clock() -> Clock:
 async def core(config: Config, clock: Clock):
     """A core on a fresh database."""
     db = await Database.open(config.database)
-    yield Core(config, db, Catalogs(config.time_zone), clock=clock)
+    yield Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
     await db.close()
 
 

@@ -1,34 +1,6 @@
-"""Features of the conversation, one module each; `register_all` wires them onto a router."""
+"""Features of the conversation, one module each.
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.core import Router
-
-
-def register_all(router: Router) -> None:
-    """Register every feature, in the order their menu entries appear."""
-    from bot.features import (
-        backups,
-        broadcast,
-        consent,
-        interest,
-        language,
-        links,
-        menu,
-        privacy,
-        reminders,
-        report,
-        seats,
-        session_staff,
-        signup,
-        staff,
-        subscription,
-        survey,
-    )
-
-    for feature in (consent, survey, signup, interest, privacy, subscription, language, staff,
-                    session_staff, seats, broadcast, report, links, reminders, menu, backups):
-        feature.register(router)
+Each has `register(router)` and imports no other feature: what several of them show lives in
+`bot/views.py`, and the hooks they offer each other are on the router (`consent_prompt`,
+`resumer`, `menu`, `result_buttons`, …). The program is assembled in `bot/cli.py`.
+"""

@@ -12,9 +12,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import broadcasting as delivery
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
-from bot.features import broadcast_delivery as delivery
 from bot.i18n import N_
 from bot.questionnaire import Question
 from bot.storage.broadcasts import KIND, OPEN_STATUSES, VALUED, Audience, Broadcast
@@ -56,7 +56,8 @@ def register(router: Router) -> None:
     router.flow(FLOW, on_input)
     router.button("bc", on_button, staff=True)
     router.staff_menu_entry(menu_buttons)
-    delivery.register(router)
+    router.renderer(KIND, delivery.render)
+    router.on_start.append(delivery.on_start)
 
 
 async def menu_buttons(ctx: Context) -> list[Button]:

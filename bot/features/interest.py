@@ -10,11 +10,10 @@ from typing import Any
 
 from bot.channel import Button, InboundKind, Reply
 from bot.core import Context, Core, Router
-from bot.features import consent
-from bot.features.session_staff import answer_button, confirmation
 from bot.i18n import N_, Translator
 from bot.storage.interest import InterestList
 from bot.storage.outbox import PRIORITY_BULK, Item
+from bot.validators import yes_or_no
 
 log = logging.getLogger(__name__)
 FLOW = "interest"
@@ -95,7 +94,7 @@ async def on_owner_button(ctx: Context, rest: str) -> None:
     owner = ctx.owner
     if owner is None or not owner.consented:
         ctx.tidy()
-        await consent.ask(ctx)
+        await ctx.ask_consent()
         return
     ctx.tidy()
     if action == "leave":
@@ -191,7 +190,7 @@ async def on_staff_button(ctx: Context, rest: str) -> None:
     _ = ctx.tr.gettext
     action, _sep, arg = rest.partition(":")
     if action == "flow":
-        await answer_button(ctx, FLOW, arg, answer)
+        await ctx.flow_button(FLOW, arg, answer)
         return
     year = _year(arg)
     if year is None or action not in ("open", "close", "invite"):
@@ -238,7 +237,7 @@ async def answer(ctx: Context, text: str) -> None:
     _ = ctx.tr.gettext
     assert ctx.flow is not None
     data = dict(ctx.flow.data)
-    decision = confirmation(text)
+    decision = yes_or_no(text)
     if decision is None:
         ctx.reply(_("Please press one of the buttons (or type ya or tidak)."))
         await ask_confirmation(ctx, data)

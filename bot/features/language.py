@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.channel import Button
 from bot.config import LANGUAGES
 from bot.core import Context, Router, esc
-from bot.features import consent
 from bot.i18n import LANGUAGE_NAMES, N_
 
 
@@ -38,9 +37,9 @@ async def on_choose(ctx: Context, rest: str) -> None:
     await ctx.refresh()
     ctx.use_language(rest)
     ctx.tidy()
-    said = esc(ctx.tr.gettext("I will write in English from now on."))
+    said = ctx.tr.gettext("I will write in English from now on.")
     if not owner.consented:
-        ctx.notice(ctx.tr.gettext("I will write in English from now on."))
-        await consent.ask(ctx)
-    elif not await ctx.back_to_questions(said):
-        ctx.reply(said, [[Button(ctx.tr.gettext("☰ Menu"), "m:menu")]])
+        ctx.notice(said)  # on a channel without pop-ups, the first line of the notice below
+        await ctx.ask_consent()
+    elif not await ctx.back_to_questions(esc(said)):
+        ctx.reply(esc(said), [[Button(ctx.tr.gettext("☰ Menu"), "m:menu")]])

@@ -15,10 +15,10 @@ from qrcode.constants import ERROR_CORRECT_M
 from bot.channel import Attachment, Button, Reply
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+from bot.views import CHANNEL_NAMES
 
 FLOW = "link"
 SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}  # brand names, not translated
 
 
 def register(router: Router) -> None:
@@ -81,7 +81,7 @@ async def _answer(ctx: Context, source: str) -> None:
     for channel, link in links:
         text = "\n".join([
             _("{channel} link for <b>{source}</b>:").format(
-                channel=esc(CHANNEL_NAMES.get(channel, channel)), source=esc(source)),
+                channel=esc(_(CHANNEL_NAMES.get(channel, channel))), source=esc(source)),
             f'<a href="{esc(link)}">{esc(link)}</a>',
             "",
             _("Print the QR code on the poster. Owners who start the bot through it are "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.channel import Button
 from bot.advice import office_lines
+from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.i18n import N_
 
@@ -16,14 +16,6 @@ def register(router: Router) -> None:
     router.menu_entry(help_button)
 
 
-async def show_menu(ctx: Context, intro: str = "") -> None:
-    """Send the main menu, after `intro` if given: one button per row, each runs a command."""
-    rows = []
-    for entry in ctx.core.router.menu:
-        rows += [[button] for button in await entry(ctx)]
-    ctx.reply(intro or ctx.tr.gettext("What would you like to do?"), rows)
-
-
 async def help_button(ctx: Context) -> list[Button]:
     """The help entry of the menu."""
     return [Button(ctx.tr.gettext("❓ Help"), "m:bantuan")]
@@ -31,7 +23,7 @@ async def help_button(ctx: Context) -> list[Button]:
 
 async def on_menu(ctx: Context, _args: str) -> None:
     """/menu."""
-    await show_menu(ctx)
+    await ctx.show_menu()
 
 
 # Obvious from anywhere, so not repeated in the help (they stay in the messenger's list).
@@ -41,7 +33,8 @@ _NOT_IN_HELP = ("start", "menu", "bantuan", "help")
 async def on_help(ctx: Context, _args: str) -> None:
     """/bantuan: the owners' commands two to a line, and who to ask (at most 12 lines)."""
     _ = ctx.tr.gettext
-    entries = [f"/{name} {esc(description)}" for name, description in ctx.core.commands(ctx.tr.language)
+    entries = [f"/{name} — {esc(description)}"
+               for name, description in ctx.core.commands(ctx.tr.language)
                if name not in _NOT_IN_HELP]
     lines = [_("<b>What I can do</b>")]
     lines += [" · ".join(entries[i:i + 2]) for i in range(0, len(entries), 2)]
@@ -55,11 +48,7 @@ async def on_help(ctx: Context, _args: str) -> None:
 
 
 async def on_menu_button(ctx: Context, rest: str) -> None:
-    """A menu button: m:<command> runs that command."""
-    command = ctx.core.router.commands.get(rest)
-    if command is None or (command.staff and not ctx.is_staff):
-        ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.tidy()
-        return
+    """A menu button: m:<command> runs that command, as if typed."""
     ctx.tidy()
-    await command.handler(ctx, "")
+    if not await ctx.run_command(rest):
+        ctx.notice(ctx.tr.gettext("This button no longer works."))

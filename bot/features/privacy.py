@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from bot import screens
 from bot.channel import Button
 from bot.core import Context, Router, esc
-from bot import screens
 from bot.i18n import LANGUAGE_NAMES, N_
 
 log = logging.getLogger(__name__)

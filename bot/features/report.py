@@ -7,14 +7,10 @@ from bot.channel import Attachment, Button, Reply
 from bot.core import Context, Router, esc
 from bot.i18n import N_, Translator
 from bot.storage.reports import STAGES, FunnelRow
+from bot.views import STAGE_NAMES, group_name
 
-STAGE_NAMES = {
-    "started": N_("started"), "consented": N_("agreed"), "finished": N_("finished"),
-    "eligible": N_("eligible"), "signed_up": N_("signed up"), "confirmed": N_("confirmed"),
-    "attended": N_("attended"),
-}
 SECTIONS = (("product", N_("<b>By product type</b>")), ("kecamatan", N_("<b>By kecamatan</b>")),
-            ("source", N_("<b>By source (deep link)</b>")))
+            ("source", N_("<b>By source (deep link)</b>")), ("channel", N_("<b>By channel</b>")))
 MAX_GROUPS = 15  # per section, so the summary fits one message
 
 
@@ -40,29 +36,22 @@ def funnel_line(tr: Translator, row: FunnelRow) -> str:
 
 
 def group_label(ctx: Context, dimension: str, group: str | None) -> str:
-    """A group's name for people (escaped): an option label, a source, or "no answer"."""
-    _ = ctx.tr.gettext
-    if group is None:
-        return esc(_("(no link)") if dimension == "source" else _("(no answer)"))
-    if dimension == "source":
-        return esc(group)
-    question_id = "product_type" if dimension == "product" else "kecamatan"
-    question = next(q for q in ctx.core.questionnaire.questions if q.id == question_id)
-    option = question.option(group)
-    return esc(_(option.label) if option else group)
+    """A group's name for people, escaped for reply HTML."""
+    return esc(group_name(ctx.tr, ctx.core.questionnaire, dimension, group))
 
 
 async def on_summary(ctx: Context, _args: str) -> None:
     """/rekap: the funnel for everyone, then by product type, kecamatan and source."""
     _ = ctx.tr.gettext
-    (overall,) = await ctx.db.reports.funnel()
+    funnels = await ctx.db.reports.funnels()
+    (overall,) = funnels[None]
     lines = [
         _("<b>Summary</b> ({when})").format(when=ctx.tr.datetime(ctx.now)),
         "<i>" + " → ".join(_(STAGE_NAMES[s]) for s in STAGES) + "</i>",
         _("All: {counts}").format(counts=funnel_line(ctx.tr, overall)),
     ]
     for dimension, title in SECTIONS:
-        rows = await ctx.db.reports.funnel(dimension)
+        rows = funnels[dimension]
         lines += ["", _(title)]
         for row in rows[:MAX_GROUPS]:
             lines.append(f"{group_label(ctx, dimension, row.group)}: {funnel_line(ctx.tr, row)}")
@@ -77,19 +66,15 @@ async def on_summary(ctx: Context, _args: str) -> None:
 async def on_export(ctx: Context, _args: str) -> None:
     """/ekspor: the workbook and the CSV, as documents."""
     _ = ctx.tr.gettext
-    owners = await ctx.db.reports.owners()
-    sessions = await ctx.db.reports.sessions()
-    applicants = await ctx.db.reports.applicants()
-    stamp = ctx.tr.local(ctx.now).strftime("%Y-%m-%d-%H%M")
-    book = export.workbook(ctx.tr, ctx.core.questionnaire, owners, sessions, applicants)
-    table = export.owners_csv(ctx.tr, ctx.core.questionnaire, owners)
-    await ctx.audit("export", len(owners), sessions=len(sessions))
+    files = await export.export_files(ctx.db, ctx.tr, ctx.core.questionnaire, ctx.now)
+    await ctx.audit("export", files.owners, sessions=files.sessions)
     caption = ctx.tr.ngettext(
         "Export of {owners} owner and {sessions} training sessions, {when}.",
         "Export of {owners} owners and {sessions} training sessions, {when}.",
-        len(owners)).format(owners=ctx.tr.number(len(owners)),
-                            sessions=ctx.tr.number(len(sessions)),
-                            when=ctx.tr.datetime(ctx.now))
-    ctx.replies.append(Reply(caption, attachment=Attachment(f"umkm-{stamp}.xlsx", book)))
+        files.owners).format(owners=ctx.tr.number(files.owners),
+                             sessions=ctx.tr.number(files.sessions),
+                             when=ctx.tr.datetime(ctx.now))
+    ctx.replies.append(Reply(caption, attachment=Attachment(f"umkm-{files.stamp}.xlsx",
+                                                            files.workbook)))
     ctx.replies.append(Reply(_("The same list of owners as CSV."),
-                             attachment=Attachment(f"umkm-{stamp}.csv", table)))
+                             attachment=Attachment(f"umkm-{files.stamp}.csv", files.csv)))

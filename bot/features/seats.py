@@ -1,4 +1,4 @@
-"""Staff choose who gets a seat, and mark on the day who came.
+"""Staff see who signed up and choose who gets a seat.
 
 Demand is far above the seats, so first come, first served is only where it starts: from "Who
 signed up", staff pick someone on the waiting list (most ready first) and, when the session is
@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import logging
 
+from bot import notices
 from bot.channel import Button, Reply
 from bot.core import Context, Core, Router, esc
-from bot.features import session_staff, signup
-from bot.features.session_staff import who
 from bot.i18n import Translator
-from bot.sessions import can_choose, can_mark
-from bot.storage import to_db
-from bot.storage.outbox import PRIORITY_NOTICE, Item
+from bot.sessions import can_choose
+from bot.storage.outbox import Item
 from bot.storage.sessions import Person, Session
+from bot.views import PAGE, page_of, pager, person_label, session_lines, who
 
 log = logging.getLogger(__name__)
 
 PREFIX = "stseat"
-PAGE = 8  # people per page of buttons
-_ACTIONS = ("choose", "pick", "swap", "seat", "best", "bestok", "mark", "here", "rest")
+_ACTIONS = ("people", "choose", "pick", "swap", "seat", "best", "bestok")
 
 
 def register(router: Router) -> None:
@@ -37,44 +35,43 @@ def register(router: Router) -> None:
     router.renderer("seat_lost", render_seat_lost)
 
 
-def _label(tr: Translator, person: Person, mark: str = "") -> str:
-    name = person.name or tr.gettext("(no name)")
-    return f"{mark}{name[:28]} · {tr.number(person.readiness or 0)}"
-
-
-def _page(items: list[Person], page: int) -> tuple[list[Person], int]:
-    """The people of one page, and the page actually shown (clamped)."""
-    last = max(0, (len(items) - 1) // PAGE)
-    page = min(max(page, 0), last)
-    return items[page * PAGE:(page + 1) * PAGE], page
-
-
-def _pager(tr: Translator, count: int, page: int, data: str) -> list[Button]:
-    """◀️ and ▶️ between pages; `data` gets the page number appended."""
-    _ = tr.gettext
-    buttons = []
-    if page > 0:
-        buttons.append(Button(_("◀️ Previous"), f"{data}:{page - 1}"))
-    if (page + 1) * PAGE < count:
-        buttons.append(Button(_("Next ▶️"), f"{data}:{page + 1}"))
-    return buttons
-
-
 async def _people(ctx: Context, session: Session) -> dict[int, Person]:
     return {p.owner_id: p for p in await ctx.db.sessions.people(session.id)}
 
 
-# ---------------------------------------------------------------- choosing who gets a seat
+# ---------------------------------------------------------------- who signed up, who gets a seat
 
 
-async def tell_unseated(ctx: Context, session_id: int, owners: tuple[int, ...]) -> None:
-    """Queue "your seat went to another business" for each owner and wake the sender."""
-    ref = f"seat_lost:{session_id}:{to_db(ctx.now)}"
-    for owner_id in owners:
-        await ctx.db.outbox.enqueue(owner_id, "seat_lost", ref, {"session_id": session_id},
-                                    ctx.now, priority=PRIORITY_NOTICE)
-    if owners:
-        ctx.core.wake_sender()
+async def show_people(ctx: Context, session: Session) -> None:
+    """Who signed up: registrants by readiness, the waiting list in order, the cancellations."""
+    _ = ctx.tr.gettext
+    tr = ctx.tr
+    people = await ctx.db.sessions.people(session.id)
+    groups: dict[str, list[str]] = {"registered": [], "waiting": [], "cancelled": []}
+    for person in people:
+        mark = " · ✅" if person.attendance == "confirmed" else ""
+        if person.status == "registered" and person.present is not None:
+            mark += " · " + (_("came") if person.present else _("did not come"))
+        number = person.position if person.status == "waiting" else \
+            len(groups[person.status]) + 1
+        groups[person.status].append(f"{tr.number(number)}. {who(tr, person)}{mark}")
+    titles = {
+        "registered": _("<b>Registered ({count})</b>, by readiness; ✅ = confirmed"),
+        "waiting": _("<b>Waiting list ({count})</b>"),
+        "cancelled": _("<b>Cancelled ({count})</b>"),
+    }
+    lines = [f"<b>{esc(session.title)}</b> · {tr.datetime(session.starts_at)}"]
+    for status, entries in groups.items():
+        lines += ["", titles[status].format(count=tr.number(len(entries)))]
+        lines += entries or ["—"]
+    rows = []
+    if groups["waiting"] and can_choose(session.status, session.starts_at, ctx.now):
+        rows.append([Button(_("⭐ Seats to the most ready"), f"{PREFIX}:best:{session.id}")])
+        rows.append([Button(_("🎯 Give someone waiting a seat"), f"{PREFIX}:choose:{session.id}")])
+    rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
+    ctx.reply("\n".join(lines), rows)
+
+
 
 
 async def show_waiting(ctx: Context, session: Session, page: int = 0) -> None:
@@ -85,19 +82,19 @@ async def show_waiting(ctx: Context, session: Session, page: int = 0) -> None:
     if not waiting:
         ctx.reply(_("Nobody is on the waiting list of <b>{title}</b>.").format(
             title=esc(session.title)),
-            [[Button(_("⬅️ Back"), f"stses:people:{session.id}")]])
+            [[Button(_("⬅️ Back"), f"{PREFIX}:people:{session.id}")]])
         return
-    shown, page = _page(waiting, page)
+    shown, page = page_of(waiting, page)
     lines = [f"<b>{esc(session.title)}</b>",
              _("Who should get a seat? The waiting list, most ready first:"), ""]
     lines += [f"{ctx.tr.number(page * PAGE + n)}. {who(ctx.tr, p)} · " + _(
         "waiting number {position}").format(position=ctx.tr.number(p.position or 0))
         for n, p in enumerate(shown, 1)]
-    rows = [[Button(_label(ctx.tr, p), f"{PREFIX}:pick:{session.id}:{p.owner_id}")]
+    rows = [[Button(person_label(ctx.tr, p), f"{PREFIX}:pick:{session.id}:{p.owner_id}")]
             for p in shown]
-    pager = _pager(ctx.tr, len(waiting), page, f"{PREFIX}:choose:{session.id}")
-    rows += [pager] if pager else []
-    rows.append([Button(_("⬅️ Back"), f"stses:people:{session.id}")])
+    paging = pager(ctx.tr, len(waiting), page, f"{PREFIX}:choose:{session.id}")
+    rows += [paging] if paging else []
+    rows.append([Button(_("⬅️ Back"), f"{PREFIX}:people:{session.id}")])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -115,19 +112,19 @@ async def pick(ctx: Context, session: Session, chosen_id: int, page: int = 0) ->
         ctx.reply(_("Give <b>{who}</b> a seat in <b>{title}</b>? They will be told.").format(
             who=who(ctx.tr, chosen), title=esc(session.title)), [
             [Button(_("✅ Give the seat"), f"{PREFIX}:seat:{session.id}:{chosen_id}:0")],
-            [Button(_("✖ Stop"), f"stses:people:{session.id}")]])
+            [Button(_("✖ Stop"), f"{PREFIX}:people:{session.id}")]])
         return
     seated.sort(key=lambda p: (p.readiness or 0, p.name.casefold()))
-    shown, page = _page(seated, page)
+    shown, page = page_of(seated, page)
     lines = [_("The session is full. Whose seat should <b>{who}</b> take?").format(
                  who=who(ctx.tr, chosen)),
              _("Registered owners, least ready first; ✅ = confirmed they will come. The one you "
                "choose goes to the top of the waiting list and is told.")]
-    rows = [[Button(_label(ctx.tr, p, "✅ " if p.attendance == "confirmed" else ""),
+    rows = [[Button(person_label(ctx.tr, p, "✅ " if p.attendance == "confirmed" else ""),
                     f"{PREFIX}:swap:{session.id}:{chosen_id}:{p.owner_id}")] for p in shown]
-    pager = _pager(ctx.tr, len(seated), page, f"{PREFIX}:pick:{session.id}:{chosen_id}")
-    rows += [pager] if pager else []
-    rows.append([Button(_("✖ Stop"), f"stses:people:{session.id}")])
+    paging = pager(ctx.tr, len(seated), page, f"{PREFIX}:pick:{session.id}:{chosen_id}")
+    rows += [paging] if paging else []
+    rows.append([Button(_("✖ Stop"), f"{PREFIX}:people:{session.id}")])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -149,7 +146,7 @@ async def confirm_swap(ctx: Context, session: Session, chosen_id: int, seated_id
         lines.append(_("⚠️ They have confirmed that they will come."))
     ctx.reply("\n".join(lines), [
         [Button(_("✅ Give the seat"), f"{PREFIX}:seat:{session.id}:{chosen_id}:{seated_id}")],
-        [Button(_("✖ Stop"), f"stses:people:{session.id}")]])
+        [Button(_("✖ Stop"), f"{PREFIX}:people:{session.id}")]])
 
 
 async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: int) -> None:
@@ -168,9 +165,9 @@ async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: i
         }.get(result.outcome, _("This session can no longer be changed (it is cancelled or "
                                  "done).")))
         return
-    await signup.notify_promoted(ctx.core, session.id, (chosen_id,), ctx.now, chosen=True)
+    await notices.notify_promoted(ctx.core, session.id, (chosen_id,), ctx.now, chosen=True)
     if result.outcome == "swapped":
-        await tell_unseated(ctx, session.id, (seated_id,))
+        await notices.notify_unseated(ctx.core, session.id, (seated_id,), ctx.now)
     log.info("session %d: staff gave owner %d a seat%s", session.id, chosen_id,
              f" instead of owner {seated_id}" if seated_id else "")
     await ctx.audit("session.choose", audience=2 if seated_id else 1, session_id=session.id,
@@ -181,7 +178,7 @@ async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: i
             position=ctx.tr.number(result.position or 1)))
     else:
         ctx.reply(_("✅ Done. The chosen owner has a seat and will be told."))
-    await session_staff.show_people(ctx, session)
+    await show_people(ctx, session)
 
 
 async def preview_best(ctx: Context, session: Session) -> None:
@@ -193,7 +190,7 @@ async def preview_best(ctx: Context, session: Session) -> None:
         ctx.reply(_("This session can no longer be changed (it is cancelled or done)."))
         return
     seat, unseat = change
-    back = [Button(_("⬅️ Back"), f"stses:people:{session.id}")]
+    back = [Button(_("⬅️ Back"), f"{PREFIX}:people:{session.id}")]
     if not seat and not unseat:
         ctx.reply(_("The seats of <b>{title}</b> are already held by the most ready owners. "
                     "Nothing to change.").format(title=esc(session.title)), [back])
@@ -228,8 +225,8 @@ async def give_best(ctx: Context, session: Session, expected: tuple[int, int]) -
         await preview_best(ctx, session)
         return
     seat, unseat = change
-    await signup.notify_promoted(ctx.core, session.id, seat, ctx.now, chosen=True)
-    await tell_unseated(ctx, session.id, unseat)
+    await notices.notify_promoted(ctx.core, session.id, seat, ctx.now, chosen=True)
+    await notices.notify_unseated(ctx.core, session.id, unseat, ctx.now)
     log.info("session %d: staff gave the seats to the most ready (%d in, %d out)", session.id,
              len(seat), len(unseat))
     await ctx.audit("session.choose_best", audience=len(seat) + len(unseat),
@@ -237,13 +234,13 @@ async def give_best(ctx: Context, session: Session, expected: tuple[int, int]) -
     ctx.reply(_("✅ Done. {seated} got a seat, {moved} went to the waiting list. Everyone "
                 "concerned will be told.").format(seated=ctx.tr.number(len(seat)),
                                                   moved=ctx.tr.number(len(unseat))))
-    await session_staff.show_people(ctx, session)
+    await show_people(ctx, session)
 
 
 async def render_seat_lost(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"Your seat went to another applicant": to the owner staff moved to the waiting list."""
     _ = tr.gettext
-    found = await signup.seat_of(core, item)
+    found = await notices.seat_of(core, item)
     if found is None:
         return None
     session, registration = found
@@ -252,73 +249,11 @@ async def render_seat_lost(core: Core, item: Item, tr: Translator) -> Reply | No
         return None  # seated again, cancelled, or the session is over: nothing to say
     return Reply("\n".join([
         _("The office has chosen the participants of this training, and your seat went to "
-          "another business:"), "", *signup.session_lines(tr, session), "",
+          "another business:"), "", *session_lines(tr, session), "",
         _("You are now number {position} on the waiting list: if a seat becomes free, you are "
           "among the first to get it, and I will tell you. We are sorry, and thank you for "
           "your understanding.").format(position=tr.number(registration.position or 0)),
     ]), ((Button(_("📅 Training sessions"), "m:jadwal"),),))
-
-
-# ---------------------------------------------------------------- who came
-
-
-def _mark(present: bool | None) -> str:
-    return "✅ " if present else "❌ " if present is False else "▫️ "
-
-
-async def attendance_view(ctx: Context, session: Session,
-                          page: int = 0) -> tuple[str, list[list[Button]]]:
-    """The registrants by name, each a button that marks them present or absent."""
-    _ = ctx.tr.gettext
-    tr = ctx.tr
-    seated = sorted((p for p in (await _people(ctx, session)).values()
-                     if p.status == "registered"), key=lambda p: p.name.casefold())
-    came = sum(1 for p in seated if p.present)
-    absent = sum(1 for p in seated if p.present is False)
-    lines = [_("<b>Attendance: {title}</b>").format(title=esc(session.title)),
-             tr.datetime(session.starts_at), "",
-             _("Press a name to mark whether they came: ✅ came, ❌ did not come, ▫️ not marked "
-               "yet."),
-             _("Came: {came} · did not come: {absent} · not marked: {rest} (of {count} "
-               "registered)").format(came=tr.number(came), absent=tr.number(absent),
-                                     rest=tr.number(len(seated) - came - absent),
-                                     count=tr.number(len(seated)))]
-    shown, page = _page(seated, page)
-    rows = [[Button(_label(tr, p, _mark(p.present)),
-                    f"{PREFIX}:here:{session.id}:{p.owner_id}:{0 if p.present else 1}:{page}")]
-            for p in shown]
-    pager = _pager(tr, len(seated), page, f"{PREFIX}:mark:{session.id}")
-    rows += [pager] if pager else []
-    if len(seated) > came + absent:
-        rows.append([Button(_("❌ The rest did not come"), f"{PREFIX}:rest:{session.id}")])
-    rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
-    return "\n".join(lines), rows
-
-
-async def mark(ctx: Context, session: Session, owner_id: int, present: bool, page: int) -> None:
-    """Mark one registrant; the list updates in place."""
-    _ = ctx.tr.gettext
-    if not await ctx.db.sessions.mark_present(session.id, owner_id, present, ctx.now):
-        ctx.notice(_("That owner no longer holds a seat."))
-    else:
-        log.info("session %d: owner %d marked %s", session.id, owner_id,
-                 "present" if present else "absent")
-        await ctx.audit("session.present", audience=1, session_id=session.id, owner=owner_id,
-                        present=present)
-    text, rows = await attendance_view(ctx, session, page)
-    ctx.reply(text, rows, replace=True)
-
-
-async def mark_rest(ctx: Context, session: Session) -> None:
-    """Everyone not marked yet did not come."""
-    _ = ctx.tr.gettext
-    rest = [p.owner_id for p in (await _people(ctx, session)).values()
-            if p.status == "registered" and p.present is None]
-    for owner_id in rest:
-        await ctx.db.sessions.mark_present(session.id, owner_id, False, ctx.now)
-    await ctx.audit("session.attendance", audience=len(rest) or None, session_id=session.id)
-    text, rows = await attendance_view(ctx, session)
-    ctx.reply(text, rows, replace=True)
 
 
 # ---------------------------------------------------------------- buttons
@@ -341,21 +276,9 @@ async def on_button(ctx: Context, rest: str) -> None:
         ctx.tidy()
         return
     args = numbers[1:]
-    if action in ("mark", "here", "rest"):
-        if not can_mark(session.status, session.starts_at, ctx.now):
-            ctx.notice(_("Attendance can be marked from the day before the session."),
-                       alert=True)
-        elif action == "mark":
-            text, rows = await attendance_view(ctx, session, args[0] if args else 0)
-            ctx.reply(text, rows)
-        elif action == "rest":
-            await mark_rest(ctx, session)
-        elif len(args) == 3 and args[1] in (0, 1):
-            await mark(ctx, session, args[0], bool(args[1]), args[2])
-        else:
-            ctx.notice(_("This button no longer works."))
-        return
-    if not can_choose(session.status, session.starts_at, ctx.now):
+    if action == "people":
+        await show_people(ctx, session)
+    elif not can_choose(session.status, session.starts_at, ctx.now):
         ctx.notice(_("This session can no longer be changed (it is cancelled or done)."),
                    alert=True)
         ctx.tidy()

@@ -9,20 +9,19 @@ the outbox, and the session's reminders are scheduled again at once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import notices, reminder_jobs
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
-from bot.features import reminders, signup
-from bot.i18n import N_, Translator
-from bot.reminders import plan
+from bot.i18n import N_
+from bot.reminder_policy import plan
 from bot.sessions import (
     ACTIVE,
     DEFAULT_CAPACITY,
     STATUS_NAMES,
-    can_choose,
     can_mark,
     check_capacity,
     check_place,
@@ -31,8 +30,9 @@ from bot.sessions import (
     session_year,
 )
 from bot.storage import to_db
-from bot.storage.sessions import Person, Seats, Session
-from bot.validators import Invalid, Outcome
+from bot.storage.sessions import Session
+from bot.validators import Invalid, Outcome, yes_or_no
+from bot.views import seat_lines, session_lines
 
 FLOW = "session"
 STEPS = {
@@ -62,8 +62,6 @@ EDIT_CONFIRMS = {
     "place": N_("Change the place of <b>{title}</b> to: {value}?"),
     "capacity": N_("Change the number of seats of <b>{title}</b> to {value}?"),
 }
-_YES = {"ya", "yes", "y", "ok", "oke", "iya"}
-_NO = {"tidak", "no", "n", "tdk", "jangan"}
 
 
 def register(router: Router) -> None:
@@ -75,50 +73,12 @@ def register(router: Router) -> None:
     router.staff_menu_entry(staff_menu_button)
 
 
-def confirmation(text: str) -> bool | None:
-    """A typed yes (True) or no (False) in Indonesian or English; None when it is neither."""
-    word = text.strip().lower().strip(".!")
-    return True if word in _YES else False if word in _NO else None
-
-
-async def answer_button(ctx: Context, flow: str, text: str,
-                        answer: Callable[[Context, str], Awaitable[None]]) -> None:
-    """A button of a staff conversation: it answers only while that conversation is on."""
-    if ctx.flow is None or ctx.flow.name != flow:
-        ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.tidy()
-        return
-    ctx.tidy()
-    await answer(ctx, text)
-
-
 async def staff_menu_button(ctx: Context) -> list[Button]:
     """The sessions entry of the staff menu."""
     return [Button(ctx.tr.gettext("📅 Manage sessions"), "m:sesi")]
 
 
 # ---------------------------------------------------------------- views
-
-
-def who(tr: Translator, person: Person) -> str:
-    """Name (business) and readiness of someone who signed up, as reply HTML."""
-    text = esc(person.name or tr.gettext("(no name)"))
-    if person.business:
-        text += f" ({esc(person.business)})"
-    return text + " · " + tr.gettext("readiness {score}").format(
-        score=tr.number(person.readiness or 0))
-
-
-def seat_lines(tr: Translator, session: Session, seats: Seats) -> list[str]:
-    """Registered, confirmed, cancelled and waiting counts of a session."""
-    _ = tr.gettext
-    return [
-        _("Registered: {count} of {capacity}").format(
-            count=tr.number(seats.registered), capacity=tr.number(session.capacity)),
-        _("Confirmed attendance: {count}").format(count=tr.number(seats.confirmed)),
-        _("Cancelled: {count}").format(count=tr.number(seats.cancelled)),
-        _("Waiting list: {count}").format(count=tr.number(seats.waiting)),
-    ]
 
 
 async def show_list(ctx: Context) -> None:
@@ -151,7 +111,7 @@ async def show_session(ctx: Context, session: Session) -> None:
     _ = ctx.tr.gettext
     tr = ctx.tr
     seats = (await ctx.db.sessions.seats([session.id]))[session.id]
-    lines = [*signup.session_lines(tr, session),
+    lines = [*session_lines(tr, session),
              _("Status: {status}").format(status=esc(_(STATUS_NAMES[session.status]))), "",
              *seat_lines(tr, session, seats)]
     if session.status in ACTIVE:
@@ -160,9 +120,9 @@ async def show_session(ctx: Context, session: Session) -> None:
         if ahead:
             lines += ["", _("Reminders still to send:")]
             lines += [f"• {tr.datetime(due.at)}" for due in ahead]
-    rows = [[Button(_("👥 Who signed up"), f"stses:people:{session.id}")]]
+    rows = [[Button(_("👥 Who signed up"), f"stseat:people:{session.id}")]]
     if can_mark(session.status, session.starts_at, ctx.now) and seats.registered:
-        rows.append([Button(_("📋 Mark who came"), f"stseat:mark:{session.id}")])
+        rows.append([Button(_("📋 Mark who came"), f"stcame:mark:{session.id}")])
     if session.status in ACTIVE:
         rows += [[Button(_("✏️ Edit"), f"stses:edit:{session.id}"),
                   Button(_("🕒 Move"), f"stses:move:{session.id}")]]
@@ -172,36 +132,6 @@ async def show_session(ctx: Context, session: Session) -> None:
             rows.append([Button(_("🔒 Close sign-up"), f"stses:close:{session.id}")])
         rows.append([Button(_("❌ Cancel the session"), f"stses:cancel:{session.id}")])
     rows.append([Button(_("⬅️ All sessions"), "stses:list")])
-    ctx.reply("\n".join(lines), rows)
-
-
-async def show_people(ctx: Context, session: Session) -> None:
-    """Who signed up: registrants by readiness, the waiting list in order, the cancellations."""
-    _ = ctx.tr.gettext
-    tr = ctx.tr
-    people = await ctx.db.sessions.people(session.id)
-    groups: dict[str, list[str]] = {"registered": [], "waiting": [], "cancelled": []}
-    for person in people:
-        mark = " · ✅" if person.attendance == "confirmed" else ""
-        if person.status == "registered" and person.present is not None:
-            mark += " · " + (_("came") if person.present else _("did not come"))
-        number = person.position if person.status == "waiting" else \
-            len(groups[person.status]) + 1
-        groups[person.status].append(f"{tr.number(number)}. {who(tr, person)}{mark}")
-    titles = {
-        "registered": _("<b>Registered ({count})</b>, by readiness; ✅ = confirmed"),
-        "waiting": _("<b>Waiting list ({count})</b>"),
-        "cancelled": _("<b>Cancelled ({count})</b>"),
-    }
-    lines = [f"<b>{esc(session.title)}</b> · {tr.datetime(session.starts_at)}"]
-    for status, entries in groups.items():
-        lines += ["", titles[status].format(count=tr.number(len(entries)))]
-        lines += entries or ["—"]
-    rows = []
-    if groups["waiting"] and can_choose(session.status, session.starts_at, ctx.now):
-        rows.append([Button(_("⭐ Seats to the most ready"), f"stseat:best:{session.id}")])
-        rows.append([Button(_("🎯 Give someone waiting a seat"), f"stseat:choose:{session.id}")])
-    rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -263,7 +193,7 @@ async def answer(ctx: Context, text: str) -> None:
     assert flow is not None
     data = dict(flow.data)
     if flow.step == "confirm":
-        decision = confirmation(text)
+        decision = yes_or_no(text)
         if decision is None:
             ctx.reply(_("Please press one of the buttons (or type ya or tidak)."))
             await ask_confirmation(ctx, data)
@@ -388,7 +318,7 @@ async def carry_out(ctx: Context, data: dict[str, Any]) -> None:
         await ctx.end_flow()
         await ctx.audit("session.create", session_id=session.id, title=session.title,
                         starts_at=to_db(session.starts_at), capacity=session.capacity)
-        await reminders.schedule(ctx.core, session)
+        await reminder_jobs.schedule(ctx.core, session)
         ctx.reply(_("✅ The session is created. Owners see it with /jadwal."))
         await show_session(ctx, session)
         return
@@ -410,7 +340,7 @@ async def _apply(ctx: Context, action: str, session: Session, data: dict[str, An
     if action == "edit":
         field = data["field"]
         promoted = await ctx.db.sessions.edit(session.id, ctx.now, **{field: values[field]})
-        await signup.notify_promoted(ctx.core, session.id, promoted, ctx.now)
+        await notices.notify_promoted(ctx.core, session.id, promoted, ctx.now)
         await ctx.audit("session.edit", audience=len(promoted) or None, session_id=session.id,
                         field=field, old=getattr(session, field), new=values[field])
         ctx.reply(_("✅ Saved."))
@@ -424,11 +354,11 @@ async def _apply(ctx: Context, action: str, session: Session, data: dict[str, An
             return False
         moved = await ctx.db.sessions.get(session.id)
         assert moved is not None
-        told = await signup.notify_members(
-            ctx, "session_moved", moved,
+        told = await notices.notify_members(
+            ctx.core, "session_moved", moved,
             {"old": to_db(session.starts_at), "new": to_db(moved.starts_at)},
-            f"moved:{session.id}:{int(moved.starts_at.timestamp())}")
-        await reminders.schedule(ctx.core, moved)
+            f"moved:{session.id}:{int(moved.starts_at.timestamp())}", ctx.now)
+        await reminder_jobs.schedule(ctx.core, moved)
         await ctx.audit("session.move", audience=told, session_id=session.id,
                         old=to_db(session.starts_at), new=to_db(moved.starts_at))
         ctx.reply(ctx.tr.ngettext("✅ Moved. {count} owner will be told.",
@@ -446,9 +376,9 @@ async def _apply(ctx: Context, action: str, session: Session, data: dict[str, An
     if not await ctx.db.sessions.cancel(session.id, ctx.now):
         ctx.reply(_("This session can no longer be changed (it is cancelled or done)."))
         return False
-    reminders.unschedule(ctx.core, session.id)
-    told = await signup.notify_members(ctx, "session_cancelled", session, {},
-                                       f"cancelled:{session.id}")
+    reminder_jobs.unschedule(ctx.core, session.id)
+    told = await notices.notify_members(ctx.core, "session_cancelled", session, {},
+                                        f"cancelled:{session.id}", ctx.now)
     await ctx.audit("session.cancel", audience=told, session_id=session.id)
     ctx.reply(ctx.tr.ngettext("✅ The session is cancelled. {count} owner will be told.",
                               "✅ The session is cancelled. {count} owners will be told.",
@@ -475,20 +405,18 @@ async def on_button(ctx: Context, rest: str) -> None:
         await start(ctx, "create")
         return
     if action == "flow":
-        await answer_button(ctx, FLOW, arg, answer)
+        await ctx.flow_button(FLOW, arg, answer)
         return
     session_part, _sep, field = arg.partition(":")
     session = await ctx.db.sessions.get(int(session_part)) \
         if session_part.isdigit() and len(session_part) < 10 else None
     if session is None or action not in (
-            "show", "people", "edit", "field", "move", "close", "reopen", "cancel"):
+            "show", "edit", "field", "move", "close", "reopen", "cancel"):
         ctx.notice(_("This button no longer works."))
         ctx.tidy()
         return
     if action == "show":
         await show_session(ctx, session)
-    elif action == "people":
-        await show_people(ctx, session)
     elif session.status not in ACTIVE:
         ctx.notice(_("This session can no longer be changed (it is cancelled or done)."),
                    alert=True)

@@ -13,16 +13,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot import advice
+from bot import advice, notices
 from bot.channel import Button, Reply
 from bot.core import Context, Core, Router, esc
 from bot.eligibility import Result
 from bot.i18n import N_, Translator
 from bot.sessions import ACTIVE, can_choose
 from bot.storage import to_db
-from bot.storage.outbox import PRIORITY_NOTICE, Item
+from bot.storage.outbox import Item
 from bot.storage.owners import Owner
 from bot.storage.sessions import Registration, Seats, Session
+from bot.views import attendance_buttons, session_lines
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +51,6 @@ def register(router: Router) -> None:
 # ---------------------------------------------------------------- shared pieces
 
 
-def session_lines(tr: Translator, session: Session) -> list[str]:
-    """Title, date and place of a session (HTML)."""
-    lines = [f"<b>{esc(session.title)}</b>", "📅 " + tr.datetime(session.starts_at)]
-    if session.place:
-        lines.append("📍 " + esc(session.place))
-    return lines
-
-
-def attendance_buttons(tr: Translator, session_id: int,
-                       confirmed: bool = False) -> list[list[Button]]:
-    """Buttons to confirm attendance or give up the seat."""
-    _ = tr.gettext
-    rows = [] if confirmed else [[Button(_("✅ Yes, I will come"), f"att:yes:{session_id}")]]
-    return [*rows, [Button(_("❌ I cannot come"), f"att:no:{session_id}")]]
-
-
 def _session_id(rest: str) -> int | None:
     return int(rest) if rest.isdigit() and len(rest) < 10 else None
 
@@ -73,19 +58,6 @@ def _session_id(rest: str) -> int | None:
 def _split(rest: str) -> tuple[str, int | None]:
     action, _sep, value = rest.partition(":")
     return action, _session_id(value)
-
-
-async def notify_promoted(core: Core, session_id: int, promoted: tuple[int, ...],
-                          now: datetime, chosen: bool = False) -> None:
-    """Queue "a seat is yours" for each promoted (or, `chosen`, staff-chosen) owner."""
-    payload: dict[str, object] = {"session_id": session_id, **({"chosen": True} if chosen else {})}
-    for owner_id in promoted:
-        await core.db.outbox.enqueue(owner_id, "seat", f"seat:{session_id}:{to_db(now)}",
-                                     payload, now, priority=PRIORITY_NOTICE)
-    if promoted:
-        log.info("session %d: %d owner(s) moved up from the waiting list", session_id,
-                 len(promoted))
-        core.wake_sender()
 
 
 # ---------------------------------------------------------------- who may sign up
@@ -332,7 +304,7 @@ async def withdraw(ctx: Context, session_id: int) -> None:
         ctx.notice(_("You are not signed up for this session."))
         return
     log.info("owner %d withdrew from session %d", owner.id, session_id)
-    await notify_promoted(ctx.core, session_id, freed.promoted, ctx.now)
+    await notices.notify_promoted(ctx.core, session_id, freed.promoted, ctx.now)
     ctx.reply(_("Your sign-up for <b>{title}</b> is cancelled. Thank you for letting us know. "
                 "To sign up again, send /jadwal.").format(title=esc(session.title)))
 
@@ -452,7 +424,7 @@ async def free_seats(ctx: Context) -> list[tuple[Session, Registration]]:
     for session, registration in await ctx.db.sessions.of_owner(owner.id,
                                                                 ("registered", "waiting")):
         freed = await ctx.db.sessions.withdraw(session.id, owner.id, ctx.now)
-        await notify_promoted(ctx.core, session.id, freed.promoted, ctx.now)
+        await notices.notify_promoted(ctx.core, session.id, freed.promoted, ctx.now)
         if freed.was is not None:
             given_up.append((session, registration))
     return given_up
@@ -502,22 +474,10 @@ async def release_seats(ctx: Context, result: Result) -> list[str]:
 # ---------------------------------------------------------------- notices to other owners
 
 
-async def seat_of(core: Core, item: Item) -> tuple[Session, Registration] | None:
-    """The session of a notice about a seat, and the reader's registration for it."""
-    session_id = item.payload.get("session_id")
-    if not isinstance(session_id, int) or item.owner_id is None:
-        return None
-    session = await core.db.sessions.get(session_id)
-    registration = await core.db.sessions.registration(session_id, item.owner_id)
-    if session is None or registration is None:
-        return None
-    return session, registration
-
-
 async def render_seat(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"A seat is yours": sent to an owner who moved up from the waiting list."""
     _ = tr.gettext
-    found = await seat_of(core, item)
+    found = await notices.seat_of(core, item)
     if found is None:
         return None
     session, registration = found
@@ -535,7 +495,7 @@ async def render_seat(core: Core, item: Item, tr: Translator) -> Reply | None:
 async def render_moved(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"The session has a new date", to its registrants and waiting list."""
     _ = tr.gettext
-    found = await seat_of(core, item)
+    found = await notices.seat_of(core, item)
     if found is None:
         return None
     session, registration = found
@@ -559,7 +519,7 @@ async def render_moved(core: Core, item: Item, tr: Translator) -> Reply | None:
 async def render_cancelled(core: Core, item: Item, tr: Translator) -> Reply | None:
     """"The session is cancelled", to its registrants and waiting list."""
     _ = tr.gettext
-    found = await seat_of(core, item)
+    found = await notices.seat_of(core, item)
     if found is None or found[0].status != "cancelled":
         return None
     session = found[0]
@@ -568,16 +528,6 @@ async def render_cancelled(core: Core, item: Item, tr: Translator) -> Reply | No
         *session_lines(tr, session), "",
         _("See the other sessions with /jadwal. New sessions are announced here."),
     ]), ((Button(_("📅 Training sessions"), "m:jadwal"),),))
-
-
-async def notify_members(ctx: Context, kind: str, session: Session,
-                         payload: dict[str, object], ref: str) -> int:
-    """Queue a notice about a session to its registrants and waiting list; return how many."""
-    sql, params = ctx.db.sessions.members_sql(session.id)
-    count = await ctx.db.outbox.enqueue_owners(kind, ref, {"session_id": session.id, **payload},
-                                               sql, params, ctx.now, priority=PRIORITY_NOTICE)
-    ctx.core.wake_sender()
-    return count
 
 
 def owner_can_sign_up(owner: Owner | None) -> bool:

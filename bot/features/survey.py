@@ -14,13 +14,13 @@ from datetime import timedelta
 
 from bot import advice, engine, screens
 from bot.channel import Button, InboundKind, plain_text
-from bot.core import Context, Router, esc
+from bot.core import Context, Resume, Router, esc
 from bot.eligibility import evaluate, final_unmet
 from bot.engine import Ask, Form, Review, Step
-from bot.features import consent, menu
 from bot.i18n import N_, Translator
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question
+from bot.storage.owners import Owner
 from bot.validators import clean_text
 
 log = logging.getLogger(__name__)
@@ -28,26 +28,24 @@ log = logging.getLogger(__name__)
 
 def register(router: Router) -> None:
     """Wire the questionnaire's commands, buttons and menu entry."""
-    router.command(("lanjut", "continue"), on_continue, N_("Continue the questionnaire"))
-    router.command(("kembali", "back"), on_back, N_("Go back to the previous question"))
+    router.command(("lanjut", "continue"), on_continue, N_("Continue the questionnaire"),
+                   agreed=True)
+    router.command(("kembali", "back"), on_back, N_("Go back to the previous question"),
+                   agreed=True)
     router.command(("jeda", "pause"), on_pause, N_("Pause the questionnaire; answers are kept"))
     # The old name of /jeda (easy to mistake for /batalikut); pausing is safe, so it stays.
     router.command(("batal", "cancel"), on_pause, "", listed=False)
-    router.command(("ubah", "change"), on_change, N_("Change one of your answers"))
-    router.command(("ulang", "restart"), on_restart, N_("Start the questionnaire over"))
-    router.button("a", on_choose)
-    router.button("t", on_toggle)
-    router.button("d", on_done)
-    router.button("k", on_keep)
-    router.button("b", on_back_button)
-    router.button("e", on_edit)
-    router.button("s", on_summary_button)
-    router.button("u", on_restart_button)
-    router.button("f", on_final_button)
-    router.button("r", on_detail_button)
+    router.command(("ubah", "change"), on_change, N_("Change one of your answers"), agreed=True)
+    router.command(("ulang", "restart"), on_restart, N_("Start the questionnaire over"),
+                   agreed=True)
+    for prefix, handler in (("a", on_choose), ("t", on_toggle), ("d", on_done), ("k", on_keep),
+                            ("b", on_back_button), ("e", on_edit), ("s", on_summary_button),
+                            ("u", on_restart_button), ("f", on_final_button),
+                            ("r", on_detail_button)):
+        router.button(prefix, handler, agreed=True)
     router.menu_entry(menu_buttons)
     router.fallback = on_input
-    router.resume = on_resume
+    router.resumer = _resume
 
 
 # ---------------------------------------------------------------- showing
@@ -143,12 +141,15 @@ async def form_of(ctx: Context) -> Form:
                 draft=owner.draft, draft_for=owner.draft_for, walk=owner.walk)
 
 
-async def advance(ctx: Context, given: engine.Input, form: Form | None = None) -> Step | None:
-    """Apply one input to the questionnaire and store the step; None when not consented."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return None
+def _agreed(ctx: Context) -> Owner:
+    """The owner, who agreed to the privacy notice (the router lets nobody else through)."""
+    assert ctx.owner is not None and ctx.owner.consented
+    return ctx.owner
+
+
+async def advance(ctx: Context, given: engine.Input, form: Form | None = None) -> Step:
+    """Apply one input to the questionnaire and store the step."""
+    owner = _agreed(ctx)
     form = form or await form_of(ctx)
     result = _known_phone(ctx, engine.step(ctx.core.questionnaire, form, given))
     new = result.form
@@ -177,10 +178,7 @@ def _known_phone(ctx: Context, result: Step) -> Step:
 async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
                  in_place: bool = False) -> None:
     """Show where the owner is: the current question, the summary, or the result."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
+    owner = _agreed(ctx)
     if owner.paused:
         await ctx.db.owners.set_paused(owner.id, False)
         await ctx.refresh()
@@ -188,14 +186,11 @@ async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
         await show_result(ctx, intro=intro, in_place=in_place)
         return
     step = await advance(ctx, engine.Show())
-    if step is not None:
-        await show_where(ctx, step.next, welcome_back=welcome_back, intro=intro,
-                         in_place=in_place)
+    await show_where(ctx, step.next, welcome_back=welcome_back, intro=intro, in_place=in_place)
 
 
-async def on_resume(ctx: Context, intro: str) -> None:
-    """The router's way back to where the owner was, after a line of `intro` HTML."""
-    await resume(ctx, intro=intro, in_place=ctx.inbound.kind == InboundKind.BUTTON)
+async def _resume(ctx: Context, how: Resume) -> None:
+    await resume(ctx, welcome_back=how.welcome_back, intro=how.intro, in_place=how.in_place)
 
 
 async def _render(ctx: Context, before: Form, step: Step) -> None:
@@ -247,14 +242,8 @@ async def _render(ctx: Context, before: Form, step: Step) -> None:
 
 async def _apply(ctx: Context, given: engine.Input, form: Form | None = None) -> None:
     """Run one input through the engine and answer it (`form`: as just loaded, if it was)."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
     form = form or await form_of(ctx)
     step = await advance(ctx, given, form)
-    if step is None:
-        return
     if isinstance(given, engine.Toggle) and isinstance(step.next, Ask) and not step.stale:
         show(ctx, step.next, in_place=True, hint=False)  # the same question with its ticks
         return
@@ -307,10 +296,7 @@ async def on_final_button(ctx: Context, rest: str) -> None:
 async def on_summary_button(ctx: Context, rest: str) -> None:
     """Summary actions: s:submit, s:release (submit and free a seat), s:edit[:<page>]."""
     _ = ctx.tr.gettext
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
+    owner = _agreed(ctx)
     form = await form_of(ctx)
     shown = engine.view(ctx.core.questionnaire, form)
     action, _sep, page = rest.partition(":")
@@ -351,10 +337,6 @@ def show_edit_list(ctx: Context, form: Form, page: int = 1) -> None:
 
 async def on_change(ctx: Context, _args: str) -> None:
     """/ubah: choose an answer to change (also after the result was given)."""
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
     show_edit_list(ctx, await form_of(ctx))
 
 
@@ -397,16 +379,14 @@ async def on_input(ctx: Context, _rest: str) -> None:
     inbound = ctx.inbound
     owner = ctx.owner
     if owner is None or not owner.consented:
-        if inbound.kind not in (InboundKind.TEXT, InboundKind.EDITED):
-            ctx.reply(_("I can only read text messages and buttons."))
-        await consent.ask(ctx, source=None)
+        await ctx.ask_consent()
         return
     if owner.paused:
-        await menu.show_menu(ctx, _("The questionnaire is paused. Press Continue when you are "
-                                    "ready."))
+        await ctx.show_menu(_("The questionnaire is paused. Press Continue when you are "
+                              "ready."))
         return
     if owner.finished_at is not None and owner.cursor is None:
-        await menu.show_menu(ctx, _("Your answers are submitted. What would you like to do?"))
+        await ctx.show_menu(_("Your answers are submitted. What would you like to do?"))
         return
     form = await form_of(ctx)
     shown = engine.view(ctx.core.questionnaire, form)
@@ -457,7 +437,7 @@ async def on_pause(ctx: Context, _args: str) -> None:
     owner = ctx.owner
     if owner is None or not owner.consented or (owner.finished_at is not None
                                                 and owner.cursor is None):
-        await menu.show_menu(ctx, _("There is no questionnaire in progress."))
+        await ctx.show_menu(_("There is no questionnaire in progress."))
         return
     await ctx.db.owners.set_paused(owner.id, True)
     ctx.reply(_("All right, the questions are paused. Your answers are kept: continue whenever "
@@ -469,10 +449,6 @@ async def on_pause(ctx: Context, _args: str) -> None:
 async def on_restart(ctx: Context, _args: str) -> None:
     """/ulang: start over, after a confirmation."""
     _ = ctx.tr.gettext
-    owner = ctx.owner
-    if owner is None or not owner.consented:
-        await consent.ask(ctx)
-        return
     ctx.reply(_("Start over? All your answers and your result will be deleted."), [
         [Button(_("Yes, start over"), "u:yes")],
         [Button(_("No, keep them"), "u:no")],

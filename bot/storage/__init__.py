@@ -56,6 +56,7 @@ class Database:
     """The open database and its repositories."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        from bot.storage.applicants import Applicants
         from bot.storage.broadcasts import Broadcasts
         from bot.storage.interest import Interest
         from bot.storage.outbox import Outbox
@@ -63,6 +64,7 @@ class Database:
         from bot.storage.reports import Reports
         from bot.storage.sessions import Sessions
         from bot.storage.staff import Staff
+        from bot.storage.web import Web
 
         self.conn = conn
         self.path = path
@@ -74,6 +76,8 @@ class Database:
         self.interest = Interest(self)
         self.broadcasts = Broadcasts(self)
         self.reports = Reports(self)
+        self.web = Web(self)
+        self.applicants = Applicants(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:

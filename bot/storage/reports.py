@@ -13,25 +13,33 @@ if TYPE_CHECKING:
     from bot.storage import Database
 
 STAGES = ("started", "consented", "finished", "eligible", "signed_up", "confirmed", "attended")
-# What a funnel can be broken down by: an answer (by question id) or the deep-link source.
-DIMENSIONS = {"product": "product_type", "kecamatan": "kecamatan", "source": None}
+# Whether owner `o` reached each stage: the one definition, used by the funnel and by the staff
+# web page's applicants table (its "reached" filter counts what the funnel counts).
+_REGISTERED = "EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id AND {})"
+REACHED = {
+    "started": "1",
+    "consented": "o.consent_at IS NOT NULL",
+    "finished": "o.finished_at IS NOT NULL",
+    "eligible": "o.eligible = 1",
+    "signed_up": _REGISTERED.format("r.status IN ('registered', 'waiting')"),
+    "confirmed": _REGISTERED.format(
+        "r.status = 'registered' AND (r.attendance = 'confirmed' OR r.present = 1)"),
+    "attended": _REGISTERED.format("r.status = 'registered' AND r.present = 1"),
+}
+# What a funnel can be broken down by: an answer (by question id) or a column of owners.
+DIMENSIONS = {"product": "product_type", "kecamatan": "kecamatan", "source": "o.source",
+              "channel": "o.channel"}
 
-_FUNNEL = """
-SELECT {group} AS g,
-       count(*),
-       count(o.consent_at),
-       count(o.finished_at),
-       coalesce(sum(o.eligible = 1), 0),
-       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
-                            AND r.status IN ('registered', 'waiting'))), 0),
-       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
-                            AND r.status = 'registered'
-                            AND (r.attendance = 'confirmed' OR r.present = 1))), 0),
-       coalesce(sum(EXISTS (SELECT 1 FROM registrations r WHERE r.owner_id = o.id
-                            AND r.status = 'registered' AND r.present = 1)), 0)
-FROM owners o {join}
-GROUP BY g ORDER BY count(*) DESC, g
-"""
+_GROUPS = {name: by if by.startswith("o.") else f"json_extract({name}.value, '$')"
+           for name, by in DIMENSIONS.items()}
+# One pass over the owners: the stage counts of every combination of the dimensions' groups
+# (a few hundred rows at most), added up per dimension in Python.
+_FUNNEL = "SELECT " + ", ".join(_GROUPS.values()) + ", " + ", ".join(
+    f"coalesce(sum({REACHED[stage]}), 0)" for stage in STAGES
+) + " FROM owners o " + " ".join(
+    f"LEFT JOIN answers {name} ON {name}.owner_id = o.id AND {name}.question_id = '{by}'"
+    for name, by in DIMENSIONS.items() if not by.startswith("o.")
+) + " GROUP BY " + ", ".join(str(n + 1) for n in range(len(_GROUPS)))
 
 
 @dataclass(frozen=True)
@@ -90,23 +98,27 @@ class Reports:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def funnels(self) -> dict[str | None, list[FunnelRow]]:
+        """The funnel over all owners (under None, one row) and broken down by every dimension
+        (one row per group, the largest first), from one query."""
+        rows = await self.db.all(_FUNNEL)
+        width = len(DIMENSIONS)
+        totals: dict[str | None, dict[str | None, list[int]]] = {None: {None: [0] * len(STAGES)}}
+        for row in rows:
+            counts = [int(v) for v in row[width:]]
+            for dimension, key in [(None, None), *zip(DIMENSIONS, row[:width], strict=True)]:
+                group = None if key is None else str(key)
+                summed = totals.setdefault(dimension, {}).setdefault(group, [0] * len(STAGES))
+                for stage, count in enumerate(counts):
+                    summed[stage] += count
+        return {dimension: sorted((FunnelRow(group, tuple(counts))
+                                   for group, counts in totals.get(dimension, {}).items()),
+                                  key=lambda r: (-r.counts[0], r.group is not None, r.group or ""))
+                for dimension in (None, *DIMENSIONS)}
+
     async def funnel(self, dimension: str | None = None) -> list[FunnelRow]:
         """The funnel over all owners (one row), or one row per group of `dimension`."""
-        join, group, params = "", "NULL", []
-        if dimension is not None:
-            question = DIMENSIONS[dimension]
-            if question is None:
-                group = "o.source"
-            else:
-                group = "json_extract(a.value, '$')"
-                join = "LEFT JOIN answers a ON a.owner_id = o.id AND a.question_id = ?"
-                params = [question]
-        rows = await self.db.all(_FUNNEL.format(group=group, join=join), params)
-        found = [FunnelRow(None if r[0] is None else str(r[0]), tuple(int(v) for v in r[1:]))
-                 for r in rows]
-        if dimension is None and not found:
-            found = [FunnelRow(None, (0,) * len(STAGES))]
-        return found
+        return (await self.funnels())[dimension]
 
     async def owners(self) -> list[OwnerRecord]:
         """Every owner with their answers, by id."""

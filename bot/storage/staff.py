@@ -73,10 +73,11 @@ class Staff:
             (to_db(now), channel, actor, action, json.dumps(detail, ensure_ascii=False),
              audience))
 
-    async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
-        """The newest staff actions first."""
+    async def audit_entries(self, limit: int = 20, before: int | None = None) -> list[AuditEntry]:
+        """The newest staff actions first (older than entry `before`, when given)."""
         rows = await self.db.all(
             "SELECT id, at, channel, actor, action, detail, audience FROM audit_log"
-            " ORDER BY id DESC LIMIT ?", (limit,))
+            " WHERE id < ? ORDER BY id DESC LIMIT ?",
+            (before if before is not None else 2**62, limit))
         return [AuditEntry(r[0], from_db(r[1]), r[2], r[3], r[4], json.loads(r[5]), r[6])
                 for r in rows]

@@ -188,7 +188,7 @@ async def test_nobody_but_staff_reaches_a_staff_command_or_button(tmp_path):
         for name in sorted(staff_commands):
             answer = all_text(await owner.cmd(f"/{name} poster"))
             assert "I don't know that command" in answer and f"/{name}" not in answer
-        for prefix in [p for p, (_handler, staff) in core.router.buttons.items() if staff]:
+        for prefix in [p for p, entry in core.router.buttons.items() if entry.staff]:
             for data in (f"{prefix}:now", f"{prefix}:x:1", f"{prefix}:a:all"):
                 answer = await fake.process(owner.press(data, 1, check=False))
                 query = next(r for r in answer if r.method == "answerCallbackQuery")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.features import reminders
+from bot import reminder_jobs as reminders
 from bot.storage import to_db
 from tests.channels.test_telegram import Chat
 from tests.conftest import STAFF_ID

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.cli import main
+from bot.cli import FEATURES, main
 from bot.config import load_config
 from bot.core import Core
 from bot.features.backups import JOB, daily_backup, on_start, overdue
@@ -81,7 +81,7 @@ async def test_the_daily_job_writes_checks_and_keeps_the_newest(tmp_path, clock:
     config = load_config(write_config(tmp_path, '[backup]\ndirectory = "backups"\nkeep = 2\n'
                                                 'hour = 3\n'), env={})
     db = await Database.open(config.database)
-    core = Core(config, db, Catalogs(config.time_zone), clock=clock)
+    core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
     owner = Owner(core)
     await owner.say("/start")
     (tmp_path / "backups").mkdir()
@@ -110,7 +110,7 @@ def test_the_restore_procedure_of_the_readme_brings_everything_back(tmp_path, ca
 
     async def populate() -> dict:
         db = await Database.open(config.database)
-        core = Core(config, db, Catalogs(config.time_zone), clock=Clock())
+        core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=Clock())
         owner = Owner(core, language_code="en")
         await start(owner)
         await answer_all(owner, ANSWERS_ELIGIBLE)

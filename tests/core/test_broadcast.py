@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import broadcasting as delivery
 from bot.channel import InboundKind, Reply
+from bot.cli import FEATURES
 from bot.core import Core
-from bot.features import broadcast_delivery as delivery
 from bot.features.broadcast import parse_when
 from bot.i18n import Catalogs
 from bot.storage import Database
@@ -246,7 +247,7 @@ async def test_a_scheduled_broadcast_survives_a_restart_and_can_be_cancelled(run
     assert job.next_run_time == datetime(2027, 9, 2, 10, 0, tzinfo=WIB)
     await core.stop()
     # A new process on the same database rebuilds the job.
-    again = Core(config, await Database.open(config.database), Catalogs(config.time_zone),
+    again = Core(config, await Database.open(config.database), Catalogs(config.time_zone), FEATURES,
                  clock=clock)
     await again.start([transport])
     try:
@@ -282,7 +283,7 @@ async def test_one_missed_long_ago_is_not_sent_late_and_its_author_is_told(runni
     await schedule(core, "besok 08:00", owners=2)
     await core.stop()
     clock.advance(days=3)  # the bot was down until long after
-    again = Core(config, core.db, core.catalogs, clock=clock)
+    again = Core(config, core.db, core.catalogs, FEATURES, clock=clock)
     await again.start([transport])
     try:
         assert (await again.db.broadcasts.get(1)).status == "missed"
@@ -298,7 +299,7 @@ async def test_one_due_while_the_bot_was_briefly_down_starts_at_start_up(running
     await schedule(core, "besok 08:00", owners=2)
     await core.stop()
     clock.advance(days=1, hours=1)  # an hour after its time
-    again = Core(config, core.db, core.catalogs, clock=clock)
+    again = Core(config, core.db, core.catalogs, FEATURES, clock=clock)
     await again.start([transport])
     try:
         assert (await again.db.broadcasts.get(1)).status == "sending"

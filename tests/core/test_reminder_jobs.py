@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot import reminder_jobs as reminders
 from bot.channel import plain_text
-from bot.features import reminders
 from bot.storage import to_db
 from tests.conftest import Owner
 from tests.support.sessionkit import START, deliver, eligible, outbox, session

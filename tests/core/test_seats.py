@@ -34,7 +34,7 @@ async def full_session(core, clock):
 async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clock):
     s, ids = await full_session(core, clock)
     member = staff(core)
-    await member.press(f"stses:people:{s.id}")
+    await member.press(f"stseat:people:{s.id}")
     await member.tap("Give someone waiting a seat")
     text = member.text()
     assert "most ready first" in text
@@ -95,7 +95,7 @@ async def test_choosing_is_refused_for_forged_stale_or_finished_cases(core, cloc
     owner = Owner(core, "1003", "en")
     await owner.press(f"stseat:seat:{s.id}:{ids['Citra']}:{ids['Ani']}")
     assert "no longer works" in owner.text()
-    await owner.press(f"stseat:here:{s.id}:{ids['Ani']}:1:0")
+    await owner.press(f"stcame:here:{s.id}:{ids['Ani']}:1:0")
     assert "no longer works" in owner.text()
     member = staff(core)
     for forged in ("stseat:seat", "stseat:seat:x:1:2", f"stseat:bogus:{s.id}",
@@ -136,7 +136,7 @@ async def test_the_waiting_list_pages_when_it_is_long(core, clock):
 async def test_staff_mark_who_came_and_the_funnel_counts_it(core, clock):
     s, ids = await full_session(core, clock)
     member = staff(core)
-    await member.press(f"stseat:mark:{s.id}")
+    await member.press(f"stcame:mark:{s.id}")
     assert "from the day before the session" in member.text()
     await member.press(f"stses:show:{s.id}")
     assert "Mark who came" not in member.text()
@@ -164,13 +164,13 @@ async def test_staff_mark_who_came_and_the_funnel_counts_it(core, clock):
     # The funnel: Ani confirmed and did not come, Budi came without confirming.
     (row,) = await Reports(core.db).funnel()
     assert row.counts[-2:] == (2, 1)
-    await member.press(f"stses:people:{s.id}")
+    await member.press(f"stseat:people:{s.id}")
     assert "Budi Santoso (Usaha Budi) · readiness 95 · came" in member.text()
     assert "Ani Lestari (Usaha Ani) · readiness 60 · ✅ · did not come" in member.text()
     # Still possible after the session (it is done), and the owner sees it in /datasaya.
     clock.advance(days=2)
     await core.db.sessions.finish_started(clock())
-    await member.press(f"stseat:mark:{s.id}")
+    await member.press(f"stcame:mark:{s.id}")
     assert "Came: 1 · did not come: 1" in member.text()
     budi = Owner(core, "1002", "en")
     await budi.say("/datasaya")
@@ -234,7 +234,7 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
         await Owner(core, str(user), "en").press(f"sess:join:{s.id}")
     await Owner(core, "1002", "en").press(f"att:yes:{s.id}")
     member = staff(core)
-    await member.press(f"stses:people:{s.id}")
+    await member.press(f"stseat:people:{s.id}")
     await member.tap("Seats to the most ready")
     preview = member.text()
     assert "Give the 2 seats of Pelatihan Ekspor Oktober 2027 to the most ready owners?" \

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot import reminder_jobs as reminders
 from bot.channel import plain_text
+from bot.cli import FEATURES
 from bot.core import Core
-from bot.features import reminders
 from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.outbox import Outcome
@@ -66,7 +67,7 @@ async def test_a_staff_conversation_survives_a_restart_and_batal_ends_it(core, c
     await member.say("Pelatihan Ekspor Maret 2028")
     db = await Database.open(config.database)  # the bot restarts: a new core, same file
     try:
-        again = Owner(Core(config, db, Catalogs(config.time_zone), clock=clock),
+        again = Owner(Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock),
                       user_id=str(STAFF_ID), language_code="en")
         await again.say("1/3/2028 09.00")
         assert "Where does it take place?" in again.text()
@@ -178,7 +179,7 @@ async def test_staff_see_who_signed_up_ranked_by_readiness(core, clock):
         await Owner(core, str(user), "en").press(f"sess:join:{s.id}")
     await Owner(core, "1001", "en").press(f"att:yes:{s.id}")
     member = staff(core)
-    await member.press(f"stses:people:{s.id}")
+    await member.press(f"stseat:people:{s.id}")
     text = member.text()
     assert "1. Budi Santoso (Usaha Budi) · readiness 95" in text
     assert "2. Ani Lestari (Usaha Ani) · readiness 60 · ✅" in text
@@ -199,7 +200,7 @@ capacity = 25
 """), env={})
     db = await Database.open(config.database)
     try:
-        core = Core(config, db, Catalogs(config.time_zone), clock=clock)
+        core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
         assert await reminders.seed(core) == 1
         assert await reminders.seed(core) == 0
         (seeded,) = await db.sessions.active()

@@ -40,6 +40,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from bot import engine
 from bot.channel import Inbound, InboundKind, Notice, Reply
+from bot.cli import FEATURES
 from bot.config import Config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -241,7 +242,7 @@ class BotMachine(RuleBasedStateMachine):
         if self.h.catalogs is None:
             self.h.catalogs = Catalogs(self.config.time_zone)
         self.db = await Database.open(self.config.database)
-        self.core = Core(self.config, self.db, self.h.catalogs)
+        self.core = Core(self.config, self.db, self.h.catalogs, FEATURES)
         self.channel = TelegramChannel(self.config, self.core, poll_timeout=1, poll_interval=0)
         original = self.core.handle
 

@@ -1,30 +1,85 @@
-"""The core must not depend on Telegram: only handlers/ imports `telegram`."""
+"""The house's boundaries (ARCHITECTURE.md): what may import what, checked on the source."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+MESSENGER_LIBRARIES = {"telegram": "handlers/telegram.py", "pywa": "handlers/whatsapp.py",
+                       "pywa_async": "handlers/whatsapp.py"}
 
 
-def imported_modules(path: Path) -> set[str]:
+def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
+    """Full names of the modules `path` imports (at module level only, if asked), outside
+    `if TYPE_CHECKING:` blocks."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
     names = set()
-    for node in ast.walk(tree):
+    for node in nodes:
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            continue
         if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
+            names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
     return names
 
 
-def test_the_core_never_imports_telegram():
+def sources(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def name_of(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def test_each_messenger_library_is_imported_by_its_edge_only():
     offenders = [
-        str(path.relative_to(ROOT)) for path in (ROOT / "bot").rglob("*.py")
-        if "telegram" in imported_modules(path) or ("handlers" in imported_modules(path)
-        and path.name != "cli.py")
+        (str(path.relative_to(ROOT)), library)
+        for path in sources("bot") + sources("handlers")
+        for library, edge in MESSENGER_LIBRARIES.items()
+        if library in {name.split(".")[0] for name in imports(path)}
+        and str(path.relative_to(ROOT)) != edge
     ]
     assert offenders == []
 
 
+def test_the_core_never_imports_a_channel_edge_except_where_the_program_is_assembled():
+    offenders = [str(path.relative_to(ROOT)) for path in sources("bot")
+                 if any(name.startswith("handlers") for name in imports(path))
+                 and path.name not in ("cli.py", "maintenance.py")]
+    assert offenders == []
+
+
+def test_features_never_import_each_other():
+    features = {name_of(path) for path in sources("bot/features")} - {"bot.features"}
+    offenders = {
+        (name_of(path), name) for path in sources("bot/features")
+        for name in imports(path) if name in features and name != name_of(path)
+    }
+    assert offenders == set()
+
+
+def test_no_module_of_the_bot_imports_itself_back_at_load_time():
+    modules = {name_of(path): path for path in sources("bot")}
+    graph = {name: {m for m in imports(path, top_level_only=True) if m in modules and m != name}
+             for name, path in modules.items()}
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return [*trail, nxt]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*trail, nxt]))
+        return None
+
+    cycles = [cycle for name in graph if (cycle := cycle_from(name))]
+    assert cycles == []
+
+
 def test_the_telegram_edge_does_import_telegram():
-    assert "telegram" in imported_modules(ROOT / "handlers" / "telegram.py")
+    assert "telegram" in {name.split(".")[0] for name in imports(ROOT / "handlers" / "telegram.py")}

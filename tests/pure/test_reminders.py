@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import parse_offset
-from bot.reminders import Due, due_times, plan, reminder_ref, time_left, worth_sending
+from bot.reminder_policy import Due, due_times, plan, reminder_ref, time_left, worth_sending
 from bot.sessions import check_capacity, check_start, parse_start
 from bot.validators import Invalid, Valid
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+from bot.cli import FEATURES
 from bot.config import Config, load_config
 from bot.core import Core
 from bot.i18n import Catalogs
@@ -32,7 +33,7 @@ async def running_bot(
 ) -> AsyncIterator[TelegramChannel]:
     """Open the database, start polling the fake; stop and close on exit."""
     db = await Database.open(config.database)
-    core = Core(config, db, Catalogs(config.time_zone), clock=clock)
+    core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
     channel = channel_class(config, core, poll_timeout=1, poll_interval=0)
     fake.track(channel.application)
     await channel.start()

@@ -17,7 +17,7 @@ from typing import Any
 from babel.dates import format_timedelta
 
 from bot.channel import Attachment, Button, Reply
-from bot.core import Core, Router
+from bot.core import Core
 from bot.delivery import DeliveryError
 from bot.i18n import Translator
 from bot.storage.broadcasts import KIND, Broadcast
@@ -27,12 +27,6 @@ log = logging.getLogger(__name__)
 LATE_LIMIT = timedelta(hours=12)
 FOOTER_ROOM = 300  # characters kept free for the footer under every announcement
 DONE_STATES = ("sent", "blocked", "failed", "skipped", "cancelled")
-
-
-def register(router: Router) -> None:
-    """Wire the outbox renderer and the start-up hook."""
-    router.renderer(KIND, render)
-    router.on_start.append(on_start)
 
 
 def announcement(broadcast: Broadcast, tr: Translator) -> Reply:

@@ -1,0 +1,146 @@
+"""Where features register what they handle: commands, button prefixes, menus, hooks, renderers.
+
+Each feature module has `register(router)`; the program lists its features in `bot/cli.py` and the
+core registers them in that order (which is also the order of their menu entries).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from bot.channel import Button, Reply
+from bot.eligibility import Result
+from bot.i18n import Translator
+from bot.storage.outbox import Item
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.core import Core
+
+Handler = Callable[["Context", str], Awaitable[None]]
+MenuEntry = Callable[["Context"], Awaitable[list[Button]]]
+# Turns a claimed outbox row into the message for its owner (None: skip it).
+OutboxRenderer = Callable[["Core", Item, Translator], Awaitable[Reply | None]]
+Hook = Callable[["Core"], Awaitable[None]]
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """Split "/Start@bot payload" into ("start", "payload"); None when it is not a command."""
+    match = _COMMAND.match(text.strip())
+    if not match:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+class Feature(Protocol):
+    """A feature module: it registers what it handles on the router, and imports no other."""
+
+    def register(self, router: Router) -> None:
+        """Register commands, buttons, hooks and renderers."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """How to show where the owner is: after an intro, greeting a returning owner, in place."""
+
+    intro: str = ""
+    welcome_back: bool = False
+    in_place: bool = False
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command with its aliases, handler and description for the command list."""
+
+    names: tuple[str, ...]
+    handler: Handler
+    description: str
+    staff: bool = False
+    listed: bool = True
+    agreed: bool = False  # only for owners who agreed to the privacy notice
+
+
+@dataclass(frozen=True)
+class ButtonHandler:
+    """What answers the buttons of one prefix, and who may press them."""
+
+    handler: Handler
+    staff: bool = False
+    agreed: bool = False
+
+
+@dataclass
+class Router:
+    """Where features register what they handle."""
+
+    commands: dict[str, Command] = field(default_factory=dict)
+    ordered: list[Command] = field(default_factory=list)
+    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    menu: list[MenuEntry] = field(default_factory=list)
+    staff_menu: list[MenuEntry] = field(default_factory=list)
+    flows: dict[str, Handler] = field(default_factory=dict)  # staff conversations by name
+    # Hooks for features that build on others.
+    result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
+    data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
+        default_factory=list)  # extra lines of /datasaya
+    before_delete: list[Callable[[Context], Awaitable[object]]] = field(
+        default_factory=list)  # run before an owner is erased (e.g. free a seat)
+    # Lines for the summary when sending these answers would have a consequence (a seat that
+    # would be freed); any line makes the summary ask for that consequence to be confirmed.
+    summary_notes: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
+        default_factory=list)
+    # Run after a result is stored; lines they return go into the result (e.g. a seat freed).
+    after_result: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
+        default_factory=list)
+    renderers: dict[str, OutboxRenderer] = field(default_factory=dict)  # outbox kinds
+    on_start: list[Hook] = field(default_factory=list)  # after the sender and scheduler start
+    on_stop: list[Hook] = field(default_factory=list)
+    fallback: Handler | None = None
+    # Set by the features that own them; the core and other features reach them through
+    # `Context` (ask_consent, resume), so features need not import each other.
+    consent_prompt: Handler | None = None  # the privacy notice with its agree buttons
+    resumer: Callable[[Context, Resume], Awaitable[None]] | None = None  # where the owner is
+
+    def command(self, names: Iterable[str], handler: Handler, description: str, *,
+                staff: bool = False, listed: bool = True, agreed: bool = False) -> None:
+        """Handle `/name args` for each of `names` (the first one is shown in lists).
+
+        `agreed`: only for owners who agreed to the privacy notice; anyone else is shown it.
+        """
+        cmd = Command(tuple(names), handler, description, staff, listed, agreed)
+        for name in cmd.names:
+            if name in self.commands:
+                raise ValueError(f"command /{name} registered twice")
+            self.commands[name] = cmd
+        self.ordered.append(cmd)
+
+    def button(self, prefix: str, handler: Handler, *, staff: bool = False,
+               agreed: bool = False) -> None:
+        """Handle button data "prefix:rest" (`agreed`: as for commands)."""
+        if prefix in self.buttons or ":" in prefix:
+            raise ValueError(f"button prefix {prefix!r} registered twice or invalid")
+        self.buttons[prefix] = ButtonHandler(handler, staff, agreed)
+
+    def menu_entry(self, entry: MenuEntry) -> None:
+        """Add buttons to the main menu (entries are asked in registration order)."""
+        self.menu.append(entry)
+
+    def staff_menu_entry(self, entry: MenuEntry) -> None:
+        """Add buttons to the staff menu (/staf)."""
+        self.staff_menu.append(entry)
+
+    def flow(self, name: str, handler: Handler) -> None:
+        """A staff conversation: while it is in progress, typed input goes to `handler`."""
+        if name in self.flows:
+            raise ValueError(f"flow {name!r} registered twice")
+        self.flows[name] = handler
+
+    def renderer(self, kind: str, render: OutboxRenderer) -> None:
+        """Render outbox rows of `kind` when the sender sends them."""
+        if kind in self.renderers:
+            raise ValueError(f"outbox kind {kind!r} registered twice")
+        self.renderers[kind] = render

@@ -1,0 +1,137 @@
+"""What several features show: an answer, a session, a person who signed up, the unmet criteria.
+
+Pure rendering in the reader's language (reply HTML, user text escaped), so that the owner's
+chat, the staff tools, the export and the staff web page say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.channel import Button, esc
+from bot.criteria import RULES
+from bot.i18n import N_, Translator
+from bot.questionnaire import Kind as QKind
+from bot.questionnaire import Question, Questionnaire
+from bot.storage.sessions import Person, Seats, Session
+
+STAGE_NAMES = {
+    "started": N_("started"), "consented": N_("agreed"), "finished": N_("finished"),
+    "eligible": N_("eligible"), "signed_up": N_("signed up"), "confirmed": N_("confirmed"),
+    "attended": N_("attended"),
+}
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "terminal": N_("terminal chat")}
+PAGE = 8  # people per page of buttons (a list message shows at most 10 rows)
+
+# Names of the criteria and readiness parts, by their stored ids (the rules are in bot.criteria).
+CRITERION_NAMES = {c.id: c.name for c in RULES.criteria}
+PART_NAMES = {p.id: p.name for p in RULES.parts}
+PERIODS = {
+    "day": N_("{amount} {unit} a day"), "week": N_("{amount} {unit} a week"),
+    "month": N_("{amount} {unit} a month"), "year": N_("{amount} {unit} a year"),
+}
+
+
+def format_answer(tr: Translator, question: Question, value: Any) -> str:
+    """An answer as the owner reads it (escaped HTML)."""
+    if question.kind == QKind.CHOICE:
+        option = question.option(str(value))
+        return esc(tr.gettext(option.label)) if option else esc(value)
+    if question.kind == QKind.MULTI:
+        labels = [tr.gettext(o.label) for o in question.options if o.value in (value or ())]
+        return esc(", ".join(labels))
+    if isinstance(value, Mapping) and "amount" in value:
+        return esc(capacity_words(tr, value))
+    return esc(value)
+
+
+def capacity_words(tr: Translator, value: Mapping[str, Any]) -> str:
+    """A production figure as read: "100 kg a week (about 433 kg a month)"."""
+    period = str(value.get("period") or "month")  # answers stored before periods: monthly
+    unit = str(value.get("unit", ""))
+    words = tr.gettext(PERIODS.get(period, PERIODS["month"])).format(
+        amount=tr.number(value["amount"]), unit=unit)
+    monthly = value.get("monthly")
+    if period != "month" and isinstance(monthly, int | float):
+        words = tr.gettext("{answer} (about {monthly} {unit} a month)").format(
+            answer=words, monthly=tr.number(round(monthly, 1 if monthly < 10 else None)),
+            unit=unit)
+    return words
+
+
+def session_lines(tr: Translator, session: Session) -> list[str]:
+    """Title, date and place of a session (HTML)."""
+    lines = [f"<b>{esc(session.title)}</b>", "📅 " + tr.datetime(session.starts_at)]
+    if session.place:
+        lines.append("📍 " + esc(session.place))
+    return lines
+
+
+def attendance_buttons(tr: Translator, session_id: int,
+                       confirmed: bool = False) -> list[list[Button]]:
+    """Buttons to confirm attendance or give up the seat."""
+    _ = tr.gettext
+    rows = [] if confirmed else [[Button(_("✅ Yes, I will come"), f"att:yes:{session_id}")]]
+    return [*rows, [Button(_("❌ I cannot come"), f"att:no:{session_id}")]]
+
+
+def who(tr: Translator, person: Person) -> str:
+    """Name (business) and readiness of someone who signed up, as reply HTML."""
+    text = esc(person.name or tr.gettext("(no name)"))
+    if person.business:
+        text += f" ({esc(person.business)})"
+    return text + " · " + tr.gettext("readiness {score}").format(
+        score=tr.number(person.readiness or 0))
+
+
+def seat_lines(tr: Translator, session: Session, seats: Seats) -> list[str]:
+    """Registered, confirmed, cancelled and waiting counts of a session."""
+    _ = tr.gettext
+    return [
+        _("Registered: {count} of {capacity}").format(
+            count=tr.number(seats.registered), capacity=tr.number(session.capacity)),
+        _("Confirmed attendance: {count}").format(count=tr.number(seats.confirmed)),
+        _("Cancelled: {count}").format(count=tr.number(seats.cancelled)),
+        _("Waiting list: {count}").format(count=tr.number(seats.waiting)),
+    ]
+
+
+def person_label(tr: Translator, person: Person, mark: str = "") -> str:
+    """A button naming someone who signed up: name and readiness."""
+    name = person.name or tr.gettext("(no name)")
+    return f"{mark}{name[:28]} · {tr.number(person.readiness or 0)}"
+
+
+def page_of(items: list[Person], page: int) -> tuple[list[Person], int]:
+    """The people of one page, and the page actually shown (clamped)."""
+    last = max(0, (len(items) - 1) // PAGE)
+    page = min(max(page, 0), last)
+    return items[page * PAGE:(page + 1) * PAGE], page
+
+
+def pager(tr: Translator, count: int, page: int, data: str) -> list[Button]:
+    """◀️ and ▶️ between pages; `data` gets the page number appended."""
+    _ = tr.gettext
+    buttons = []
+    if page > 0:
+        buttons.append(Button(_("◀️ Previous"), f"{data}:{page - 1}"))
+    if (page + 1) * PAGE < count:
+        buttons.append(Button(_("Next ▶️"), f"{data}:{page + 1}"))
+    return buttons
+
+
+def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
+               group: str | None) -> str:
+    """A group's name for people (plain text): an option label, a source, or "no answer"."""
+    _ = tr.gettext
+    if group is None:
+        return _("(no link)") if dimension == "source" else _("(no answer)")
+    if dimension == "source":
+        return group
+    if dimension == "channel":
+        return _(CHANNEL_NAMES[group]) if group in CHANNEL_NAMES else group
+    question_id = "product_type" if dimension == "product" else "kecamatan"
+    question = next(q for q in questionnaire.questions if q.id == question_id)
+    option = question.option(group)
+    return _(option.label) if option else group
