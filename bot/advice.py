@@ -105,7 +105,7 @@ def result_text(tr: Translator, rules: Rules, eligible: bool, result: Mapping[st
         return "\n".join([
             _("🎉 Good news, {name}! {business} meets every requirement of the export "
               "training.").format(name=name, business=business),
-            "", score, readiness_line(tr, rules, result),
+            f"{score} ({readiness_line(tr, rules, result)})",
             _("When there are more applicants than seats, we choose the most ready."),
         ])
     return "\n".join([

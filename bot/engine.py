@@ -44,7 +44,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Choose:
-    """A choice button pressed for `question`."""
+    """A choice button pressed for `question`; "<option>:<follow-up option>" answers the
+    option's inline follow-up too."""
 
     question: str
     value: str
@@ -109,6 +110,8 @@ class Ask:
     draft: tuple[str, ...] = ()
     error: Invalid | None = None
     first: bool = False
+    inline: Question | None = None  # a follow-up asked in the same message
+    inline_previous: Any = None  # its stored answer
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class Step:
     save: Mapping[str, Any] = field(default_factory=dict)
     drop: tuple[str, ...] = ()
     answered: Question | None = None  # the question this input answered
+    also: Question | None = None  # its inline follow-up, answered by the same input
     stale: bool = False  # the input was for a question that is not being asked now
 
 
@@ -150,6 +154,7 @@ def view(questionnaire: Questionnaire, form: Form, error: Invalid | None = None)
         form.answers.get(question.id) or ()
     ) if question.kind == Kind.MULTI else ()
     relevant = questionnaire.relevant(form.answers)
+    child = questionnaire.inline_child(question)
     return Ask(
         question=question,
         number=questionnaire.numbered[question.id],
@@ -158,6 +163,8 @@ def view(questionnaire: Questionnaire, form: Form, error: Invalid | None = None)
         draft=draft,
         error=error,
         first=bool(relevant) and relevant[0].id == question.id,
+        inline=child,
+        inline_previous=form.answers.get(child.id) if child is not None else None,
     )
 
 
@@ -184,10 +191,16 @@ def step(questionnaire: Questionnaire, form: Form, given: Input) -> Step:
                                N_("Please share your own number, or type the number."))
             return _typed(questionnaire, form, question, phone)
         case Choose(question=qid, value=value):
+            value, _sep, inner = value.partition(":")
             option = question.option(value)
             if qid != question.id or question.kind != Kind.CHOICE or option is None:
                 return _stale(questionnaire, form)
-            return _accept(questionnaire, form, question, value)
+            if not inner:
+                return _accept(questionnaire, form, question, value)
+            child = questionnaire.get(option.inline) if option.inline else None
+            if child is None or child.kind != Kind.CHOICE or child.option(inner) is None:
+                return _stale(questionnaire, form)
+            return _accept(questionnaire, form, question, value, also=(child, inner))
         case Toggle(question=qid, value=value):
             if qid != question.id or question.kind != Kind.MULTI or not question.option(value):
                 return _stale(questionnaire, form)
@@ -195,7 +208,7 @@ def step(questionnaire: Questionnaire, form: Form, given: Input) -> Step:
         case Keep(question=qid):
             if qid != question.id or question.id not in form.answers:
                 return _stale(questionnaire, form)
-            return _accept(questionnaire, form, question, form.answers[question.id], keep=True)
+            return _accept(questionnaire, form, question, form.answers[question.id])
         case Done(question=qid):
             if qid != question.id or question.kind != Kind.MULTI:
                 return _stale(questionnaire, form)
@@ -211,6 +224,15 @@ def step(questionnaire: Questionnaire, form: Form, given: Input) -> Step:
 
 
 def _typed(questionnaire: Questionnaire, form: Form, question: Question, text: str) -> Step:
+    child = questionnaire.inline_child(question)
+    if question.kind == Kind.CHOICE and child is not None and child.kind != Kind.CHOICE:
+        # "Type your NIB, or press Not yet": the typed answer is the follow-up's.
+        outcome = VALIDATORS[child.validator](text)
+        if isinstance(outcome, Invalid):
+            return Step(form, view(questionnaire, form, outcome))
+        option = question.inline_option
+        assert option is not None and isinstance(outcome, Valid)
+        return _accept(questionnaire, form, question, option.value, also=(child, outcome.value))
     if question.kind == Kind.CHOICE:
         return _refuse(questionnaire, form, N_("Please choose one of the buttons below."))
     if question.kind == Kind.MULTI:
@@ -224,27 +246,35 @@ def _typed(questionnaire: Questionnaire, form: Form, question: Question, text: s
 
 
 def _accept(questionnaire: Questionnaire, form: Form, question: Question, value: Any,
-            keep: bool = False) -> Step:
-    answers = {**form.answers, question.id: value}
+            also: tuple[Question, Any] | None = None) -> Step:
+    """Store an answer (and its inline follow-up's); an unchanged answer is not written, so a
+    kept answer does not make a given result stale."""
+    given = {question.id: value, **({also[0].id: also[1]} if also else {})}
+    answers = {**form.answers, **given}
     relevant = questionnaire.relevant(answers)
     ids = {q.id for q in relevant}
     drop = tuple(qid for qid in answers if qid not in ids and questionnaire.get(qid))
     for qid in drop:
         del answers[qid]
-    new = Form(answers=answers, **_onwards(form, question, relevant, answers))
-    changed = keep is False and form.answers.get(question.id) != value
-    return Step(new, view(questionnaire, new), save={question.id: value} if changed else {},
-                drop=drop, answered=question)
+    new = Form(answers=answers, **_onwards(questionnaire, form, question, relevant, answers))
+    save = {qid: v for qid, v in given.items() if form.answers.get(qid) != v}
+    return Step(new, view(questionnaire, new), save=save, drop=drop, answered=question,
+                also=also[0] if also else None)
 
 
-def _onwards(form: Form, question: Question, relevant: list[Question],
-             answers: Mapping[str, Any]) -> dict[str, Any]:
+def _onwards(questionnaire: Questionnaire, form: Form, question: Question,
+             relevant: list[Question], answers: Mapping[str, Any]) -> dict[str, Any]:
     """Where a walk after going back continues: the next question, when it has an answer to
-    keep; else (and outside a walk) the first unanswered question, or the summary."""
+    keep (an inline follow-up was just answered with it: the one after); else (and outside a
+    walk) the first unanswered question, or the summary."""
     if not form.walk:
         return {}
     index = next((i for i, q in enumerate(relevant) if q.id == question.id), None)
-    following = relevant[index + 1] if index is not None and index + 1 < len(relevant) else None
+    if index is None:
+        return {}
+    later = [q for q in relevant[index + 1:]
+             if questionnaire.parents.get(q.id) is not question]
+    following = later[0] if later else None
     if following is None or following.id not in answers:
         return {}
     return {"cursor": following.id, "walk": True}
@@ -276,6 +306,9 @@ def _back(questionnaire: Questionnaire, form: Form, question: Question | None,
         if index == 0:
             return _refuse(questionnaire, form, N_("This is the first question."))
         target = relevant[index - 1]
+    parent = questionnaire.parents.get(target.id) if target is not None else None
+    if parent is not None and parent.id in form.answers:
+        target = parent  # a follow-up asked inline is gone back to in its parent's message
     if target is None:
         return Step(form, view(questionnaire, form))
     new = Form(answers=form.answers, cursor=target.id, walk=True)
@@ -285,6 +318,9 @@ def _back(questionnaire: Questionnaire, form: Form, question: Question | None,
 def _edit(questionnaire: Questionnaire, form: Form, target: str) -> Step:
     if target not in {q.id for q in questionnaire.relevant(form.answers)}:
         return _stale(questionnaire, form)
+    parent = questionnaire.parents.get(target)
+    if parent is not None:
+        target = parent.id
     new = Form(answers=form.answers, cursor=target)
     return Step(new, view(questionnaire, new))
 

@@ -39,12 +39,20 @@ class Option:
     meaning that does not fit goes into `description` (shown beside it where the channel can,
     e.g. WhatsApp's list rows) or into the question. `aliases` are typed words that mean this
     option (lower case, any language: place names, abbreviations).
+
+    `inline`: the id of the follow-up question asked only after this option; it is asked in
+    the same message, so one action answers both: a choice follow-up's options are offered in
+    this option's place ("Pekalongan Barat" answers "Kota Pekalongan" and its kecamatan), a
+    typed follow-up is answered by typing ("type your NIB, or press Not yet"). `alone`: offered
+    only when its own question is asked by itself, not in its parent's message.
     """
 
     value: str
     label: str
     description: str = ""
     aliases: tuple[str, ...] = ()
+    inline: str = ""
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,11 @@ class Question:
         """The option with this value, if any."""
         return next((o for o in self.options if o.value == value), None)
 
+    @property
+    def inline_option(self) -> Option | None:
+        """The option whose follow-up question is asked in this question's message, if any."""
+        return next((o for o in self.options if o.inline), None)
+
 
 @dataclass(frozen=True)
 class Questionnaire:
@@ -98,6 +111,16 @@ class Questionnaire:
     def relevant(self, answers: Mapping[str, Any]) -> list[Question]:
         """The questions that apply given the answers so far."""
         return [q for q in self.questions if q.condition is None or q.condition.holds(answers)]
+
+    @cached_property
+    def parents(self) -> dict[str, Question]:
+        """Follow-up questions asked inline, by id, with the question whose message asks them."""
+        return {o.inline: q for q in self.questions for o in q.options if o.inline}
+
+    def inline_child(self, question: Question) -> Question | None:
+        """The follow-up asked in this question's message, if any."""
+        option = question.inline_option
+        return self.get(option.inline) if option is not None else None
 
     @cached_property
     def numbered(self) -> dict[str, int]:
@@ -158,6 +181,21 @@ def validate(questionnaire: Questionnaire) -> None:
         for o in q.options:
             if any(a != a.lower().strip() or not a for a in o.aliases):
                 problems.append(f"{where}: option {o.value!r} aliases must be lower case words")
+        inline = [o for o in q.options if o.inline]
+        if len(inline) > 1:
+            problems.append(f"{where}: only one option may have an inline follow-up")
+        for o in inline:
+            child = next((c for c in questionnaire.questions if c.id == o.inline), None)
+            if child is None or child.condition != Condition(q.id, (o.value,)):
+                problems.append(f"{where}: option {o.value!r} asks {o.inline!r} inline, which "
+                                f"must be a later question asked only after that option")
+            elif child.kind == Kind.MULTI or child.inline_option is not None:
+                problems.append(f"{where}: {o.inline!r} cannot be asked inline")
+            else:
+                for c in child.options:
+                    data = f"a:{q.id}:{o.value}:{c.value}"
+                    if len(data.encode()) > MAX_CALLBACK_BYTES:
+                        problems.append(f"{where}: button data {data!r} is over 64 bytes")
         if q.summary_with and q.summary_with not in seen:
             problems.append(f"{where}: summary_with refers to {q.summary_with!r}, "
                             "which is not an earlier question")

@@ -18,18 +18,16 @@ KABUPATEN = (
     "karanganyar", "kesesi", "sragi", "siwalan", "wonokerto", "karangdadap", "doro", "talun",
     "petungkriyono", "lebakbarang", "paninggaran", "kandangserang",
 )
-CITY_ALIASES = ("kota", "kota pekalongan", "kota pkl", "pekalongan kota", "pekalongan barat",
-                "pekalongan timur", "pekalongan utara", "pekalongan selatan")
+CITY_ALIASES = ("kota", "kota pekalongan", "kota pkl", "pekalongan kota")
 
 QUESTIONS = (
     Question(
-        "ktp_city", Kind.CHOICE, N_("Where is the address on your KTP (identity card)?"),
-        N_("KTP address"),
-        hint=N_("Kota Pekalongan and Kabupaten Pekalongan are different regions: this training "
-                "is for KTP addresses in Kota Pekalongan. We never ask for your NIK."),
+        "ktp_city", Kind.CHOICE, N_("In which kecamatan is the address on your KTP?"),
+        N_("KTP"),
+        hint=N_("Kabupaten Pekalongan (Kajen, Kedungwuni, Wiradesa…) is not the Kota: this "
+                "training is for KTP addresses in Kota Pekalongan only."),
         options=(
-            Option("yes", N_("Kota Pekalongan"),
-                   N_("Pekalongan Barat, Timur, Utara or Selatan"), aliases=CITY_ALIASES),
+            Option("yes", N_("Kota Pekalongan"), inline="kecamatan", aliases=CITY_ALIASES),
             Option("kabupaten", N_("Kabupaten Pekalongan"),
                    N_("Kajen, Kedungwuni, Wiradesa, Buaran and others"),
                    aliases=("kabupaten", "kab", "kab.", "kabupaten pekalongan",
@@ -42,13 +40,17 @@ QUESTIONS = (
         "kecamatan", Kind.CHOICE, N_("In which kecamatan (district) of the city?"),
         N_("Kecamatan"),
         options=(
-            Option("barat", N_("Pekalongan Barat"), aliases=("barat", "west")),
-            Option("timur", N_("Pekalongan Timur"), aliases=("timur", "east")),
-            Option("utara", N_("Pekalongan Utara"), aliases=("utara", "north")),
-            Option("selatan", N_("Pekalongan Selatan"), aliases=("selatan", "south")),
+            Option("barat", N_("Pekalongan Barat"), N_("Kota Pekalongan"),
+                   aliases=("barat", "west", "pekalongan barat")),
+            Option("timur", N_("Pekalongan Timur"), N_("Kota Pekalongan"),
+                   aliases=("timur", "east", "pekalongan timur")),
+            Option("utara", N_("Pekalongan Utara"), N_("Kota Pekalongan"),
+                   aliases=("utara", "north", "pekalongan utara")),
+            Option("selatan", N_("Pekalongan Selatan"), N_("Kota Pekalongan"),
+                   aliases=("selatan", "south", "pekalongan selatan")),
             Option("other", N_("Another kecamatan"),
                    N_("Not one of these four: outside Kota Pekalongan"),
-                   aliases=("lain", "lainnya", "other", *KABUPATEN)),
+                   aliases=("lain", "lainnya", "other", *KABUPATEN), alone=True),
         ),
         condition=Condition("ktp_city", ("yes",)),
     ),
@@ -77,11 +79,13 @@ QUESTIONS = (
     ),
     Question(
         "has_nib", Kind.CHOICE,
-        N_("Does your business have an NIB (Nomor Induk Berusaha, the business ID number from "
-           "OSS)?"),
+        N_("Do you have an NIB (Nomor Induk Berusaha, from OSS)? Type it (13 digits), or press "
+           "Not yet."),
         N_("NIB"),
-        options=(Option("yes", N_("Yes, I have one"), aliases=("ya", "iya", "sudah", "yes")),
-                 Option("no", N_("Not yet"), aliases=("belum", "tidak", "no"))),
+        options=(Option("yes", N_("Yes, I have one"), inline="nib",
+                        aliases=("ya", "iya", "sudah", "yes")),
+                 Option("no", N_("Not yet"), N_("I will get one"),
+                        aliases=("belum", "tidak", "no", "belum punya"))),
     ),
     Question(
         "nib", Kind.TEXT, N_("Please type your NIB (13 digits)."), N_("NIB number"),
@@ -95,15 +99,15 @@ QUESTIONS = (
             Option("own", N_("Yes, all of them"), aliases=("ya", "iya", "yes", "semua")),
             Option("partly", N_("Partly"), N_("Some are bought from others"),
                    aliases=("sebagian",)),
-            Option("resell", N_("No, I resell"), N_("I sell products made by others"),
+            Option("resell", N_("No"), N_("I sell products made by others"),
                    aliases=("tidak", "no")),
         ),
     ),
     Question(
         "quality", Kind.MULTI,
-        N_("Which proofs of quality does your product have?"),
+        N_("Which proofs of quality does your product have? Choose all that apply, then press "
+           "Done."),
         N_("Quality proof"),
-        hint=N_("Choose all that apply, then press Done."),
         options=(
             Option("sni", N_("SNI"), N_("Indonesian National Standard")),
             Option("halal", N_("Halal"), N_("Halal certificate")),
@@ -117,13 +121,11 @@ QUESTIONS = (
     Question(
         "capacity", Kind.TEXT, N_("How much can you produce?"),
         N_("Production"),
-        hint=N_("Type a number, a unit and how often, for example: 20 kodi a month, 100 kg a "
-                "week, 50 pcs a day. Without \u201ca week\u201d or \u201ca day\u201d we read "
-                "it as a month."),
+        hint=N_("Type a number and a unit, for example 20 kodi a month or 100 kg a week."),
         validator="capacity",
     ),
     Question(
-        "steady", Kind.CHOICE, N_("Is that amount about the same every month?"),
+        "steady", Kind.CHOICE, N_("Is that amount steady every month?"),
         N_("Steady"), summary_with="capacity",
         options=(
             Option("steady", N_("Yes, steady"), aliases=("ya", "iya", "yes", "stabil")),
@@ -134,13 +136,12 @@ QUESTIONS = (
     ),
     Question(
         "packaging", Kind.CHOICE,
-        N_("How is your product packaged? Export-ready means sturdy and labelled, with text in "
-           "English."),
+        N_("How is your product packaged? Export-ready: sturdy, labelled, in English."),
         N_("Packaging"),
         options=(
             Option("export", N_("Export-ready"), N_("Sturdy, labelled, text in English")),
             Option("basic", N_("Not yet for export"), N_("Packaged, not yet to export standard")),
-            Option("none", N_("No packaging yet")),
+            Option("none", N_("Not packaged")),
         ),
     ),
     Question(
@@ -156,7 +157,6 @@ QUESTIONS = (
         "phone", Kind.PHONE,
         N_("Which phone number can we reach you on (WhatsApp if possible)?"),
         N_("Phone"),
-        hint=N_("Type it, or press the button below to share your number."),
         validator="phone",
     ),
 )

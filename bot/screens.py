@@ -14,7 +14,7 @@ from typing import Any
 from bot.channel import Button, esc, plain_text
 from bot.engine import Ask, Review
 from bot.i18n import Translator
-from bot.questionnaire import Kind, Question, Questionnaire
+from bot.questionnaire import Kind, Option, Question, Questionnaire
 from bot.views import format_answer
 
 PAGE = 8  # answers per page of the "which answer do you want to change?" list
@@ -29,18 +29,29 @@ def question_text(tr: Translator, ask: Ask, contact_key: bool = False,
     if ask.error is not None:
         params = {k: esc(v) for k, v in ask.error.params.items()}
         lines.append("⚠️ " + _(ask.error.reason).format(**params))
-    lines.append(f"<i>{tr.number(ask.number)}/{tr.number(ask.total)}</i> · "
-                 f"<b>{esc(_(q.label))}</b>")
+    where = f"<i>{tr.number(ask.number)}/{tr.number(ask.total)}</i> · "
+    if q.kind == Kind.MULTI and ask.draft and not hint:  # ticking: the question is known
+        lines.append(where + _("Chosen: {answer}. Press Done when that is all.").format(
+            answer=format_answer(tr, q, ask.draft)))
+        return "\n".join(lines)
+    lines.append(where + f"<b>{esc(_(q.label))}</b>")
     if q.hint and hint:
         lines.append(esc(_(q.hint)))
     if q.kind == Kind.MULTI and ask.draft:
         lines.append(_("Chosen so far: {answer}").format(answer=format_answer(tr, q, ask.draft)))
     elif ask.previous is not None and q.kind != Kind.MULTI:
-        lines.append(_("Your answer now: {answer}").format(
-            answer=format_answer(tr, q, ask.previous)))
+        lines.append(_("Your answer now: {answer}").format(answer=answer_of(tr, ask)))
     if contact_key and not ask.first:
-        lines.append(_("(Send /back to go back to the previous question.)"))
+        lines.append(_("(/back: the previous question)"))
     return "\n".join(lines)
+
+
+def answer_of(tr: Translator, ask: Ask) -> str:
+    """The current answer of the question asked, with its inline follow-up's (HTML)."""
+    text = format_answer(tr, ask.question, ask.previous)
+    if ask.inline is not None and ask.inline_previous is not None:
+        text += " · " + format_answer(tr, ask.inline, ask.inline_previous)
+    return text
 
 
 def contact_key(ask: Ask) -> bool:
@@ -55,21 +66,31 @@ def question_buttons(tr: Translator, ask: Ask) -> list[list[Button]]:
     q = ask.question
     rows: list[list[Button]] = []
     if q.kind == Kind.CHOICE:
-        rows = [[Button(_(o.label), f"a:{q.id}:{o.value}",
-                        description=_(o.description) if o.description else "")]
-                for o in q.options]
+        for o in q.options:
+            if o.inline and ask.inline is not None and ask.inline.kind == Kind.CHOICE:
+                rows += [[_choice(tr, c, f"a:{q.id}:{o.value}:{c.value}")]
+                         for c in ask.inline.options if not c.alone]
+            elif not o.inline:
+                rows.append([_choice(tr, o, f"a:{q.id}:{o.value}")])
     elif q.kind == Kind.MULTI:
-        rows = [[Button(("✅ " if o.value in ask.draft else "▫️ ") + _(o.label),
+        rows = [[Button(("✅ " if o.value in ask.draft else "") + _(o.label),
                         f"t:{q.id}:{o.value}",
                         description=_(o.description) if o.description else "")]
                 for o in q.options]
         rows.append([Button(_("Done ✔"), f"d:{q.id}")])
-    elif ask.previous is not None:
-        rows = [[Button(_("✔️ Keep this answer"), f"k:{q.id}",
-                        description=_plain(format_answer(tr, q, ask.previous)))]]
+    typed = q.kind in (Kind.TEXT, Kind.PHONE) or (
+        ask.inline is not None and ask.inline.kind != Kind.CHOICE and ask.inline_previous)
+    if typed and ask.previous is not None:
+        rows.append([Button(_("✔️ Keep this answer"), f"k:{q.id}",
+                            description=_plain(answer_of(tr, ask)))])
     if not ask.first:
         rows.append([Button(_("⬅️ Back"), f"b:{q.id}")])
     return rows
+
+
+def _choice(tr: Translator, option: Option, data: str) -> Button:
+    return Button(tr.gettext(option.label), data,
+                  description=tr.gettext(option.description) if option.description else "")
 
 
 def _plain(html_text: str) -> str:
@@ -83,9 +104,13 @@ def summary_lines(tr: Translator, questionnaire: Questionnaire, questions: tuple
     _ = tr.gettext
     lines: dict[str, list[str]] = {}
     for q in questions:
-        if q.id in answers:
-            lines.setdefault(_line_of(questionnaire, q), []).append(
-                f"<b>{esc(_(q.short))}</b>: {format_answer(tr, q, answers[q.id])}")
+        parent = questionnaire.parents.get(q.id)
+        child = questionnaire.inline_child(q)
+        if q.id not in answers or (child is not None and child.id in answers):
+            continue  # a follow-up asked inline says its parent's answer too
+        label = parent.short if parent is not None else q.short
+        lines.setdefault(_line_of(questionnaire, q), []).append(
+            f"<b>{esc(_(label))}</b>: {format_answer(tr, q, answers[q.id])}")
     return ["• " + " · ".join(parts) for parts in lines.values()]
 
 
@@ -102,7 +127,7 @@ def summary(tr: Translator, questionnaire: Questionnaire, review: Review,
     """The summary: the answers, any consequence of sending them, Submit and Change."""
     _ = tr.gettext
     lines = [intro] if intro else []
-    lines += notes or [_("Almost done! Please check your answers, then press Submit:")]
+    lines += notes or [_("Please check your answers, then press Submit:")]
     lines += summary_lines(tr, questionnaire, review.questions, review.answers)
     submit = Button(_("✅ Submit, free seat"), "s:release") if release else \
         Button(_("✅ Submit"), "s:submit")

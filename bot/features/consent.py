@@ -25,33 +25,49 @@ def register(router: Router) -> None:
 
 
 def notice_text(ctx: Context) -> str:
-    """The welcome and the privacy notice, in the owner's language (its version is in config)."""
+    """The full privacy notice, a button away from the welcome (its version is in config)."""
     _ = ctx.tr.gettext
     return "\n".join([
-        _("<b>Welcome to the export training service of Dindagkop-UKM Kota Pekalongan!</b>"),
-        _("{count} short questions (about 4 minutes) tell you whether your business can join "
-          "the yearly export training, and what is missing if it cannot yet.").format(
-            count=ctx.tr.number(ctx.core.questionnaire.total)),
-        "",
-        _("<b>About your data:</b> we store your answers (name, business, NIB, production, "
-          "the kecamatan of your KTP, phone number), never your NIK. Only staff of "
-          "Dindagkop-UKM see them, to choose and contact participants. See or delete them any "
-          "time with /mydata and /deletedata."),
-        "",
-        _("Do you agree that your answers are stored for this purpose?"),
+        _("<b>Privacy notice</b>"),
+        _("We store your answers: your name, your business and product, your NIB, production "
+          "and packaging, the kecamatan of your KTP address, export experience and a phone "
+          "number. We never ask for your NIK."),
+        _("Only staff of Dindagkop-UKM Kota Pekalongan see them, to choose and contact "
+          "training participants."),
+        _("You can see your data at any time with /mydata and delete it with /deletedata."),
         "<i>" + _("Privacy notice version {version}").format(
             version=esc(ctx.config.questionnaire.notice_version)) + "</i>",
     ])
 
 
-async def ask(ctx: Context, source: str | None = None) -> None:
-    """Show the welcome and the privacy notice with agree / disagree buttons."""
+def welcome_text(ctx: Context) -> str:
+    """The welcome: what the questions are for, and the consent in short (the whole notice is
+    a button away)."""
     _ = ctx.tr.gettext
-    await ctx.ensure_owner(source)
-    ctx.reply(notice_text(ctx), [
-        [Button(_("✅ Yes, I agree"), "c:yes")],
-        [Button(_("No, not now"), "c:no")],
+    return "\n".join([
+        _("<b>Welcome to the export training service of Dindagkop-UKM Kota Pekalongan!</b>"),
+        _("{count} short questions (about 4 minutes) tell you whether your business can join "
+          "the training, and what is missing.").format(
+            count=ctx.tr.number(ctx.core.questionnaire.total)),
+        "",
+        _("We store your answers (never your NIK) to choose and contact participants; you can "
+          "see or delete them at any time. Do you agree?"),
     ])
+
+
+def consent_buttons(ctx: Context, notice: bool = True) -> list[list[Button]]:
+    """Agree, read the whole notice first, or not now."""
+    _ = ctx.tr.gettext
+    rows = [[Button(_("✅ Yes, I agree"), "c:yes")]]
+    if notice:
+        rows.append([Button(_("📄 Read the notice"), "c:notice")])
+    return [*rows, [Button(_("No, not now"), "c:no")]]
+
+
+async def ask(ctx: Context, source: str | None = None) -> None:
+    """Show the welcome and the consent in short, with agree / read / not now buttons."""
+    await ctx.ensure_owner(source)
+    ctx.reply(welcome_text(ctx), consent_buttons(ctx))
 
 
 def _notice_read(ctx: Context) -> str:
@@ -59,8 +75,7 @@ def _notice_read(ctx: Context) -> str:
     _ = ctx.tr.gettext
     owner = ctx.owner
     assert owner is not None and owner.consent_at is not None
-    text = notice_text(ctx).rsplit("\n\n", 1)[0]
-    return "\n".join([text, "", "✅ " + _("You agreed on {date} (version {version}).").format(
+    return "\n".join([notice_text(ctx), "", "✅ " + _("You agreed on {date} (version {version}).").format(
         date=ctx.tr.datetime(owner.consent_at), version=esc(owner.consent_version or ""))])
 
 
@@ -99,12 +114,14 @@ async def on_consent(ctx: Context, rest: str) -> None:
         log.info("owner %d consented to privacy notice %s", owner.id,
                  ctx.config.questionnaire.notice_version)
         await ctx.refresh()
-        agreed = "✅ " + esc(_("Thank you, your consent is recorded. Let's begin."))
+        agreed = "✅ " + esc(_("Thank you, your consent is recorded."))
         await ctx.resume(intro=agreed, in_place=True)
         return
     if rest == "notice":
         if not owner.consented:
-            await ask(ctx)
+            ctx.reply(notice_text(ctx) + "\n\n" + esc(
+                _("Do you agree that your answers are stored for this purpose?")),
+                consent_buttons(ctx, notice=False))
             return
         ctx.reply(_notice_read(ctx), [[Button(_("☰ Menu"), "m:menu")]])
         return

@@ -19,7 +19,7 @@ from bot.eligibility import evaluate, final_unmet
 from bot.engine import Ask, Form, Review, Step
 from bot.i18n import N_, Translator
 from bot.questionnaire import Kind as QKind
-from bot.questionnaire import Question
+from bot.questionnaire import Option, Question, Questionnaire
 from bot.storage.owners import Owner
 from bot.validators import clean_text
 
@@ -211,8 +211,8 @@ async def _render(ctx: Context, before: Form, step: Step) -> None:
     intro = ""
     in_place = ctx.inbound.kind == InboundKind.BUTTON
     if step.answered is not None:
-        answer = screens.format_answer(ctx.tr, step.answered,
-                                       step.form.answers.get(step.answered.id))
+        said = step.also or step.answered  # "Pekalongan Barat" says "Kota Pekalongan" too
+        answer = screens.format_answer(ctx.tr, said, step.form.answers.get(said.id))
         # A typed answer is on the screen already: said back only when the bot read it
         # differently from how it was typed ("20 kodi" is "20 kodi a month").
         if in_place or plain_text(answer) != clean_text(ctx.inbound.text):
@@ -237,6 +237,8 @@ async def _render(ctx: Context, before: Form, step: Step) -> None:
                 [Button(_("⬅️ Change my answer"), f"b:{step.next.question.id}")],
             ], replace=in_place)
             return
+    if isinstance(step.next, Review):
+        intro = ""  # the summary shows every answer
     await show_where(ctx, step.next, intro=intro, in_place=in_place)
 
 
@@ -327,7 +329,9 @@ async def on_summary_button(ctx: Context, rest: str) -> None:
 def show_edit_list(ctx: Context, form: Form, page: int = 1) -> None:
     """Offer every answered question as a button to change it, PAGE at a time."""
     _ = ctx.tr.gettext
-    answered = [q for q in ctx.core.questionnaire.relevant(form.answers) if q.id in form.answers]
+    questionnaire = ctx.core.questionnaire
+    answered = [q for q in questionnaire.relevant(form.answers)
+                if q.id in form.answers and q.id not in questionnaire.parents]
     if not answered:
         ctx.reply(_("There is no answer to change yet."))
         return
@@ -355,17 +359,28 @@ async def submit(ctx: Context, form: Form) -> None:
     await show_result(ctx, in_place=True, extra=lines)  # the summary moves on to the result
 
 
-def match_option(tr: Translator, question: Question, text: str) -> str | None:
-    """The option a typed answer names: its number, its label, an alias, or its label's first
-    word when only one option starts with it."""
+def match_option(tr: Translator, questionnaire: Questionnaire, question: Question,
+                 text: str) -> str | None:
+    """The choice a typed answer names, as button data would: the number of a button, its
+    label, an alias, or a label's first word when only one starts with it. A follow-up asked
+    in the same message counts with its options ("barat" is "yes:barat")."""
+    child = questionnaire.inline_child(question)
+    choices: list[tuple[str, Option]] = []
+    for o in question.options:
+        if o.inline and child is not None and child.kind == QKind.CHOICE:
+            choices += [(f"{o.value}:{c.value}", c) for c in child.options]
+        elif not o.inline:
+            choices.append((o.value, o))
     typed = clean_text(text).lower().strip(" .!")
-    if typed.isdigit() and 1 <= int(typed) <= len(question.options):
-        return question.options[int(typed) - 1].value
-    labels = {o.value: tr.gettext(o.label).lower() for o in question.options}
+    shown = [(value, o) for value, o in choices if not o.alone]
+    if typed.isdigit() and (child is None or child.kind == QKind.CHOICE):
+        number = int(typed)
+        return shown[number - 1][0] if 1 <= number <= len(shown) else None
+    labels = {value: tr.gettext(o.label).lower() for value, o in choices}
     exact = [v for v, label in labels.items() if label == typed]
     if exact:
         return exact[0]
-    aliased = [o.value for o in question.options if typed in o.aliases]
+    aliased = [value for value, o in choices if typed in o.aliases]
     if len(aliased) == 1:
         return aliased[0]
     first = [v for v, label in labels.items()
@@ -415,7 +430,7 @@ async def on_input(ctx: Context, _rest: str) -> None:
     if inbound.kind == InboundKind.CONTACT:
         given = engine.Contact(inbound.phone, inbound.own_contact)
     elif isinstance(shown, Ask) and shown.question.kind == QKind.CHOICE:
-        value = match_option(ctx.tr, shown.question, inbound.text)
+        value = match_option(ctx.tr, ctx.core.questionnaire, shown.question, inbound.text)
         if value is not None:
             given = engine.Choose(shown.question.id, value)
     await _apply(ctx, given, form)

@@ -107,7 +107,16 @@ class Walk:
         q = asked.question
         value = script[q.id]
         shown = {b.data for b in buttons(self.turns[-1])}
-        if q.kind == Kind.CHOICE:
+        option = q.option(value) if q.kind == Kind.CHOICE else None
+        if option is not None and option.inline:  # the follow-up is answered in this message
+            inner = script[option.inline]
+            child = self.core.questionnaire.get(option.inline)
+            assert child is not None
+            if child.kind == Kind.CHOICE:
+                await self.press(f"a:{q.id}:{value}:{inner}")
+            else:
+                await self.say(str(inner))
+        elif q.kind == Kind.CHOICE:
             data = next(d for d in shown if d.split(":")[-2:] == [q.id, value])
             await self.press(data)
         elif q.kind == Kind.MULTI:
