@@ -14,7 +14,11 @@ from bot.config import QuestionnaireConfig
 from bot.criteria import PART_MAX, RULES, Criterion, Rules, minimum_for
 from bot.questionnaire import Questionnaire
 
-__all__ = ["PART_MAX", "Result", "evaluate", "final_unmet", "threshold"]
+__all__ = ["CRITERIA", "PARTS", "PART_MAX", "Result", "evaluate", "final_unmet", "threshold"]
+
+# The ids of the criteria and the readiness parts, in the order they are shown (stored ids).
+CRITERIA = tuple(c.id for c in RULES.criteria)
+PARTS = tuple(p.id for p in RULES.parts)
 
 
 @dataclass(frozen=True)

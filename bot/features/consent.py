@@ -75,8 +75,9 @@ def _notice_read(ctx: Context) -> str:
     _ = ctx.tr.gettext
     owner = ctx.owner
     assert owner is not None and owner.consent_at is not None
-    return "\n".join([notice_text(ctx), "", "✅ " + _("You agreed on {date} (version {version}).").format(
-        date=ctx.tr.datetime(owner.consent_at), version=esc(owner.consent_version or ""))])
+    agreed = _("You agreed on {date} (version {version}).").format(
+        date=ctx.tr.datetime(owner.consent_at), version=esc(owner.consent_version or ""))
+    return "\n".join([notice_text(ctx), "", "✅ " + agreed])
 
 
 async def prompt(ctx: Context, _rest: str) -> None:

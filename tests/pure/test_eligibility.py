@@ -102,9 +102,9 @@ def _without_option(question_id: str, value: str) -> Questionnaire:
     (_without_option("steady", "varies"), RULES,
      "The readiness scores do not match the questionnaire: part 'kontinuitas' refers to "
      "option 'varies' of question 'steady', which it does not have."),
-    (Questionnaire("broken", tuple(q for q in QUESTIONS if q.id not in ("nib",))), RULES,
-     "The eligibility rules do not match the questionnaire: criterion 'nib' refers to "
-     "question 'nib', which the questionnaire does not have."),
+    (Questionnaire("broken", tuple(q for q in QUESTIONS if q.id != "packaging")), RULES,
+     "The readiness scores do not match the questionnaire: part 'kemasan' refers to "
+     "question 'packaging', which the questionnaire does not have."),
     (QUESTIONNAIRE, replace(RULES, criteria=(replace(
         RULES.criteria[2], hint=(Advice("x", Answer("product_type", ("batiks",))),)),)),
      "The eligibility rules do not match the questionnaire: criterion 'quality' refers to "
