@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run chat test lint bench fuzz catalog check clean
+.PHONY: run chat test quick lint bench fuzz catalog check clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
 test: $(BIN)/.installed
 	@test -x $(CHROMIUM) || echo "No Chromium here: the browser tests are skipped (apt-get install -y chromium)."
 	$(BIN)/python -m pytest
+
+# Everything but the slow tests (crash, fuzz, load, subprocesses): for the edit-test loop.
+quick: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

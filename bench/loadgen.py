@@ -17,16 +17,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from tests.support.fakebotapi import FakeBotAPI
+from tests.support.script import CONSENT_DATA, ELIGIBLE, SUBMIT_DATA
 
-# The eligible owner of tests/test_telegram.py, as updates: ("text" | "press", payload).
-SCRIPT = [
-    ("text", "/start"), ("press", "c:yes"), ("text", "Budi Santoso"), ("text", "Batik Sekar"),
-    ("press", "a:product_type:batik"), ("press", "a:has_nib:yes"), ("text", "1234567890123"),
-    ("press", "a:own_production:own"), ("press", "t:quality:sni"), ("press", "t:quality:halal"),
-    ("press", "d:quality"), ("text", "500 potong"), ("press", "a:steady:steady"),
-    ("press", "a:packaging:export"), ("press", "a:ktp_city:yes"), ("press", "a:kecamatan:barat"),
-    ("press", "a:export_experience:none"), ("text", "0812 3456 7890"), ("press", "s:submit"),
-]
+# The scripted eligible owner of the tests, as updates: ("text" | "press" | "toggle", payload).
+SCRIPT = [("text", "/start"), ("press", CONSENT_DATA), *ELIGIBLE.updates(),
+          ("press", SUBMIT_DATA)]
 # What tells the owner that the conversation bot has answered: what it asks or says next.
 PROMPTS = ("Before we start", "Question ", "Please check your answers", "Good news")
 
@@ -64,7 +59,7 @@ async def owner(fake: LoadFake, user_id: int, echo: bool, latencies: list[float]
     loop = asyncio.get_running_loop()
     for kind, payload in SCRIPT:
         done: asyncio.Future[float] = loop.create_future()
-        toggle = payload.startswith("t:")
+        toggle = kind == "toggle"
 
         def listen(method: str, params: dict[str, Any], done=done, toggle=toggle) -> None:
             if done.done():

@@ -14,14 +14,14 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.config import LANGUAGES, PROJECT_DIR
+from bot import languages
+from bot.config import PROJECT_DIR
 from bot.i18n import DOMAIN, LOCALES_DIR
 
 SOURCES = ("bot", "handlers")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 # Python modules, and the staff web page's Jinja2 templates (Jinja2's own Babel extractor).
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
-PLURAL_FORMS = {"id": "nplurals=1; plural=0;", "en": "nplurals=2; plural=(n != 1);"}
 
 
 def extract() -> Catalog:
@@ -54,7 +54,7 @@ def update() -> None:
     """Regenerate the template and merge it into every language's catalog."""
     template = extract()
     write(template, LOCALES_DIR / f"{DOMAIN}.pot")
-    for language in LANGUAGES:
+    for language in languages.codes():
         path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
         if path.exists():
             with path.open("rb") as handle:
@@ -68,9 +68,9 @@ def update() -> None:
         catalog._plural_expr = None  # babel's own guess is wrong for Indonesian
         header = catalog.mime_headers
         catalog.mime_headers = [(k, v) for k, v in header if k != "Plural-Forms"] + [
-            ("Plural-Forms", PLURAL_FORMS[language])
+            ("Plural-Forms", languages.language(language).plural_forms)
         ]
-        if language == "en":
+        if language == languages.SOURCE:
             for message in catalog:
                 if not message.id:
                     continue

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import languages
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
-LANGUAGES = ("id", "en")
 TELEGRAM_API_URL = "https://api.telegram.org"
 _OFFSET = re.compile(r"^\s*(\d{1,4})\s*([mhd])\s*$")
 _OFFSET_UNITS = {"m": 60, "h": 3600, "d": 86400}
@@ -235,7 +236,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     base_dir = path.resolve().parent
 
     bot = _Section(source, "bot", raw.get("bot"), {"default_language", "time_zone", "staff"})
-    default_language = bot.str("default_language", "id", LANGUAGES)
+    default_language = bot.str("default_language", languages.codes()[0], languages.codes())
     try:
         time_zone = ZoneInfo(bot.str("time_zone", "Asia/Jakarta"))
     except (ZoneInfoNotFoundError, ValueError):

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import languages
 from bot.channel import Button, Channel, Inbound, InboundKind, Outbound, Reply, esc
 from bot.config import Config, staff_identity
 from bot.context import Context
@@ -142,7 +143,7 @@ class Core:
     def commands(self, language: str, staff: bool = False) -> list[tuple[str, str]]:
         """(name, description) for the messenger's command list, in `language`."""
         tr = self.catalogs.get(language)
-        names = 0 if language == "id" else -1  # English readers get the English alias
+        names = -1 if languages.language(language).commands == "en" else 0  # the English alias
         return [
             (cmd.names[names], tr.gettext(cmd.description))
             for cmd in self.router.ordered

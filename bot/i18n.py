@@ -21,12 +21,11 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from bot.config import LANGUAGES, PROJECT_DIR
+from bot import languages as known
+from bot.config import PROJECT_DIR
 
 LOCALES_DIR = PROJECT_DIR / "locales"
 DOMAIN = "messages"
-# Names shown on the language buttons, each in its own language.
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 def N_(message: str) -> str:
@@ -57,10 +56,9 @@ def pick_language(language_code: str | None, default: str) -> str:
     """Choose a supported language from a client's IETF tag such as "en-GB" or "id"."""
     if language_code:
         base = language_code.split("-")[0].split("_")[0].lower()
-        if base in LANGUAGES:
+        if base in known.codes():
             return base
-        if base in ("jv", "su", "ms"):  # Javanese, Sundanese, Malay readers: Indonesian
-            return "id"
+        return next((item.code for item in known.ALL if base in item.also_for), default)
     return default
 
 
@@ -120,17 +118,19 @@ def _format_number(value: float, language: str) -> str:
 class Catalogs:
     """Every language's translations, loaded once."""
 
-    def __init__(self, time_zone: ZoneInfo, locales_dir: Path = LOCALES_DIR) -> None:
+    def __init__(self, time_zone: ZoneInfo, locales_dir: Path = LOCALES_DIR,
+                 languages: tuple[str, ...] | None = None) -> None:
         self.time_zone = time_zone
-        self._translators = {
-            lang: Translator(
-                lang,
-                compile_catalog(locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"),
-                time_zone,
-            )
-            for lang in LANGUAGES
-        }
+        self.languages = languages or known.codes()
+        compiled = {lang: compile_catalog(locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po")
+                    for lang in self.languages}
+        first = self.languages[0]
+        for lang, translations in compiled.items():
+            if lang not in (first, known.SOURCE):  # a new language, partly translated so far,
+                translations.add_fallback(compiled[first])  # reads the rest in the first one
+        self._translators = {lang: Translator(lang, translations, time_zone)
+                             for lang, translations in compiled.items()}
 
     def get(self, language: str | None) -> Translator:
-        """The translator for `language`, Indonesian when it is unknown."""
-        return self._translators.get(language or "id", self._translators["id"])
+        """The translator for `language`, the first language's when it is unknown."""
+        return self._translators.get(language or "", self._translators[self.languages[0]])

@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import LANGUAGES, Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.delivery import DeliveryError
 from bot.i18n import CatalogError, Catalogs
+from bot.languages import LANGUAGES
 from bot.storage import Database, StorageError
 from bot.storage.backup import backup, newest, restore
 

@@ -39,7 +39,7 @@ from bot.storage.outbox import Item, Outcome
 
 log = logging.getLogger(__name__)
 # Render one claimed row into a message, or None to skip it (e.g. its session was cancelled).
-Renderer = Callable[[Item], Awaitable[Reply | None]]
+RowRenderer = Callable[[Item], Awaitable[Reply | None]]
 # Aim a little under the limit: the bucket holds RATE_BURST of a second's worth, so within any
 # one-second window at most (1 - RATE_MARGIN + RATE_BURST) of the limit can go out.
 RATE_MARGIN = 0.03
@@ -55,7 +55,7 @@ MAX_WORKERS = 8
 class Sender:
     """Sends queued outbox rows through the channels' transports."""
 
-    def __init__(self, db: Database, transports: Mapping[str, Channel], render: Renderer,
+    def __init__(self, db: Database, transports: Mapping[str, Channel], render: RowRenderer,
                  config: BroadcastConfig, clock: Callable[[], datetime]) -> None:
         self.db = db
         self.transports = dict(transports)
@@ -206,47 +206,6 @@ class Sender:
         wait = max(wait, self.paused_until - time.monotonic())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.01))
-
-    async def run_once(self) -> int:
-        """Claim one batch and send it; return how many rows were handled."""
-        pause = self.paused_until - time.monotonic()
-        if pause > 0:
-            return 0
-        batch = await self.db.outbox.claim(self.transports, self.clock(), self.batch_size)
-        if not batch:
-            return 0
-        queue: asyncio.Queue[Item] = asyncio.Queue()
-        for item in batch:
-            queue.put_nowait(item)
-        outcomes: list[Outcome] = []
-        workers = [asyncio.create_task(self._work(queue, outcomes))
-                   for _ in range(min(self.workers, len(batch)))]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for worker in workers:
-                worker.cancel()
-            handled = {o.id for o in outcomes}
-            # Rows a stop interrupted before sending go back to the queue untouched.
-            outcomes += [Outcome(item.id, "queued", item.attempts)
-                         for item in batch if item.id not in handled]
-            await self.db.outbox.finish(outcomes, self.clock())
-        blocked = [o for o in outcomes if o.status == "blocked"]
-        if blocked:
-            owners = {item.id: item.owner_id for item in batch}
-            for outcome in blocked:
-                owner_id = owners.get(outcome.id)
-                if owner_id is not None:
-                    await self.db.owners.mark_blocked(owner_id, self.clock())
-        return len(batch)
-
-    async def _work(self, queue: asyncio.Queue[Item], outcomes: list[Outcome]) -> None:
-        while not queue.empty():
-            item = queue.get_nowait()
-            if self._stopping or self.paused_until > time.monotonic():
-                outcomes.append(Outcome(item.id, "queued", item.attempts))
-                continue
-            outcomes.append(await self._send(item))
 
     async def _send(self, item: Item) -> Outcome:
         try:

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 
-from bot.config import LANGUAGES
 from bot.i18n import N_
+from bot.languages import LANGUAGES
 from bot.validators import Invalid, Outcome, Valid, clean_text, short_text
 
 DEFAULT_CAPACITY = 30

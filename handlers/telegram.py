@@ -275,7 +275,7 @@ class TelegramChannel:
     async def publish_commands(self) -> None:
         """Set the command menu per language, and the staff's own list in their chats."""
         bot = self.application.bot
-        for language in ("id", "en"):
+        for language in self.core.catalogs.languages:
             commands = [BotCommand(n, d[:256]) for n, d in self.core.commands(language)]
             await bot.set_my_commands(commands, language_code=language)
         default = self.core.commands(self.config.default_language)
@@ -285,7 +285,7 @@ class TelegramChannel:
                            if identity.startswith(f"{CHANNEL}:"))
         for staff_id in staff_ids:
             # Per language too: Telegram prefers a chat's list in the user's language.
-            for language in (None, "id", "en"):
+            for language in (None, *self.core.catalogs.languages):
                 staff_commands = self.core.commands(language or self.config.default_language,
                                                     staff=True)
                 try:

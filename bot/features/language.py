@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot import languages
 from bot.channel import Button
-from bot.config import LANGUAGES
 from bot.core import Context, Router, esc
-from bot.i18n import LANGUAGE_NAMES, N_
+from bot.i18n import N_
 
 
 def register(router: Router) -> None:
@@ -23,12 +23,12 @@ async def menu_button(ctx: Context) -> list[Button]:
 async def on_language(ctx: Context, _args: str) -> None:
     """Offer the languages, each named in itself."""
     ctx.reply(ctx.tr.gettext("Choose a language:"),
-              [[Button(LANGUAGE_NAMES[lang], f"l:{lang}")] for lang in LANGUAGES])
+              [[Button(languages.name(lang), f"l:{lang}")] for lang in ctx.core.catalogs.languages])
 
 
 async def on_choose(ctx: Context, rest: str) -> None:
     """l:<language>: remember it, confirm in it, and carry on where the owner was."""
-    if rest not in LANGUAGES:
+    if rest not in ctx.core.catalogs.languages:
         ctx.notice(ctx.tr.gettext("This button no longer works."))
         ctx.tidy()
         return

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from bot import screens
+from bot import languages, screens
 from bot.channel import Button
 from bot.core import Context, Router, esc
-from bot.i18n import LANGUAGE_NAMES, N_
+from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ async def on_my_data(ctx: Context, _args: str) -> None:
     else:
         lines.append(_("Consent: not given"))
     lines.append(_("Language: {language}").format(
-        language=LANGUAGE_NAMES.get(owner.language or "", owner.language or "")))
+        language=languages.name(owner.language)))
     if owner.source:
         lines.append(_("Came from: {source}").format(source=esc(owner.source)))
     answers = await ctx.db.owners.answers(owner.id)

@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.config import LANGUAGES
 from bot.core import Core
 from bot.features.web_login import SESSION_IDLE, new_token, token_hash
 from bot.i18n import Translator
@@ -219,7 +218,7 @@ async def on_language(request: Request, visit: Visit) -> Response:
     """POST /bahasa: show the pages in another language; back to where the form was."""
     form = await request.form()
     language = str(form.get("language", ""))
-    if language in LANGUAGES:
+    if language in core_of(request).catalogs.languages:
         await visit.core.db.web.set_language(visit.token_hash, language)
     back = str(form.get("next", ""))
     base = base_path(request)

@@ -13,9 +13,10 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bot import languages
 from bot.eligibility import PART_MAX, PARTS
 from bot.export import export_files
-from bot.i18n import LANGUAGE_NAMES, N_
+from bot.i18n import N_
 from bot.storage.applicants import ELIGIBILITY, SORTS, Filters
 from bot.storage.reports import STAGES
 from bot.views import CRITERION_NAMES, PART_NAMES, STAGE_NAMES, format_answer, group_name
@@ -148,7 +149,7 @@ async def on_applicant(request: Request, visit: Visit) -> Response:
         opted_out=await db.broadcasts.opted_out(owner.id),
         sent=[(item, words.sent_what(tr, item, sessions)) for item in sent],
         name=answers.get("name", ""), business=answers.get("business_name", ""),
-        language_name=LANGUAGE_NAMES.get(owner.language or "", owner.language or ""),
+        language_name=languages.name(owner.language),
         channel_name=group_name(tr, visit.core.questionnaire, "channel", owner.channel),
         words=words)
 

@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bot.i18n import LANGUAGE_NAMES, Translator
+from bot import languages as known
+from bot.i18n import Translator
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -49,7 +50,8 @@ def page(request: Request, template: str, tr: Translator, *, status: int = 200,
     """Render `template` in `tr`'s language as a response."""
     html = environment.get_template(template).render(
         _=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext, tr=tr,
-        language=tr.language, languages=LANGUAGE_NAMES, csrf=csrf, staff_name=staff_name,
+        language=tr.language, languages={code: known.name(code) for code in known.codes()},
+        csrf=csrf, staff_name=staff_name,
         request=request, path=request.url.path, base=base_path(request),
         link=lambda path, query=None: link(request, path, query),
         **values)

@@ -11,7 +11,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.storage.broadcasts import KIND
 from handlers.telegram import TelegramChannel
-from tests.conftest import STAFF_ID
+from tests.support.config import STAFF_ID
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.harness import all_text, running_bot, sent, telegram_config
 from tests.support.population import add_owners, add_session, sign_up
@@ -41,6 +41,7 @@ def formatted(user, text: str, bold: str) -> int:
         {"type": "bold", "offset": start, "length": len(bold)}])
 
 
+@pytest.mark.slow  # a load test: seconds of sending at the rate limit
 async def test_a_broadcast_to_2000_owners_ends_with_exact_counts(tmp_path):
     async with FakeBotAPI(rate_limit=700, hold_seconds=1.0) as fake:
         config = telegram_config(tmp_path, fake, "[broadcast]\nrate = 600\nmax_attempts = 2\n"

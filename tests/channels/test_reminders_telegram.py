@@ -5,17 +5,17 @@ test waits more than a fraction of a second for a reminder that is days away).""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import reminder_jobs as reminders
 from bot.storage import to_db
-from tests.channels.test_telegram import Chat
-from tests.conftest import STAFF_ID
+from tests.support.clock import RunningClock
+from tests.support.config import STAFF_ID
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.harness import running_bot, sent, telegram_config
+from tests.support.harness import Chat, running_bot, sent, telegram_config
+from tests.support.sending import settled
 from tests.support.sessionkit import START, eligible, outbox
 
 pytestmark = pytest.mark.filterwarnings(
@@ -35,31 +35,6 @@ capacity = 30
 DAY, WEEK, TWO_HOURS = 86400, 7 * 86400, 7200
 
 
-class Clock:
-    """The core's clock: runs at real speed from a moment the test sets (and moves)."""
-
-    def __init__(self, moment: datetime = datetime(2027, 9, 1, 2, 0, tzinfo=UTC)) -> None:
-        self.set(moment)
-
-    def set(self, moment: datetime) -> None:
-        """Jump to `moment`; time goes on from there."""
-        self.base, self.started = moment, time.monotonic()
-
-    def advance(self, **delta: float) -> None:
-        """Jump forward."""
-        self.set(self() + timedelta(**delta))
-
-    def __call__(self) -> datetime:
-        return self.base + timedelta(seconds=time.monotonic() - self.started)
-
-
-@pytest.fixture
-async def fake():
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
 def reminders_to(fake: FakeBotAPI, chat_id: int) -> list[str]:
     """Texts of the reminders the bot sent to one chat."""
     return [r.text for r in fake.calls("sendMessage", chat_id) if "Reminder" in (r.text or "")]
@@ -72,17 +47,7 @@ async def reminder(fake: FakeBotAPI, chat_id: int, number: int = 1):
                                and len(reminders_to(fake, chat_id)) >= number, timeout=3)
 
 
-async def settled(db) -> list[tuple[int, str, str, str]]:
-    """The reminder rows, once the sender has recorded what happened to each (at most 2 s)."""
-    for _ in range(200):
-        rows = await outbox(db, "reminder")
-        if all(status not in ("queued", "sending") for *_rest, status in rows):
-            return rows
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"reminders still in flight: {rows}")
-
-
-async def sign_up(fake: FakeBotAPI, core, user_id: int, clock: Clock) -> Chat:
+async def sign_up(fake: FakeBotAPI, core, user_id: int, clock: RunningClock) -> Chat:
     """An eligible owner signs up for the first session shown, through Telegram."""
     await eligible(core.db, user_id, clock())
     chat = Chat(fake, user_id, "en")
@@ -93,7 +58,7 @@ async def sign_up(fake: FakeBotAPI, core, user_id: int, clock: Clock) -> Chat:
 
 
 async def test_a_reminder_due_while_the_bot_was_down_arrives_exactly_once(fake, tmp_path):
-    clock = Clock()  # 1 September 2027, 09.00 WIB
+    clock = RunningClock()  # 1 September 2027, 09.00 WIB
     config = telegram_config(tmp_path, fake, SEEDED)
     async with running_bot(fake, config, clock) as channel:
         core = channel.core
@@ -128,7 +93,7 @@ async def test_a_reminder_due_while_the_bot_was_down_arrives_exactly_once(fake, 
 
 async def test_reminders_fire_from_their_jobs_and_late_registrants_get_only_those_ahead(
         fake, tmp_path):
-    clock = Clock()
+    clock = RunningClock()
     config = telegram_config(tmp_path, fake, SEEDED)
     async with running_bot(fake, config, clock) as channel:
         core = channel.core
@@ -155,7 +120,7 @@ async def test_reminders_fire_from_their_jobs_and_late_registrants_get_only_thos
 
 async def test_a_moved_session_tells_its_registrants_and_reminds_for_the_new_time(fake,
                                                                                  tmp_path):
-    clock = Clock()
+    clock = RunningClock()
     config = telegram_config(tmp_path, fake, SEEDED)
     async with running_bot(fake, config, clock) as channel:
         core = channel.core
@@ -191,7 +156,7 @@ async def test_a_moved_session_tells_its_registrants_and_reminds_for_the_new_tim
 
 
 async def test_a_cancelled_session_tells_its_registrants_and_sends_no_reminder(fake, tmp_path):
-    clock = Clock()
+    clock = RunningClock()
     config = telegram_config(tmp_path, fake, SEEDED)
     async with running_bot(fake, config, clock) as channel:
         core = channel.core
@@ -215,7 +180,7 @@ async def test_a_cancelled_session_tells_its_registrants_and_sends_no_reminder(f
 
 
 async def test_two_owners_racing_for_the_last_seat_get_one_seat(fake, tmp_path):
-    clock = Clock()
+    clock = RunningClock()
     config = telegram_config(tmp_path, fake, SEEDED.replace("capacity = 30", "capacity = 2"))
     async with running_bot(fake, config, clock) as channel:
         core = channel.core
@@ -238,7 +203,7 @@ async def test_two_owners_racing_for_the_last_seat_get_one_seat(fake, tmp_path):
 
 
 async def test_an_owner_who_blocked_the_bot_is_marked_and_not_reminded_again(fake, tmp_path):
-    clock = Clock()
+    clock = RunningClock()
     config = telegram_config(tmp_path, fake, SEEDED)
     async with running_bot(fake, config, clock) as channel:
         core = channel.core
@@ -249,12 +214,13 @@ async def test_an_owner_who_blocked_the_bot_is_marked_and_not_reminded_again(fak
         await reminders.rebuild(core)
         await reminder(fake, 1001)
         await fake.wait_for(lambda r: r.status == 403 and r.chat_id == 1002, timeout=3)
-        await settled(core.db)
+        await settled(core.db, "reminder")
         assert (await core.db.owners.find("telegram", "1002")).blocked_at is not None
         clock.set(START - timedelta(days=1, seconds=0.3))
         await reminders.rebuild(core)
         await reminder(fake, 1001, 2)
-        rows = [(o, ref.split(":")[2], status) for o, _k, ref, status in await settled(core.db)]
+        rows = [(o, ref.split(":")[2], status)
+                for o, _k, ref, status in await settled(core.db, "reminder")]
         assert sorted(rows) == sorted([(1, str(DAY), "sent"), (1, str(WEEK), "sent"),
                                        (2, str(WEEK), "blocked")])
     assert len([r for r in fake.requests if r.chat_id == 1002 and r.status == 403]) == 1

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-CONFIG = """[bot]
-default_language = "id"
-[database]
-path = "chat.sqlite3"
-[[sessions]]
+import pytest
+
+from tests.support.terminal import terminal_config, umkm_bot
+
+pytestmark = pytest.mark.slow  # the command runs in a process of its own
+CONFIG = terminal_config("id", """[[sessions]]
 key = "2099-03"
 title = "Pelatihan Ekspor Maret 2099"
 starts_at = "2099-03-04 09:00"
 place = "Aula"
-"""
+""")
 # The terminal's user is staff: /sesi, then numbered buttons and typed answers.
 SCRIPT = """/sesi
 2
@@ -33,13 +31,7 @@ Aula Dindagkop-UKM, Jl. Sriwijaya No. 44
 
 def chat(tmp_path: Path, stdin: str) -> subprocess.CompletedProcess:
     """Run `umkm-bot chat` with a config that seeds one session."""
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
-    script = shutil.which("umkm-bot", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "bot"]
-    environment = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "UMKM_BOT_DB")}
-    return subprocess.run([*command, "--config", str(config), "chat"], input=stdin,
-                          capture_output=True, text=True, timeout=60, env=environment)
+    return umkm_bot(tmp_path, "chat", stdin=stdin, config=CONFIG)
 
 
 def test_staff_create_a_session_in_the_terminal_and_config_seeds_once(tmp_path):

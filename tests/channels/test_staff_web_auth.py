@@ -10,7 +10,8 @@ import pytest
 
 from bot.features.web_login import LINKS_PER_WINDOW, token_hash
 from bot.logs import NOISY_LIBRARIES
-from tests.conftest import STAFF_ID, Owner
+from tests.support.config import STAFF_ID
+from tests.support.owner import Owner
 from tests.support.staff_web import (
     PUBLIC_URL,
     add_applicant,

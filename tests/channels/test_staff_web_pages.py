@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from bot.channel import Reply
 from bot.storage.reports import STAGES
-from tests.conftest import STAFF_ID, Owner
+from tests.support.config import STAFF_ID
+from tests.support.owner import Owner
 from tests.support.population import add_session, sign_up
 from tests.support.staff_web import add_applicant, browser, sign_in, web_core
 

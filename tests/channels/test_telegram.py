@@ -4,60 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.fakebotapi import FakeBotAPI
-from tests.support.harness import all_text, data_of, running_bot, sent, telegram_config
+from tests.support.harness import Chat, all_text, running_bot, sent, telegram_config
+from tests.support.script import ELIGIBLE, NOT_ELIGIBLE
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
 )
 
-ELIGIBLE_EN = [
-    ("say", "Budi Santoso"), ("say", "Batik Sekar"), ("tap", "Batik"),
-    ("tap", "Yes, I have"), ("say", "1234567890123"), ("tap", "we make them"),
-    ("tap", "SNI"), ("tap", "Done"), ("say", "500 potong"),
-    ("tap", "steady every"), ("tap", "Export-ready"), ("tap", "Yes, Kota"),
-    ("tap", "Barat"), ("tap", "Not yet"), ("contact", "+6281234567890"),
-]
-
-
-@pytest.fixture
-async def fake():
-    """The fake Bot API server."""
-    async with FakeBotAPI() as server:
-        yield server
-
-
-class Chat:
-    """One owner's chat with the running bot, remembering what the bot last sent."""
-
-    def __init__(self, fake: FakeBotAPI, user_id: int, language_code: str | None) -> None:
-        self.user = fake.user(user_id, language_code=language_code)
-        self.history = []
-        self.last = []
-
-    async def do(self, action: str, value: str = ""):
-        """say / cmd / tap (a label part) / contact / raw (a FakeUser method name)."""
-        if action == "say":
-            self.last = await self.user.say(value)
-        elif action == "cmd":
-            self.last = await self.user.cmd(value)
-        elif action == "tap":
-            self.last = await self.user.tap(data_of(self.history, value))
-        elif action == "contact":
-            self.last = await self.user.fake.process(self.user.contact(value))
-        else:
-            self.last = await self.user.fake.process(getattr(self.user, action)())
-        self.history += self.last
-        return self.last
-
-    async def run(self, steps):
-        """Several actions in a row."""
-        for action, value in steps:
-            await self.do(action, value)
-
-    def text(self) -> str:
-        """Text of the bot's last answer."""
-        return all_text(self.last)
+ELIGIBLE_EN = ELIGIBLE.steps("en")
 
 
 async def test_an_owner_reaches_the_result_on_telegram_in_english(fake, tmp_path):
@@ -233,13 +187,11 @@ async def test_an_error_inside_the_bot_is_answered_and_loses_nothing(fake, tmp_p
         assert "What does your business make?" in chat.text()
 
 
-ELIGIBLE_ID = [
-    ("say", "Siti Aminah"), ("say", "Ikan Asap Bu Siti"), ("tap", "Olahan hasil ikan"),
-    ("tap", "Ya, sudah punya NIB"), ("say", "1234-5678-90123"), ("tap", "kami buat sendiri"),
-    ("tap", "PIRT"), ("tap", "halal"), ("tap", "Selesai"), ("say", "2,5 kuintal"),
-    ("tap", "stabil"), ("tap", "Siap ekspor"), ("tap", "Ya, Kota Pekalongan"),
-    ("tap", "Pekalongan Utara"), ("tap", "Belum"), ("say", "0812-3456-7890"),
-]
+# Typed the Indonesian way: a decimal comma, and the phone number typed, not shared.
+ELIGIBLE_ID = ELIGIBLE.but(capacity="2,5 kuintal", phone="0812-3456-7890",
+                           share_phone=False).steps("id")
+# Every criterion unmet: fish products (their own next steps), resold, too little of them.
+NOTHING_MET = NOT_ELIGIBLE.but(product_type="fish", own_production="resell", capacity="30 kg")
 
 
 async def test_an_eligible_owner_in_indonesian_using_buttons_for_every_choice(fake, tmp_path):
@@ -254,12 +206,12 @@ async def test_an_eligible_owner_in_indonesian_using_buttons_for_every_choice(fa
         assert "Produksi per bulan</b>: 2,5 kuintal" in chat.text()
         await chat.do("tap", "Kirim")
         result = chat.text()
-        assert "Kabar baik, Siti Aminah! Ikan Asap Bu Siti memenuhi semua syarat" in result
+        assert "Kabar baik, Budi Santoso! Batik Sekar memenuhi semua syarat" in result
         assert "Kesiapan ekspor (4K+1A): <b>" in result
         owner = await channel.core.db.owners.find("telegram", "2001")
         assert owner.eligible and owner.source == "poster-ikan"
         answers = await channel.core.db.owners.answers(owner.id)
-        assert answers["capacity"]["base"] == 250 and answers["kecamatan"] == "utara"
+        assert answers["capacity"]["base"] == 250 and answers["kecamatan"] == "barat"
         # Typed: name, business, NIB, capacity and phone; every choice was a button.
         assert len([step for step in ELIGIBLE_ID if step[0] == "say"]) == 5
         assert {"name", "business_name", "nib", "capacity", "phone"} <= set(answers)
@@ -269,12 +221,7 @@ async def test_a_not_yet_eligible_owner_in_indonesian_gets_the_next_steps(fake, 
     async with running_bot(fake, telegram_config(tmp_path, fake)):
         chat = Chat(fake, 2002, "id")
         await chat.run([("cmd", "/start"), ("tap", "Ya, saya setuju"),
-                        ("say", "Siti Aminah"), ("say", "Ikan Asap Bu Siti"),
-                        ("tap", "Olahan hasil ikan"), ("tap", "Belum"),
-                        ("tap", "saya jual produk orang lain"), ("tap", "Belum ada"),
-                        ("tap", "Selesai"), ("say", "30 kg"), ("tap", "musim"),
-                        ("tap", "Belum ada kemasan"), ("tap", "di luar Kota"), ("tap", "Belum"),
-                        ("say", "+62 812 3456 7890"), ("tap", "Kirim")])
+                        *NOTHING_MET.steps("id"), ("tap", "Kirim")])
         result = chat.text()
         assert "belum memenuhi semua syarat" in result
         for part in ("oss.go.id", "PIRT", "ptsp.halal.go.id", "100 kg", "KTP"):

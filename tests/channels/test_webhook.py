@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.config import load_config
-from tests.conftest import write_config
+from tests.support.config import write_config
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.harness import TOKEN, running_bot
 

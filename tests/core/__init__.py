@@ -1,0 +1,1 @@
+"""The core without a messenger: storage on temporary SQLite files, `Core.handle`, the sender."""

@@ -15,8 +15,10 @@ from bot.features.backups import JOB, daily_backup, on_start, overdue
 from bot.i18n import Catalogs
 from bot.storage import Database, StorageError
 from bot.storage.backup import backup, prune
-from tests.conftest import Clock, Owner, write_config
-from tests.core.test_conversation import ANSWERS_ELIGIBLE, answer_all, start
+from tests.support.clock import Clock
+from tests.support.config import write_config
+from tests.support.owner import Owner, start
+from tests.support.script import ELIGIBLE
 
 
 async def test_a_backup_taken_while_the_bot_writes_is_one_consistent_snapshot(tmp_path, clock):
@@ -113,7 +115,7 @@ def test_the_restore_procedure_of_the_readme_brings_everything_back(tmp_path, ca
         core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=Clock())
         owner = Owner(core, language_code="en")
         await start(owner)
-        await answer_all(owner, ANSWERS_ELIGIBLE)
+        await owner.run(ELIGIBLE.steps("en"))
         await owner.tap("Submit")
         stored = await db.owners.find("telegram", "1001")
         state = {"owner": stored, "answers": await db.owners.answers(stored.id)}

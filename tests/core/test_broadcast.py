@@ -15,8 +15,11 @@ from bot.features.broadcast import parse_when
 from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.broadcasts import Audience
-from tests.conftest import STAFF_ID, Owner
+from tests.support.config import STAFF_ID
+from tests.support.owner import Owner
 from tests.support.population import add_interest, add_owners, add_session, sign_up
+from tests.support.sending import drain, eventually
+from tests.support.transport import Recorder
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW_WIB = datetime(2027, 9, 1, 9, 0, tzinfo=WIB)  # a Wednesday
@@ -42,48 +45,13 @@ def test_typed_times_are_read_as_wib(typed, expected):
     assert parse_when(typed, NOW_WIB) == expected
 
 
-class Transport:
-    """Records what the sender delivers and edits."""
-
-    name = "telegram"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Reply]] = []
-        self.edits: list[tuple[str, str, str]] = []
-        self.edit_buttons: list[tuple] = []
-
-    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
-        self.sent.append((chat_id, reply))
-        return str(len(self.sent))
-
-    async def edit(self, chat_id, message_id, text, buttons=()) -> None:
-        self.edits.append((chat_id, message_id, text))
-        self.edit_buttons.append(buttons)
-
-    def start_link(self, payload: str) -> str | None:
-        return f"https://t.me/umkm_test_bot?start={payload}"
-
-    def to(self, chat_id: str) -> list[Reply]:
-        return [reply for chat, reply in self.sent if chat == chat_id]
-
-
 @pytest.fixture
 async def running(core):
     """The core with its sender and scheduler running over a recording transport."""
-    transport = Transport()
+    transport = Recorder()
     await core.start([transport])
-    # The sender's own loop is stopped so each test sends exactly when it calls `drain`.
-    await core.sender.stop()
-    core.sender._stopping = False
     yield core, transport
     await core.stop()
-
-
-async def drain(core: Core) -> None:
-    """Send everything that is due."""
-    assert core.sender is not None
-    while await core.sender.run_once():
-        pass
 
 
 def staff_of(core: Core, language: str = "en") -> Owner:
@@ -176,6 +144,7 @@ async def test_progress_says_how_many_are_sent_and_how_long_is_left(running):
     staff = staff_of(core, "id")
     await staff.say("/umumkan")
     await staff.send(InboundKind.TEXT, text="Halo")
+    await core.sender.stop()  # the test plays the sender: 450 of the 1000 are sent
     await staff.tap("Semua")
     await staff.tap("Kirim sekarang")
     core.sender.config = core.sender.config.__class__(rate=25)  # keep it slow for this check
@@ -315,13 +284,22 @@ async def test_stopping_a_broadcast_withdraws_what_is_not_sent(running):
     await add_owners(core.db, 50, eligible=True)
     staff = staff_of(core)
     await compose(staff)
+
+    def ten_announced() -> bool:  # then Telegram asks the bot to wait a minute
+        return len([chat for chat in transport.chats() if chat != str(STAFF_ID)]) >= 10
+
+    async def paused() -> bool:
+        sending = await core.db.one("SELECT count(*) FROM outbox WHERE status = 'sending'")
+        return ten_announced() and transport.failed != [] and sending[0] == 0
+    transport.busy = ten_announced
     await staff.tap("Send now")
-    core.sender.batch_size = 10
-    await core.sender.run_once()
+    await eventually(paused, what="ten sent, the rest back in the queue")
     await delivery.report_progress(core, 1, {})
     assert transport.edit_buttons[-1][0][0].data == "bc:stop:1"
     await staff.press("bc:stop:1")
     assert "Stopped" in staff.text()
+    transport.busy = None
+    core.sender.paused_until = 0.0  # the minute is over: whatever is still queued may go
     await drain(core)
     await delivery.report_progress(core, 1, {})
     report = transport.edits[-1][2]
@@ -336,15 +314,8 @@ async def test_failures_are_listed_on_request(running):
     from bot.delivery import Rejected, UserGone
 
     ids = await add_owners(core.db, 4, eligible=True)
-    failing = {"10001": Rejected("Bad Request: chat not found"), "10002": UserGone("blocked")}
-    original = transport.deliver
-
-    async def deliver(chat_id, reply):
-        if chat_id in failing:
-            raise failing[chat_id]
-        return await original(chat_id, reply)
-
-    transport.deliver = deliver
+    transport.failures = {"10001": [Rejected("Bad Request: chat not found")],
+                          "10002": [UserGone("blocked")]}
     staff = staff_of(core)
     await compose(staff)
     await staff.tap("Send now")
@@ -392,8 +363,25 @@ async def test_the_audit_log_shows_staff_actions_to_staff_only(running):
     assert "tidak saya kenal" in owner.text()  # "I don't know that command", in Indonesian
 
 
-def test_a_late_limit_is_sensible():
-    assert timedelta(hours=1) < delivery.LATE_LIMIT <= timedelta(days=1)
+@pytest.mark.parametrize(("late", "status"), [
+    (timedelta(hours=1), "sending"),  # a restart an hour late: it still goes out
+    (delivery.LATE_LIMIT - timedelta(minutes=1), "sending"),
+    (delivery.LATE_LIMIT + timedelta(minutes=1), "missed"),
+    (timedelta(days=1, minutes=1), "missed"),  # a day late: its text may be out of date
+])
+async def test_a_broadcast_is_sent_late_only_within_the_late_limit(running, config, clock, late,
+                                                                  status):
+    core, transport = running
+    await schedule(core, "besok 08:00", owners=1)
+    scheduled_for = (await core.db.broadcasts.get(1)).scheduled_for
+    await core.stop()
+    clock.now = scheduled_for + late  # the bot was down until then
+    again = Core(config, core.db, core.catalogs, FEATURES, clock=clock)
+    await again.start([transport])
+    try:
+        assert (await again.db.broadcasts.get(1)).status == status
+    finally:
+        await again.stop()
 
 
 async def test_the_staff_menu_leads_to_every_staff_tool(running):

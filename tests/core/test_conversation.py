@@ -5,30 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.channel import InboundKind, Notice, Reply
-from tests.conftest import Owner, button, texts
+from tests.support.owner import Owner, button, start, texts
+from tests.support.script import ELIGIBLE, NOT_ELIGIBLE
 
-ANSWERS_ELIGIBLE = [
-    ("say", "Budi Santoso"), ("say", "Batik Sekar"), ("tap", "Batik"),
-    ("tap", "Yes, I have"), ("say", "1234 5678 90123"), ("tap", "we make them"),
-    ("tap", "SNI"), ("tap", "Halal"), ("tap", "Done"), ("say", "20 kodi"),
-    ("tap", "steady every"), ("tap", "Export-ready"), ("tap", "Yes, Kota"),
-    ("tap", "Barat"), ("tap", "Not yet"), ("say", "0812 3456 7890"),
-]
-
-
-async def start(owner: Owner) -> None:
-    """From /start through consent to the first question."""
-    await owner.say("/start")
-    await owner.tap("I agree")
-
-
-async def answer_all(owner: Owner, answers) -> None:
-    """Answer the questionnaire."""
-    for action, value in answers:
-        if action == "say":
-            await owner.say(value)
-        else:
-            await owner.tap(value)
+ANSWERS_ELIGIBLE = ELIGIBLE.steps("en")
 
 
 async def test_an_eligible_owner_reaches_the_result(core):
@@ -37,7 +17,7 @@ async def test_an_eligible_owner_reaches_the_result(core):
     assert "Before we start, about your data" in owner.text()
     await owner.tap("I agree")
     assert "Question 1 of 15" in owner.text() and "full name" in owner.text()
-    await answer_all(owner, ANSWERS_ELIGIBLE)
+    await owner.run(ANSWERS_ELIGIBLE)
     summary = owner.text()
     assert "Please check your answers" in summary
     assert "NIB: 1234567890123" in summary and "Monthly capacity: 20 kodi" in summary
@@ -54,7 +34,7 @@ async def test_a_channel_that_knows_the_number_answers_the_phone_question(core):
     owner = Owner(core, user_id="wa-77", language_code="en", channel="whatsapp",
                   address="6281234567890")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:-1])  # everything but typing the number
+    await owner.run(ANSWERS_ELIGIBLE[:-1])  # everything but typing the number
     summary = owner.text()
     assert "Please check your answers" in summary and "Phone: +6281234567890" in summary
     await owner.tap("Change an answer")
@@ -67,14 +47,7 @@ async def test_a_channel_that_knows_the_number_answers_the_phone_question(core):
 async def test_a_not_yet_eligible_owner_gets_every_unmet_criterion_with_a_next_step(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, [
-        ("say", "Budi Santoso"), ("say", "Batik Sekar"), ("tap", "Batik"),
-        ("tap", "Not yet"),  # no NIB: the NIB number is not asked
-        ("tap", "we make them"), ("tap", "None yet"), ("tap", "Done"), ("say", "20 kodi"),
-        ("tap", "steady every"), ("tap", "Export-ready"),
-        ("tap", "somewhere else"),  # KTP elsewhere: no kecamatan question
-        ("tap", "Not yet"), ("say", "0812 3456 7890"),
-    ])
+    await owner.run(NOT_ELIGIBLE.steps("en"))
     await owner.tap("Submit")
     result = owner.text()
     assert "does not meet every requirement yet" in result
@@ -101,7 +74,7 @@ async def test_every_answer_is_stored_the_moment_it_is_given(core):
 async def test_invalid_answers_are_re_asked_with_what_is_wrong(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:4])
+    await owner.run(ANSWERS_ELIGIBLE[:4])
     await owner.say("12345")
     assert "exactly 13 digits; you sent 5" in owner.text()
     assert "Question 5 of 14" in owner.text()
@@ -112,13 +85,13 @@ async def test_invalid_answers_are_re_asked_with_what_is_wrong(core):
 async def test_back_and_edit_from_the_summary(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.run(ANSWERS_ELIGIBLE[:3])
     await owner.say("/kembali")
     assert "What does your business make?" in owner.text()
     assert "Current answer: Batik" in owner.text()
     await owner.tap("Processed fish")
     assert "NIB" in owner.text()  # continues where the owner was
-    await answer_all(owner, ANSWERS_ELIGIBLE[3:])
+    await owner.run(ANSWERS_ELIGIBLE[3:])
     await owner.tap("Change an answer")
     await owner.tap("Business name")
     assert "Current answer: Batik Sekar" in owner.text()
@@ -131,7 +104,7 @@ async def test_back_and_edit_from_the_summary(core):
 async def test_changing_an_answer_after_the_result_asks_to_submit_again(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE)
+    await owner.run(ANSWERS_ELIGIBLE)
     await owner.tap("Submit")
     await owner.say("/ubah")
     await owner.tap("KTP address")
@@ -147,7 +120,7 @@ async def test_changing_an_answer_after_the_result_asks_to_submit_again(core):
 async def test_cancel_keeps_answers_and_continue_resumes_at_the_same_question(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:5])
+    await owner.run(ANSWERS_ELIGIBLE[:5])
     await owner.say("/batal")
     assert "Your answers are kept" in owner.text()
     await owner.say("hello?")
@@ -160,7 +133,7 @@ async def test_cancel_keeps_answers_and_continue_resumes_at_the_same_question(co
 async def test_coming_back_days_later_shows_the_same_question_first(core, clock):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    await owner.run(ANSWERS_ELIGIBLE[:2])
     clock.advance(days=3)
     await owner.say("hi, I'm back")
     assert "Welcome back" in owner.text() and "What does your business make?" in owner.text()
@@ -171,7 +144,7 @@ async def test_coming_back_days_later_shows_the_same_question_first(core, clock)
 async def test_restart_asks_first_and_then_forgets_the_answers(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.run(ANSWERS_ELIGIBLE[:3])
     await owner.say("/ulang")
     await owner.tap("No, keep")
     stored = await core.db.owners.find("telegram", "1001")
@@ -186,7 +159,7 @@ async def test_my_data_shows_everything_and_delete_erases_it_for_good(core):
     owner = Owner(core, language_code="en")
     await owner.say("/start poster-batik")
     await owner.tap("I agree")
-    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    await owner.run(ANSWERS_ELIGIBLE[:2])
     await owner.say("/datasaya")
     data = owner.text()
     assert "Came from: poster-batik" in data and "Name: Budi Santoso" in data
@@ -243,7 +216,7 @@ async def test_other_kinds_of_message_get_a_friendly_answer_and_lose_nothing(
 ):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.run(ANSWERS_ELIGIBLE[:3])
     await owner.send(kind, **fields)
     assert expected in owner.text()
     stored = await core.db.owners.find("telegram", "1001")
@@ -280,7 +253,7 @@ async def test_owner_text_is_escaped_when_echoed(core):
 async def test_a_button_pressed_twice_answers_once(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    await owner.run(ANSWERS_ELIGIBLE[:2])
     data = button(owner.last, "Batik")
     first = await owner.press(data)
     # The pressed message moves on to the next question, headed by the answer.
@@ -303,7 +276,7 @@ async def test_a_button_pressed_twice_answers_once(core):
 async def test_forged_or_unknown_buttons_are_refused_politely(core, data):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    await owner.run(ANSWERS_ELIGIBLE[:2])
     replies = await owner.press(data)
     assert any(isinstance(r, Notice) and "no longer works" in r.text for r in replies)
     stored = await core.db.owners.find("telegram", "1001")
@@ -313,7 +286,7 @@ async def test_forged_or_unknown_buttons_are_refused_politely(core, data):
 async def test_commands_mid_questionnaire_keep_the_place(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:3])
+    await owner.run(ANSWERS_ELIGIBLE[:3])
     await owner.say("/bantuan")
     assert "/datasaya" in owner.text() or "/mydata" in owner.text()
     await owner.say("/nonsense")
@@ -337,7 +310,7 @@ async def test_group_chats_are_told_to_talk_privately(core):
 async def test_typed_choice_by_number_or_label(core):
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE[:2])
+    await owner.run(ANSWERS_ELIGIBLE[:2])
     await owner.say("batik")
     assert "Does your business have an NIB" in owner.text()
     await owner.say("2")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.channel import Inbound, InboundKind, Reply
 from bot.delivery import RetryLater, UserGone
-from tests.conftest import STAFF_ID
+from tests.support.config import STAFF_ID
 
 
 class Channel:

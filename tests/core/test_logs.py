@@ -10,16 +10,17 @@ import sqlite3
 import pytest
 
 from bot.logs import HIDDEN, SafeFormatter, setup_logging
-from tests.channels.test_telegram import ELIGIBLE_EN, Chat
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.harness import TOKEN, running_bot, telegram_config
+from tests.support.harness import TOKEN, Chat, running_bot, telegram_config
+from tests.support.script import ELIGIBLE
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
 )
 # Everything the owner of the conversation below types or shares, in the forms it may take.
-PERSONAL = ["Budi Santoso", "Batik Sekar", "1234567890123", "+6281234567890", "81234567890",
-            "500 potong", "Toko Rahasia"]
+PERSONAL = ["Budi Santoso", "Batik Sekar", "1234567890123", "1234 5678 90123", "+6281234567890",
+            "81234567890", "20 kodi", "Toko Rahasia"]
+ELIGIBLE_EN = ELIGIBLE.steps("en")
 
 
 @pytest.fixture

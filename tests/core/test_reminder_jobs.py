@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot import reminder_jobs as reminders
 from bot.channel import plain_text
 from bot.storage import to_db
-from tests.conftest import Owner
+from tests.support.owner import Owner
 from tests.support.sessionkit import START, deliver, eligible, outbox, session
 
 DAY, WEEK, TWO_HOURS = 86400, 7 * 86400, 7200

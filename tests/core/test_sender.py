@@ -1,56 +1,25 @@
-"""The shared sender: limits, pauses, blocked owners, retries, crash recovery."""
+"""The shared sender, driven through its real loop: limits, pauses, blocked owners, retries,
+crash recovery. Each test starts the sender, lets it work until every outbox row has its final
+status (a bounded wait), and stops it."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
 
-from bot.channel import Reply
 from bot.config import BroadcastConfig
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
 from bot.sender import Sender
 from bot.storage import Database
+from tests.support.clock import Ticking
+from tests.support.sending import eventually, settled
+from tests.support.transport import Recorder, hello
 
 NOW = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)  # in the past: rows are due at once
-
-
-class Transport:
-    """Records deliveries; fails on demand."""
-
-    name = "telegram"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, float]] = []
-        self.failures: dict[str, list[Exception]] = {}
-
-    async def deliver(self, chat_id: str, reply: Reply) -> str | None:
-        pending = self.failures.get(chat_id)
-        if pending:
-            raise pending.pop(0)
-        self.sent.append((chat_id, time.monotonic()))
-        return None
-
-    async def edit(self, chat_id, message_id, text, buttons=()) -> None:
-        return None
-
-
-class Ticking:
-    """A clock that moves a minute every time it is read, so backoff waits pass at once."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
-
-
-async def render(item):
-    return Reply(f"hello {item.chat_id}")
 
 
 @pytest.fixture
@@ -70,13 +39,17 @@ async def owners(db, count: int) -> list[int]:
 
 def sender(db, transport, **config) -> Sender:
     settings = {"rate": 1000, "per_chat_interval": 1.0, "max_attempts": 3, **config}
-    return Sender(db, {"telegram": transport}, render, BroadcastConfig(**settings), lambda: NOW)
+    return Sender(db, {"telegram": transport}, hello, BroadcastConfig(**settings), lambda: NOW)
 
 
-async def drain(s: Sender, rounds: int = 50) -> None:
-    for _ in range(rounds):
-        if not await s.run_once() and s.paused_until <= time.monotonic():
-            return
+async def run(s: Sender, timeout: float = 10.0) -> None:
+    """Start the sender, wake it, and stop it once every outbox row has its final status."""
+    await s.start()
+    s.wake()
+    try:
+        await settled(s.db, timeout=timeout)
+    finally:
+        await s.stop()
 
 
 async def test_each_owner_gets_exactly_one_message_even_if_queued_twice(db):
@@ -86,32 +59,32 @@ async def test_each_owner_gets_exactly_one_message_even_if_queued_twice(db):
                                           f" WHERE id IN ({marks})", ids, NOW) == 30
     assert await db.outbox.enqueue_owners("broadcast", "b1", {}, "SELECT id FROM owners", (),
                                           NOW) == 0
-    transport = Transport()
-    await drain(sender(db, transport))
-    assert sorted(c for c, _ in transport.sent) == sorted(str(n) for n in range(1, 31))
+    transport = Recorder()
+    await run(sender(db, transport))
+    assert sorted(transport.chats()) == sorted(str(n) for n in range(1, 31))
     assert (await db.outbox.counts("broadcast", "b1"))["sent"] == 30
 
 
 async def test_the_overall_rate_is_respected(db):
-    await owners(db, 60)
+    await owners(db, 130)  # more than the limit allows in one second
     await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
-    transport = Transport()
+    transport = Recorder()
     start = time.monotonic()
-    await drain(sender(db, transport, rate=100))
+    await run(sender(db, transport, rate=100))
     elapsed = time.monotonic() - start
-    assert len(transport.sent) == 60
-    times = sorted(t for _, t in transport.sent)
-    # No one-second window holds more than the limit (here the whole run is under a second).
+    assert len(transport.sent) == 130
+    times = sorted(transport.times())
+    # No one-second window holds more than the limit, though the load would fill it.
     assert all(sum(1 for u in times if t <= u < t + 1) <= 100 for t in times)
-    assert elapsed >= 0.5  # 60 messages at ~97/s with a 2-message bucket
+    assert elapsed >= 1.2  # 130 messages at ~97/s with a 2-message bucket
 
 
 async def test_a_blocked_owner_is_marked_and_not_retried(db):
     (owner,) = await owners(db, 1)
-    transport = Transport()
+    transport = Recorder()
     transport.failures["1"] = [UserGone("blocked")]
     await db.outbox.enqueue(owner, "notice", "n1", {}, NOW)
-    await drain(sender(db, transport))
+    await run(sender(db, transport))
     assert (await db.outbox.counts("notice", "n1")).get("blocked") == 1
     assert (await db.owners.get(owner)).blocked_at is not None
     # Nothing new is queued for a blocked owner.
@@ -120,59 +93,62 @@ async def test_a_blocked_owner_is_marked_and_not_retried(db):
 
 async def test_network_errors_are_retried_then_recorded_as_failed(db):
     _a, b = await owners(db, 2)
-    transport = Transport()
+    transport = Recorder()
     transport.failures["1"] = [Unavailable("502 Bad Gateway")]  # once: then it works
     transport.failures["2"] = [Unavailable("timed out")] * 5  # always
     await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
     s = sender(db, transport, max_attempts=3, per_chat_interval=0)
-    s.clock = Ticking()
-    await drain(s)
+    s.clock = Ticking(NOW)
+    await run(s)
     counts = await db.outbox.counts("broadcast", "b")
     assert counts.get("sent") == 1 and counts.get("failed") == 1
     assert await db.outbox.failures("broadcast", "b") == [(b, "timed out")]
-    assert [c for c, _ in transport.sent] == ["1"]
+    assert transport.chats() == ["1"]
 
 
 async def test_a_rejected_message_fails_at_once_with_the_reason(db):
     (owner,) = await owners(db, 1)
-    transport = Transport()
+    transport = Recorder()
     transport.failures["1"] = [Rejected("Bad Request: can't parse entities")]
     await db.outbox.enqueue(owner, "notice", "n", {}, NOW)
-    await drain(sender(db, transport))
+    await run(sender(db, transport))
     assert await db.outbox.failures("notice", "n") == [(owner, "Bad Request: can't parse entities")]
 
 
 async def test_retry_later_pauses_all_sending(db):
     await owners(db, 5)
-    transport = Transport()
+    transport = Recorder()
     transport.failures["1"] = [RetryLater(0.3)]
     await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
     s = sender(db, transport, rate=1000, per_chat_interval=0)
-    s.workers = 1  # one at a time, so the pause is seen by the next message
-    s.clock = Ticking()
+    s.clock = Ticking(NOW)
+    claims = []  # (when, how many rows) of every look at the outbox
+    claim = db.outbox.claim
+
+    async def counted_claim(*args):
+        batch = await claim(*args)
+        claims.append((time.monotonic(), len(batch)))
+        return batch
+
+    db.outbox.claim = counted_claim
     start = time.monotonic()
-    await s.run_once()
-    assert s.paused_until > start
-    assert await s.run_once() == 0  # paused: nothing is claimed
-    await asyncio.sleep(0.35)
-    await drain(s)
-    assert sorted(c for c, _ in transport.sent) == ["1", "2", "3", "4", "5"]
-    assert min(t for _, t in transport.sent) >= start + 0.3
+    await run(s)
+    [(_chat, _error, paused_at)] = transport.failed
+    assert s.paused_until >= paused_at + 0.3 > start
+    assert not [n for at, n in claims if paused_at <= at < s.paused_until and n]  # none claimed
+    assert sorted(transport.chats()) == ["1", "2", "3", "4", "5"]
+    assert min(transport.times()) >= start + 0.3
 
 
 async def test_one_chat_gets_at_most_one_message_per_interval(db):
     (owner,) = await owners(db, 1)
     for n in range(3):
         await db.outbox.enqueue(owner, "notice", f"n{n}", {}, NOW)
-    transport = Transport()
+    transport = Recorder()
     s = sender(db, transport, per_chat_interval=0.2)
     s.clock = lambda: datetime.now(UTC)  # not_before follows real time in this test
-    for _ in range(40):
-        await s.run_once()
-        if len(transport.sent) == 3:
-            break
-        await asyncio.sleep(0.05)
-    times = [t for _, t in transport.sent]
+    await run(s)
+    times = transport.times()
     assert len(times) == 3
     assert all(b - a >= 0.19 for a, b in pairwise(times))
 
@@ -182,18 +158,11 @@ async def test_rows_in_flight_at_a_crash_are_sent_again_and_counted(db):
     await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
     claimed = await db.outbox.claim(["telegram"], NOW, 2)  # the process dies right here
     assert len(claimed) == 2
-    transport = Transport()
+    transport = Recorder()
     s = sender(db, transport)
-    await s.start()
-    try:
-        assert s.recovered == 2
-        for _ in range(100):
-            if len(transport.sent) == 4:
-                break
-            await asyncio.sleep(0.02)
-    finally:
-        await s.stop()
-    assert sorted(c for c, _ in transport.sent) == ["1", "2", "3", "4"]
+    await run(s)
+    assert s.recovered == 2
+    assert sorted(transport.chats()) == ["1", "2", "3", "4"]
     counts = await db.outbox.counts("broadcast", "b")
     assert counts["sent"] == 4 and counts["resent"] == 2
 
@@ -207,35 +176,20 @@ async def test_a_renderer_that_skips_and_one_that_breaks(db):
             return None
         raise ValueError("bug")
 
-    s = Sender(db, {"telegram": Transport()}, picky, BroadcastConfig(rate=100), lambda: NOW)
-    await drain(s)
+    s = Sender(db, {"telegram": Recorder()}, picky, BroadcastConfig(rate=100), lambda: NOW)
+    await run(s)
     counts = await db.outbox.counts("notice", "n")
     assert counts.get("skipped") == 1 and counts.get("failed") == 1
-
-
-async def wait_until(condition, seconds: float = 5.0) -> None:
-    """Poll `condition` (bounded) while the sender's own loop works."""
-    for _ in range(int(seconds / 0.01)):
-        if await condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 async def test_the_streaming_loop_sends_each_row_once_and_records_as_it_goes(db):
     await owners(db, 120)
     await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
-    transport = Transport()
+    transport = Recorder()
     s = sender(db, transport, rate=400)
     s.batch_size = 20  # several claims while sending
-    await s.start()
-    try:
-        async def done():
-            return (await db.outbox.counts("broadcast", "b")).get("sent") == 120
-        await wait_until(done)
-    finally:
-        await s.stop()
-    assert sorted(c for c, _ in transport.sent) == sorted(str(n) for n in range(1, 121))
+    await run(s)
+    assert sorted(transport.chats()) == sorted(str(n) for n in range(1, 121))
     assert (await db.outbox.counts("broadcast", "b")) == {"sent": 120, "resent": 0}
 
 
@@ -244,7 +198,7 @@ async def test_a_stop_mid_stream_returns_rows_not_started_untouched(db):
     await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
     release = asyncio.Event()
 
-    class Slow(Transport):
+    class Slow(Recorder):
         async def deliver(self, chat_id, reply):
             await release.wait()
             return await super().deliver(chat_id, reply)
@@ -255,7 +209,7 @@ async def test_a_stop_mid_stream_returns_rows_not_started_untouched(db):
 
     async def claimed():
         return (await db.outbox.counts("broadcast", "b")).get("sending", 0) > 0
-    await wait_until(claimed)
+    await eventually(claimed)
     stopping = asyncio.create_task(s.stop())
     await asyncio.sleep(0)
     release.set()  # the sends in progress finish; nothing new starts
@@ -268,11 +222,11 @@ async def test_a_stop_mid_stream_returns_rows_not_started_untouched(db):
 
 async def test_a_retry_after_a_lost_answer_counts_as_possibly_received_twice(db):
     await owners(db, 2)
-    transport = Transport()
+    transport = Recorder()
     transport.failures["1"] = [Unavailable("timed out", maybe_delivered=True)]
     transport.failures["2"] = [Unavailable("502 Bad Gateway")]  # refused: not delivered
     await db.outbox.enqueue_owners("broadcast", "b", {}, "SELECT id FROM owners", (), NOW)
     s = sender(db, transport, per_chat_interval=0)
-    s.clock = Ticking()
-    await drain(s)
+    s.clock = Ticking(NOW)
+    await run(s)
     assert await db.outbox.counts("broadcast", "b") == {"sent": 2, "resent": 1}

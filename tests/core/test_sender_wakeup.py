@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import time
+from datetime import UTC, datetime
 
 from bot.config import BroadcastConfig
 from bot.sender import Sender
 from bot.storage import Database
-from tests.core.test_sender import NOW, Transport, render
+from tests.support.sending import eventually
+from tests.support.transport import Recorder, hello
+
+NOW = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)  # in the past: rows are due at once
 
 
 async def test_a_wake_while_the_sender_looks_at_the_outbox_is_not_lost(tmp_path):
     db = await Database.open(tmp_path / "w.sqlite3")
     try:
         owner = await db.owners.create("telegram", "1", "1", "id", None, NOW)
-        transport = Transport()
-        sender = Sender(db, {"telegram": transport}, render, BroadcastConfig(rate=100),
+        transport = Recorder()
+        sender = Sender(db, {"telegram": transport}, hello, BroadcastConfig(rate=100),
                         lambda: NOW)
         look = db.outbox.next_due
         queued = asyncio.Event()
@@ -32,10 +35,10 @@ async def test_a_wake_while_the_sender_looks_at_the_outbox_is_not_lost(tmp_path)
         db.outbox.next_due = look_then_queue
         await sender.start()
         try:
-            began = time.monotonic()
-            while not transport.sent and time.monotonic() - began < 2:
-                await asyncio.sleep(0.01)
-            assert transport.sent, "the wake-up was lost: the sender slept its 5 s"
+            async def delivered() -> bool:
+                return bool(transport.sent)
+            # Well under the 5 s the sender would sleep had it missed the wake-up.
+            await eventually(delivered, 2, "the wake-up was heard (not slept through)")
         finally:
             await sender.stop()
     finally:
@@ -43,8 +46,6 @@ async def test_a_wake_while_the_sender_looks_at_the_outbox_is_not_lost(tmp_path)
 
 
 async def test_stopping_waits_for_a_running_scheduled_job_instead_of_cancelling_it(core, caplog):
-    import asyncio
-
     finished = []
 
     async def slow_job() -> None:
@@ -53,10 +54,9 @@ async def test_stopping_waits_for_a_running_scheduled_job_instead_of_cancelling_
 
     await core.start([])
     core.scheduler.add_job(slow_job)
-    for _ in range(100):  # until the job is running
-        if core._running_jobs:
-            break
-        await asyncio.sleep(0.01)
+    async def running() -> bool:
+        return bool(core._running_jobs)
+    await eventually(running, 1, "the job running")
     await core.stop()
     assert finished == [True]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -11,7 +11,8 @@ from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.outbox import Outcome
-from tests.conftest import STAFF_ID, Owner
+from tests.support.config import STAFF_ID
+from tests.support.owner import Owner
 from tests.support.sessionkit import START, deliver, eligible, outbox, session
 
 
@@ -188,7 +189,7 @@ async def test_staff_see_who_signed_up_ranked_by_readiness(core, clock):
 
 async def test_seeding_from_config_twice_changes_nothing(tmp_path, clock):
     from bot.config import load_config
-    from tests.conftest import write_config
+    from tests.support.config import write_config
 
     config = load_config(write_config(tmp_path, """
 [[sessions]]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.channel import Reply, plain_text
-from tests.conftest import Owner, button, texts
-from tests.core.test_conversation import ANSWERS_ELIGIBLE, answer_all, start
+from tests.support.owner import Owner, button, start, texts
+from tests.support.script import ELIGIBLE
 from tests.support.sessionkit import deliver, eligible, outbox, session
 
 
@@ -16,7 +16,7 @@ async def test_an_owner_goes_from_an_eligible_result_to_a_seat_and_cancels(core,
     s = await session(core.db, clock())
     owner = Owner(core, language_code="en")
     await start(owner)
-    await answer_all(owner, ANSWERS_ELIGIBLE)
+    await owner.run(ELIGIBLE.steps("en"))
     await owner.tap("Submit")
     assert "Good news" in owner.text()
     await owner.tap("Sign up for a training session")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core import Context
-from tests.conftest import STAFF_ID, Owner
+from tests.support.config import STAFF_ID
+from tests.support.owner import Owner
 
 
 async def test_staff_commands_are_refused_to_owners_without_revealing_them(core):

@@ -1,0 +1,1 @@
+"""Whole processes: crashes under SIGKILL, the command line, deployment, the fuzzer."""

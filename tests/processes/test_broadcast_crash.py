@@ -17,14 +17,14 @@ import pytest
 
 from bot.storage import Database
 from bot.storage.broadcasts import KIND
-from tests.conftest import STAFF_ID, write_config
+from tests.support.config import STAFF_ID, write_config
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.harness import TOKEN
 from tests.support.population import add_owners
 
-pytestmark = pytest.mark.filterwarnings(
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
-)
+)]
 OWNERS = 600
 FIRST = 30_000
 

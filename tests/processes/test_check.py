@@ -8,7 +8,7 @@ import pytest
 
 from bot.maintenance import check
 from handlers.telegram import identify
-from tests.conftest import write_config
+from tests.support.config import write_config
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.harness import TOKEN
 

@@ -41,6 +41,7 @@ def test_the_unit_restarts_on_failure_as_its_own_user_with_the_token_from_a_file
         assert service[option] == value, option
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")
 def test_systemd_verifies_the_unit_and_rates_it_well_protected(tmp_path):
     # The unit names the deployed paths; point them at this checkout to verify it here.

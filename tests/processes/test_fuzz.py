@@ -49,13 +49,13 @@ from bot.questions import QUESTIONNAIRE
 from bot.storage import Database
 from bot.validators import VALIDATORS, Valid
 from handlers.telegram import TelegramChannel
-from tests.conftest import STAFF_ID
+from tests.support.config import STAFF_ID
 from tests.support.fakebotapi import FakeBotAPI, FakeUser, Request
 from tests.support.harness import telegram_config
 
-pytestmark = pytest.mark.filterwarnings(
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
-)
+)]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 STEPS = 40
 MAX_REPLIES = 6  # outbound items the core may return for one update

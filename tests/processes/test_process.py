@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from tests.conftest import write_config
+from tests.support.config import write_config
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.harness import TOKEN
 
-pytestmark = pytest.mark.filterwarnings(
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
-)
+)]
 
 
 async def test_run_with_a_token_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):

@@ -1,0 +1,1 @@
+"""Pure logic: the engine, questionnaire, validators, eligibility, config, catalogs, planning."""

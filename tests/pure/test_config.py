@@ -1,12 +1,9 @@
 """Configuration: every wrong value stops start-up with one sentence naming the key."""
 
-import subprocess
-import sys
-
 import pytest
 
 from bot.config import ConfigError, load_config, parse_offset
-from tests.conftest import STAFF_ID, write_config
+from tests.support.config import STAFF_ID, write_config
 
 
 def test_the_shipped_config_loads_with_its_defaults():
@@ -79,13 +76,3 @@ def test_a_missing_file_is_one_sentence(tmp_path):
 @pytest.mark.parametrize(("text", "seconds"), [("7d", 604800), ("2h", 7200), ("30m", 1800)])
 def test_offsets(text, seconds):
     assert parse_offset(text) == seconds
-
-
-def test_the_command_line_reports_a_bad_config_without_a_traceback(tmp_path):
-    path = tmp_path / "config.toml"
-    path.write_text('[bot]\ndefault_language = "xx"\n', encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "bot", "--config", str(path), "run"],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert done.stderr.strip().count("\n") == 0
-    assert "default_language" in done.stderr and "Traceback" not in done.stderr

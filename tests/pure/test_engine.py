@@ -5,27 +5,11 @@ import pytest
 from bot import engine
 from bot.engine import Ask, Back, Choose, Contact, Done, Edit, Form, Review, Show, Text, Toggle
 from bot.questions import QUESTIONNAIRE
+from tests.support.script import ELIGIBLE
 
 Q = QUESTIONNAIRE
 
-ELIGIBLE_PATH = [
-    Text("Budi Santoso"),
-    Text("Batik Sekar"),
-    Choose("product_type", "batik"),
-    Choose("has_nib", "yes"),
-    Text("1234567890123"),
-    Choose("own_production", "own"),
-    Toggle("quality", "sni"),
-    Toggle("quality", "halal"),
-    Done("quality"),
-    Text("500 potong"),
-    Choose("steady", "steady"),
-    Choose("packaging", "export"),
-    Choose("ktp_city", "yes"),
-    Choose("kecamatan", "barat"),
-    Choose("export_experience", "none"),
-    Contact("+62 812-3456-7890"),
-]
+ELIGIBLE_PATH = ELIGIBLE.inputs()
 
 
 def run(inputs, form=None):
@@ -49,7 +33,7 @@ def test_the_eligible_path_ends_in_the_summary_with_every_answer():
     assert step.form.answers["nib"] == "1234567890123"
     assert step.form.answers["quality"] == ["sni", "halal"]
     assert step.form.answers["phone"] == "+6281234567890"
-    assert step.form.answers["capacity"]["base"] == 500
+    assert step.form.answers["capacity"]["base"] == 400  # 20 kodi of 20 pieces
     assert [q.id for q in step.next.questions] == [
         "name", "business_name", "product_type", "has_nib", "nib", "own_production", "quality",
         "capacity", "steady", "packaging", "ktp_city", "kecamatan", "export_experience", "phone",

@@ -10,8 +10,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.catalog import extract, message_ids
-from bot.config import LANGUAGES
 from bot.i18n import DOMAIN, LOCALES_DIR, Catalogs, pick_language
+from bot.languages import LANGUAGES
 
 
 def catalog(language: str | None):
@@ -82,3 +82,50 @@ def test_plurals_use_the_catalog(catalogs):
 ])
 def test_the_first_language_comes_from_telegram(code, language):
     assert pick_language(code, "id") == language
+
+
+async def test_a_third_language_added_in_one_place_is_spoken(tmp_path, monkeypatch):
+    """README's "add a language": one entry in bot/languages.py, `make catalog`, translate."""
+    import shutil
+
+    from babel.messages.pofile import write_po
+
+    from bot import catalog as upkeep
+    from bot import languages
+    from bot.cli import FEATURES
+    from bot.config import load_config
+    from bot.core import Core
+    from bot.storage import Database
+    from tests.support.config import write_config
+    from tests.support.owner import Owner
+
+    javanese = languages.Language("jv", "Basa Jawa", "nplurals=1; plural=0;", "id")
+    monkeypatch.setattr(languages, "ALL", (*languages.ALL, javanese))
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    monkeypatch.setattr(upkeep, "LOCALES_DIR", locales)
+    upkeep.update()  # what `make catalog` runs: the new catalog appears, every message in it
+    path = locales / "jv" / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as handle:
+        po = read_po(handle, locale="jv")
+    assert message_ids(po) == message_ids(catalog(None))
+    po["I will write in English from now on."].string = "Wiwit saiki aku nulis nganggo basa Jawa."
+    with path.open("wb") as handle:
+        write_po(handle, po)
+
+    config = load_config(write_config(tmp_path), env={})
+    db = await Database.open(config.database)
+    try:
+        core = Core(config, db, Catalogs(config.time_zone, locales), FEATURES)
+        assert core.catalogs.languages == ("id", "en", "jv")
+        owner = Owner(core, language_code="jv")  # a Javanese phone gets Javanese now
+        await owner.say("/bahasa")
+        assert "Basa Jawa" in [b.label for r in owner.last for row in r.buttons for b in row]
+        await owner.tap("Basa Jawa")
+        assert "Wiwit saiki aku nulis nganggo basa Jawa." in owner.text()
+        assert (await db.owners.find("telegram", "1001")).language == "jv"
+        # Indonesian command names, and what is not translated yet reads in Indonesian.
+        indonesian = core.catalogs.get("id").gettext
+        assert ("datasaya", indonesian("See the data stored about you")) in core.commands("jv")
+    finally:
+        await db.close()

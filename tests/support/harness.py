@@ -1,8 +1,11 @@
-"""Running the real bot (python-telegram-bot Application + core) against the fake Bot API."""
+"""Running the real bot (python-telegram-bot Application + core) against the fake Bot API.
+
+`Chat` is the Telegram chat driver, with the shape of the core's (`tests.support.owner.Owner`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -10,11 +13,10 @@ from pathlib import Path
 from bot.cli import FEATURES
 from bot.config import Config, load_config
 from bot.core import Core
-from bot.i18n import Catalogs
-from bot.storage import Database
 from handlers.telegram import TelegramChannel
-from tests.conftest import write_config
+from tests.support.config import catalogs, fresh_database, write_config
 from tests.support.fakebotapi import FakeBotAPI, Request
+from tests.support.owner import button
 
 TOKEN = "123456:TEST-token_abc"
 
@@ -32,8 +34,8 @@ async def running_bot(
     channel_class: type[TelegramChannel] = TelegramChannel,
 ) -> AsyncIterator[TelegramChannel]:
     """Open the database, start polling the fake; stop and close on exit."""
-    db = await Database.open(config.database)
-    core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
+    db = await fresh_database(config.database)
+    core = Core(config, db, catalogs(config.time_zone), FEATURES, clock=clock)
     channel = channel_class(config, core, poll_timeout=1, poll_interval=0)
     fake.track(channel.application)
     await channel.start()
@@ -57,12 +59,34 @@ def all_text(requests: list[Request]) -> str:
     return "\n".join(r.text or "" for r in sent(requests))
 
 
-def data_of(requests: list[Request], label_part: str) -> str:
-    """The callback data of the newest button whose label contains `label_part`."""
-    for request in reversed(requests):
-        for row in request.buttons:
-            for label, data in row:
-                if label_part.lower() in label.lower() and data:
-                    return data
-    labels = [label for r in requests for row in r.buttons for label, _ in row]
-    raise AssertionError(f"no button with {label_part!r} among {labels}")
+class Chat:
+    """One owner's chat with the running bot, remembering what the bot last sent."""
+
+    def __init__(self, fake: FakeBotAPI, user_id: int, language_code: str | None) -> None:
+        self.user = fake.user(user_id, language_code=language_code)
+        self.history: list[Request] = []
+        self.last: list[Request] = []
+
+    async def do(self, action: str, value: str = "") -> list[Request]:
+        """say / cmd / tap (a label part) / contact / raw (a FakeUser method name)."""
+        if action == "say":
+            self.last = await self.user.say(value)
+        elif action == "cmd":
+            self.last = await self.user.cmd(value)
+        elif action == "tap":
+            self.last = await self.user.tap(button(self.history, value))
+        elif action == "contact":
+            self.last = await self.user.fake.process(self.user.contact(value))
+        else:
+            self.last = await self.user.fake.process(getattr(self.user, action)())
+        self.history += self.last
+        return self.last
+
+    async def run(self, steps: Iterable[tuple[str, str]]) -> None:
+        """Several steps in a row."""
+        for action, value in steps:
+            await self.do(action, value)
+
+    def text(self) -> str:
+        """Text of the bot's last answer."""
+        return all_text(self.last)

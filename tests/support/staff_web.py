@@ -18,7 +18,8 @@ from bot.config import Config, load_config
 from bot.core import Core
 from bot.storage import Database, to_db
 from handlers.staff_web import MOUNT, staff_app
-from tests.conftest import STAFF_ID, Owner, write_config
+from tests.support.config import STAFF_ID, write_config
+from tests.support.owner import Owner
 from tests.support.population import NOW
 
 PUBLIC_URL = "https://staf.example.go.id"
