@@ -17,22 +17,11 @@ from bot.channel import Button, Inbound, InboundKind, Notice, Reply, plain_text
 from bot.core import Core
 from bot.engine import Ask, Form
 from bot.questionnaire import Kind
+from tests.support import script
 
-# A batik maker of Kota Pekalongan who meets every requirement.
-ELIGIBLE: Mapping[str, Any] = {
-    "name": "Budi Santoso", "business_name": "Batik Sekar", "product_type": "batik",
-    "has_nib": "yes", "nib": "1234567890123", "own_production": "own",
-    "quality": ["sni", "halal"], "capacity": "20 kodi", "steady": "steady",
-    "packaging": "export", "ktp_city": "yes", "kecamatan": "barat",
-    "export_experience": "none", "phone": "0812 3456 7890",
-}
-# A fish smoker without an NIB, certificates or a KTP of the city: not yet eligible.
-NOT_ELIGIBLE: Mapping[str, Any] = {
-    "name": "Sri Wahyuni", "business_name": "Ikan Asap Bu Sri", "product_type": "fish",
-    "has_nib": "no", "own_production": "own", "quality": ["none"],
-    "capacity": "30 kg per minggu", "steady": "varies", "packaging": "basic",
-    "ktp_city": "no", "export_experience": "none", "phone": "0813 2222 3333",
-}
+# The scripted owners of tests.support.script, by their answers.
+ELIGIBLE: Mapping[str, Any] = script.ELIGIBLE.answers
+NOT_ELIGIBLE: Mapping[str, Any] = script.NOT_ELIGIBLE.answers
 # Buttons the walk presses when the bot offers them: consent, "go on anyway" after a criterion
 # that cannot be met, and Submit on the summary.
 GO_ON = ("c:yes", "f:go")
