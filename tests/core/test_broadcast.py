@@ -332,8 +332,11 @@ async def test_owners_can_stop_and_resume_announcements(running):
     core, transport = running
     owner = Owner(core, user_id="10000", language_code="en")
     await add_owners(core.db, 2, eligible=True)
-    await owner.say("/berhenti")
-    assert "tidak akan menerima pengumuman" in owner.text()  # the owner's language: Indonesian
+    await owner.say("/berhenti")  # the old name: it asks what to stop
+    assert "Apa yang ingin Anda hentikan?" in owner.text()  # the owner's language: Indonesian
+    assert await core.db.broadcasts.opted_out(1) is None  # nothing stopped before the answer
+    await owner.tap("Pengumuman")
+    assert "Pengumuman dihentikan" in owner.text()
     await owner.say("/datasaya")
     assert "Pengumuman: dihentikan sejak" in owner.text()
     staff = staff_of(core)
@@ -342,7 +345,9 @@ async def test_owners_can_stop_and_resume_announcements(running):
     await staff.tap("Send now")
     await drain(core)
     assert transport.to("10000") == [] and len(transport.to("10001")) == 1
-    await owner.say("/lanjutkanpesan")
+    await owner.say("/lanjutkanpesan")  # the old name: it asks too
+    assert "Terima lagi?" in owner.text()
+    await owner.tap("Terima lagi")
     assert "pengumuman dari kantor lagi" in owner.text()
     assert await core.db.broadcasts.opted_out(1) is None
     await compose(staff)
@@ -360,7 +365,7 @@ async def test_the_audit_log_shows_staff_actions_to_staff_only(running):
     owner = Owner(core, user_id="10000", language_code="en")
     await owner.say("/audit")
     assert "/audit" not in owner.text() and "broadcast" not in owner.text()
-    assert "tidak saya kenal" in owner.text()  # "I don't know that command", in Indonesian
+    assert "tidak kami kenal" in owner.text()  # "I don't know that command", in Indonesian
 
 
 @pytest.mark.parametrize(("late", "status"), [

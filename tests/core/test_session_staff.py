@@ -273,4 +273,4 @@ async def test_owners_join_the_open_list_from_the_menu_with_one_tap(core, clock)
     assert await core.db.interest.years_of(owner_id) == []
     newcomer = Owner(core, "1009", "en")
     await newcomer.press("intr:join:2027")
-    assert "Before we start, about your data" in newcomer.text()
+    assert "Do you agree?" in newcomer.text()
