@@ -52,7 +52,7 @@ async def sign_up(fake: FakeBotAPI, core, user_id: int, clock: RunningClock) -> 
     await eligible(core.db, user_id, clock())
     chat = Chat(fake, user_id, "en")
     await chat.do("cmd", "/jadwal")
-    await chat.do("tap", "Sign up")
+    await chat.do("tap", "✍️")
     assert "You are registered!" in chat.text()
     return chat
 

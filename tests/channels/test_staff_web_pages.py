@@ -70,7 +70,7 @@ async def test_the_overview_shows_the_funnel_of_rekap(core):
     assert [int(shown[s]) for s in STAGES] == list(overall.counts)
     assert " → ".join(str(n) for n in overall.counts) in rekap  # the same numbers as the chat
     assert page.count('src="data:image/svg+xml;base64,') == 5  # the funnel and four breakdowns
-    for group in ("Batik", "Olahan hasil ikan", "Pekalongan Utara", "poster-batik", "WhatsApp"):
+    for group in ("Batik", "Olahan ikan", "Pekalongan Utara", "poster-batik", "WhatsApp"):
         assert group in page
     assert "<script" not in page
 
@@ -137,9 +137,9 @@ async def test_an_applicants_page_has_everything_about_them(core):
         page = html.unescape((await client.get(f"/staf/pendaftar/{ids['siti']}")).text)
         gone = (await client.get("/staf/pendaftar/98765")).text
     for shown in ("Siti Aminah", "Batik Aminah", "20 kodi",  # answers as /datasaya shows them
-                  "Sertifikat halal, PIRT (izin pangan rumah tangga)", "081234567890",
+                  "Halal, PIRT / SPP-IRT", "081234567890",
                   "Memenuhi persyaratan", "Kesiapan 90 dari 100", "Kualitas", "20 / 20",
-                  "Administrasi", "0 / 20", "pemberitahuan privasi versi 2026-11",
+                  "NIB", "0 / 20", "pemberitahuan privasi versi 2026-11",
                   "Pelatihan Ekspor Oktober 2027", "hadir", "poster-batik",
                   "Pengingat Pelatihan Ekspor Oktober 2027", "menunggu dikirim"):
         assert shown in page, shown
