@@ -368,14 +368,13 @@ def match_option(tr: Translator, questionnaire: Questionnaire, question: Questio
     choices: list[tuple[str, Option]] = []
     for o in question.options:
         if o.inline and child is not None and child.kind == QKind.CHOICE:
-            choices += [(f"{o.value}:{c.value}", c) for c in child.options]
+            choices += [(f"{o.value}:{c.value}", c) for c in child.options if not c.alone]
         elif not o.inline:
             choices.append((o.value, o))
     typed = clean_text(text).lower().strip(" .!")
-    shown = [(value, o) for value, o in choices if not o.alone]
     if typed.isdigit() and (child is None or child.kind == QKind.CHOICE):
         number = int(typed)
-        return shown[number - 1][0] if 1 <= number <= len(shown) else None
+        return choices[number - 1][0] if 1 <= number <= len(choices) else None
     labels = {value: tr.gettext(o.label).lower() for value, o in choices}
     exact = [v for v, label in labels.items() if label == typed]
     if exact:
