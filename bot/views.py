@@ -98,9 +98,14 @@ def seat_lines(tr: Translator, session: Session, seats: Seats) -> list[str]:
 
 
 def person_label(tr: Translator, person: Person, mark: str = "") -> str:
-    """A button naming someone who signed up: name and readiness."""
+    """A button naming someone who signed up: name and readiness, in 20 characters (a long
+    name is cut: the whole one is in the message above)."""
     name = person.name or tr.gettext("(no name)")
-    return f"{mark}{name[:28]} · {tr.number(person.readiness or 0)}"
+    score = f" · {tr.number(person.readiness or 0)}"
+    room = 20 - len(mark) - len(score)
+    if len(name) > room:
+        name = name[:room - 1].rstrip() + "…"
+    return f"{mark}{name}{score}"
 
 
 def page_of(items: list[Person], page: int) -> tuple[list[Person], int]:

@@ -63,8 +63,8 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The broadcast entries of the staff menu."""
     _ = ctx.tr.gettext
-    return [Button(_("📣 Send an announcement"), "m:umumkan"),
-            Button(_("🗂 Recent announcements"), "m:pengumuman")]
+    return [Button(_("📣 Announce"), "m:umumkan"),
+            Button(_("🗂 Announcements"), "m:pengumuman")]
 
 
 def parse_when(text: str, now: datetime) -> datetime | None:
@@ -169,7 +169,7 @@ async def _take_time(ctx: Context) -> None:
                     number=broadcast.id, when=ctx.tr.datetime(when),
                     audience=await describe(ctx, broadcast.audience),
                     count=ctx.tr.number(count)),
-              [[Button(_("✖ Cancel this announcement"), f"bc:x:{broadcast.id}")]])
+              [[Button(_("✖ Cancel it"), f"bc:x:{broadcast.id}")]])
 
 
 async def _create(ctx: Context, when: datetime) -> Broadcast:
@@ -282,8 +282,8 @@ async def _preview(ctx: Context, audience: Audience) -> None:
                                  count).format(count=ctx.tr.number(count))
     rows = [[Button(_("✉️ Send now"), "bc:now")],
             [Button(_("🕘 Send later"), "bc:later")],
-            [Button(_("👥 Choose another audience"), "bc:again")],
-            [Button(_("✖ Cancel, do not send"), "bc:drop")]]
+            [Button(_("👥 Other audience"), "bc:again")],
+            [Button(_("✖ Do not send"), "bc:drop")]]
     if count == 0:
         rows = rows[2:]
         recipients = _("Nobody is in this audience yet.")

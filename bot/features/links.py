@@ -31,7 +31,8 @@ def register(router: Router) -> None:
 
 async def menu_button(ctx: Context) -> list[Button]:
     """The link entry of the staff menu."""
-    return [Button(ctx.tr.gettext("🔗 Link and QR code for a poster"), "m:tautan")]
+    return [Button(ctx.tr.gettext("🔗 Poster link & QR"), "m:tautan",
+                   description=ctx.tr.gettext("A link and QR code for a poster"))]
 
 
 def qr_png(link: str) -> bytes:

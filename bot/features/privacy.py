@@ -14,8 +14,8 @@ log = logging.getLogger(__name__)
 
 def register(router: Router) -> None:
     """Wire /datasaya, /hapusdata and the erasure confirmation."""
-    router.command(("datasaya", "mydata"), on_my_data, N_("See the data stored about you"))
-    router.command(("hapusdata", "deletedata"), on_delete, N_("Delete all your data"))
+    router.command(("datasaya", "mydata"), on_my_data, N_("Your stored data"))
+    router.command(("hapusdata", "deletedata"), on_delete, N_("Delete your data"))
     router.button("x", on_delete_button)
     router.menu_entry(menu_buttons)
 

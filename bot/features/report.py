@@ -26,7 +26,7 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The report entries of the staff menu."""
     _ = ctx.tr.gettext
-    return [Button(_("📊 Summary"), "m:rekap"), Button(_("📥 Export to a spreadsheet"),
+    return [Button(_("📊 Summary"), "m:rekap"), Button(_("📥 Download (Excel)"),
                                                        "m:ekspor")]
 
 

@@ -100,8 +100,8 @@ async def show_list(ctx: Context) -> None:
                       capacity=tr.number(session.capacity),
                       confirmed=tr.number(counts.confirmed),
                       cancelled=tr.number(counts.cancelled), waiting=tr.number(counts.waiting))]
-    rows = [[Button(f"📅 {session.title[:24]} · {tr.date(session.starts_at)}",
-                    f"stses:show:{session.id}")] for session in sessions]
+    rows = [[Button(f"📅 {tr.short_date(session.starts_at)}", f"stses:show:{session.id}",
+                    description=session.title[:72])] for session in sessions]
     rows.append([Button(_("➕ New session"), "stses:new")])
     ctx.reply("\n".join(lines), rows)
 

@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 def register(router: Router) -> None:
     """Wire /jadwal, /batalkan, the sign-up and attendance buttons, hooks and notices."""
     router.command(("jadwal", "schedule"), on_schedule,
-                   N_("See the training sessions and sign up"))
-    router.command(("batalikut", "withdraw"), on_withdraw, N_("Cancel your training sign-up"))
+                   N_("Training sessions, sign up"))
+    router.command(("batalikut", "withdraw"), on_withdraw, N_("Cancel your sign-up"))
     # The old name, close to /batal: it only asks which sign-up to cancel, so it stays.
     router.command(("batalkan",), on_withdraw, "", listed=False)
     router.button("sess", on_session_button)

@@ -16,7 +16,7 @@ from bot.i18n import N_
 def register(router: Router) -> None:
     """Wire /kabar, its old names, the buttons and the line in /datasaya."""
     router.command(("kabar", "news"), on_announcements,
-                   N_("Stop or receive announcements from the office"))
+                   N_("Announcements: stop or receive"))
     router.command(("berhenti", "stop"), on_stop, "", listed=False)
     router.command(("lanjutkanpesan", "resume"), on_announcements, "", listed=False)
     router.button("n", on_button)

@@ -28,15 +28,15 @@ log = logging.getLogger(__name__)
 
 def register(router: Router) -> None:
     """Wire the questionnaire's commands, buttons and menu entry."""
-    router.command(("lanjut", "continue"), on_continue, N_("Continue the questionnaire"),
+    router.command(("lanjut", "continue"), on_continue, N_("Continue the questions"),
                    agreed=True)
-    router.command(("kembali", "back"), on_back, N_("Go back to the previous question"),
+    router.command(("kembali", "back"), on_back, N_("The previous question"),
                    agreed=True)
-    router.command(("jeda", "pause"), on_pause, N_("Pause the questionnaire; answers are kept"))
+    router.command(("jeda", "pause"), on_pause, N_("Pause; answers are kept"))
     # The old name of /jeda (easy to mistake for /batalikut); pausing is safe, so it stays.
     router.command(("batal", "cancel"), on_pause, "", listed=False)
-    router.command(("ubah", "change"), on_change, N_("Change one of your answers"), agreed=True)
-    router.command(("ulang", "restart"), on_restart, N_("Start the questionnaire over"),
+    router.command(("ubah", "change"), on_change, N_("Change an answer"), agreed=True)
+    router.command(("ulang", "restart"), on_restart, N_("Start over"),
                    agreed=True)
     for prefix, handler in (("a", on_choose), ("t", on_toggle), ("d", on_done), ("k", on_keep),
                             ("b", on_back_button), ("e", on_edit), ("s", on_summary_button),

@@ -20,7 +20,7 @@ async def test_an_owner_reaches_the_result_on_telegram_in_english(fake, tmp_path
         commands = fake.calls("setMyCommands")
         assert {r.params.get("language_code") for r in commands} >= {"id", "en"}
         en = next(r for r in commands if r.params.get("language_code") == "en")
-        assert {"command": "mydata", "description": "See the data stored about you"} in \
+        assert {"command": "mydata", "description": "Your stored data"} in \
             en.params["commands"]
         chat = Chat(fake, 1001, "en")
         await chat.do("cmd", "/start")

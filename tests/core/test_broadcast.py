@@ -200,7 +200,7 @@ async def test_wrong_input_while_composing_is_answered_and_loses_nothing(running
     assert "no longer works" in staff.text()
     assert len(await core.db.broadcasts.recent()) == 1
     await compose(staff)
-    await staff.tap("Cancel, do not send")
+    await staff.tap("Do not send")
     assert "Nothing was sent" in staff.text()
     await staff.press("bc:now")  # the preview's button after cancelling
     assert "no longer works" in staff.text()
@@ -394,13 +394,13 @@ async def test_the_staff_menu_leads_to_every_staff_tool(running):
     staff = staff_of(core)
     await staff.say("/staf")
     labels = [b.label for r in staff.last for row in r.buttons for b in row]
-    for label in ("Send an announcement", "Recent announcements", "Summary", "Export",
-                  "Link and QR code", "Staff actions log"):
+    for label in ("Announce", "Announcements", "Summary", "Download (Excel)",
+                  "Poster link & QR", "Staff actions log"):
         assert any(label in shown for shown in labels), label
     await staff.tap("Summary")
     assert "All: 0 → 0" in staff.text()
     await staff.say("/staf")
-    await staff.tap("Link and QR code")
+    await staff.tap("Poster link & QR")
     assert "Which name should the link carry" in staff.text()
     await staff.say("poster batik!")  # not a valid name: asked again
     assert "may only have letters" in staff.text()

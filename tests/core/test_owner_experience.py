@@ -111,7 +111,7 @@ async def test_changed_answers_that_no_longer_qualify_warn_then_free_the_seat(co
     # Before anything is sent: what sending would do, and a button that says it.
     assert "no longer meets every requirement" in summary
     assert "your seat in Pelatihan Ekspor Oktober 2027 is given to the next person" in summary
-    assert [b.label for b in buttons(owner.last)][0] == "✅ Submit, free seat"
+    assert next(b.label for b in buttons(owner.last)) == "✅ Submit, free seat"
     me = await core.db.owners.find("telegram", "1001")
     assert (await core.db.sessions.registration(s.id, me.id)).status == "registered"
     await owner.press("s:submit")  # an older summary's button: the warning again, nothing sent

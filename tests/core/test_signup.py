@@ -175,7 +175,7 @@ async def test_the_menu_leads_to_the_sessions(core, clock):
     await owner.tap("Training sessions")
     assert any(isinstance(r, Reply) and "Export training sessions" in r.text
                for r in owner.last)
-    assert "/schedule — See the training sessions and sign up" in texts(
+    assert "/schedule — Training sessions, sign up" in texts(
         await owner.say("/bantuan"))
 
 

@@ -34,8 +34,8 @@ from tests.support.fakebotapi import FakeBotAPI, FakeUser, Request
 from tests.support.harness import TOKEN
 from tests.support.script import (
     CONSENT_DATA,
-    GO_ON_DATA,
     ELIGIBLE,
+    GO_ON_DATA,
     NOT_ELIGIBLE,
     SUBMIT_DATA,
     choice_data,

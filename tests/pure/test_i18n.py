@@ -126,6 +126,6 @@ async def test_a_third_language_added_in_one_place_is_spoken(tmp_path, monkeypat
         assert (await db.owners.find("telegram", "1001")).language == "jv"
         # Indonesian command names, and what is not translated yet reads in Indonesian.
         indonesian = core.catalogs.get("id").gettext
-        assert ("datasaya", indonesian("See the data stored about you")) in core.commands("jv")
+        assert ("datasaya", indonesian("Your stored data")) in core.commands("jv")
     finally:
         await db.close()
