@@ -30,7 +30,7 @@ async def test_choosing_and_marking_through_telegram(tmp_path):
         text = all_text(answer)
         assert "Siti &lt;Aminah&gt; (Ikan &amp; Co) · kesiapan 40" in text
         assert all(r.params.get("parse_mode") == "HTML" for r in sent(answer))
-        answer = await staff.tap(button(answer, "Beri kursi ke daftar tunggu"))
+        answer = await staff.tap(button(answer, "🎯 Beri kursi"))
         answer = await staff.tap(button(answer, "Budi Santoso · 90"))
         assert "Kursi sudah penuh" in all_text(answer)
         answer = await staff.tap(button(answer, "Siti <Aminah> · 40"))
