@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.channel import Button, esc
-from bot.config import OfficeConfig, QuestionnaireConfig
+from bot.config import Config, OfficeConfig, QuestionnaireConfig
 from bot.criteria import Advice, Criterion, Rules, minimum_for
 from bot.i18n import Translator
+from bot.storage.owners import Owner
 
 
 def office_lines(tr: Translator, office: OfficeConfig) -> list[str]:
@@ -139,3 +140,35 @@ def detail_buttons(tr: Translator, rules: Rules, unmet: list[str], answers: Mapp
             buttons.append(Button("ℹ️ " + tr.gettext(criterion.button), f"r:{criterion.id}",
                                   description=hint(tr, criterion, answers, config)[:72]))
     return buttons
+
+
+def result_message(tr: Translator, rules: Rules, owner: Owner, answers: Mapping[str, Any],
+                   config: Config, *, intro: str = "",
+                   extra: list[str]) -> tuple[str, list[list[Button]]]:
+    """The stored result as a message: the text (after `intro`, with `extra` lines about what
+    it changed) and its own buttons (each next step, change the answers); other features add
+    theirs."""
+    result = owner.result or {}
+    text = result_text(tr, rules, bool(owner.eligible), result, owner.readiness or 0, answers,
+                       config.questionnaire, config.office)
+    if extra:
+        text = "\n".join([text, "", *extra])
+    if intro:
+        text = f"{intro}\n\n{text}"
+    buttons = [[b] for b in detail_buttons(tr, rules, list(result.get("unmet", [])), answers,
+                                           config.questionnaire)]
+    if not owner.eligible:
+        buttons.append([Button(tr.gettext("✏️ Change answers"), "m:ubah")])
+    return text, buttons
+
+
+def cannot_join(tr: Translator, criteria: tuple[Criterion, ...], answers: Mapping[str, Any],
+                config: Config, intro: str) -> str:
+    """Said as soon as a criterion the owner cannot meet is decided: kindly, what to do
+    instead, that they may still finish, and who to ask (HTML)."""
+    _ = tr.gettext
+    lines = [intro, "", _("We are sorry: your business cannot join this training.")]
+    lines += [esc(advice(tr, c, answers, config.questionnaire)) for c in criteria]
+    lines += ["", _("You may still answer the other questions to see how ready your business is "
+                    "for export."), *office_lines(tr, config.office)]
+    return "\n".join(lines)

@@ -21,6 +21,7 @@ from bot.features import (
     language,
     links,
     menu,
+    pause,
     privacy,
     reminders,
     report,
@@ -38,7 +39,7 @@ from bot.questionnaire import QuestionnaireError
 from bot.storage import Database, StorageError
 
 # Every feature of the bot, in the order their menu entries appear.
-FEATURES = (consent, survey, signup, interest, privacy, subscription, language, staff,
+FEATURES = (consent, survey, pause, signup, interest, privacy, subscription, language, staff,
             session_staff, seats, attendance, broadcast, report, links, web_login, reminders,
             menu, backups)
 

@@ -15,6 +15,7 @@ from bot.channel import Button, esc, plain_text
 from bot.engine import Ask, Review
 from bot.i18n import Translator
 from bot.questionnaire import Kind, Option, Question, Questionnaire
+from bot.validators import clean_text
 from bot.views import format_answer
 
 PAGE = 8  # answers per page of the "which answer do you want to change?" list
@@ -154,3 +155,31 @@ def edit_list(tr: Translator, questions: list[Question], answers: Mapping[str, A
         text += " " + _("(page {page} of {pages})").format(page=tr.number(page),
                                                           pages=tr.number(pages))
     return text, rows
+
+
+def typed_choice(tr: Translator, questionnaire: Questionnaire, question: Question,
+                 text: str) -> str | None:
+    """The choice a typed answer names, as button data would: the number of a button, its
+    label, an alias, or a label's first word when only one starts with it. A follow-up asked
+    in the same message counts with its options ("barat" is "yes:barat")."""
+    child = questionnaire.inline_child(question)
+    choices: list[tuple[str, Option]] = []
+    for o in question.options:
+        if o.inline and child is not None and child.kind == Kind.CHOICE:
+            choices += [(f"{o.value}:{c.value}", c) for c in child.options if not c.alone]
+        elif not o.inline:
+            choices.append((o.value, o))
+    typed = clean_text(text).lower().strip(" .!")
+    if typed.isdigit() and (child is None or child.kind == Kind.CHOICE):
+        number = int(typed)
+        return choices[number - 1][0] if 1 <= number <= len(choices) else None
+    labels = {value: tr.gettext(o.label).lower() for value, o in choices}
+    exact = [v for v, label in labels.items() if label == typed]
+    if exact:
+        return exact[0]
+    aliased = [value for value, o in choices if typed in o.aliases]
+    if len(aliased) == 1:
+        return aliased[0]
+    first = [v for v, label in labels.items()
+             if typed and label.replace(",", " ").split()[0] == typed]
+    return first[0] if len(first) == 1 else None

@@ -17,9 +17,8 @@ from bot.channel import Button, InboundKind, plain_text
 from bot.core import Context, Resume, Router, esc
 from bot.eligibility import evaluate, final_unmet
 from bot.engine import Ask, Form, Review, Step
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.questionnaire import Kind as QKind
-from bot.questionnaire import Option, Question, Questionnaire
 from bot.storage.owners import Owner
 from bot.validators import clean_text
 
@@ -32,15 +31,9 @@ def register(router: Router) -> None:
                    agreed=True)
     router.command(("kembali", "back"), on_back, N_("The previous question"),
                    agreed=True)
-    router.command(("jeda", "pause"), on_pause, N_("Pause; answers are kept"))
-    # The old name of /jeda (easy to mistake for /batalikut); pausing is safe, so it stays.
-    router.command(("batal", "cancel"), on_pause, "", listed=False)
     router.command(("ubah", "change"), on_change, N_("Change an answer"), agreed=True)
-    router.command(("ulang", "restart"), on_restart, N_("Start over"),
-                   agreed=True)
     for prefix, handler in (("a", on_choose), ("t", on_toggle), ("d", on_done), ("k", on_keep),
                             ("b", on_back_button), ("e", on_edit), ("s", on_summary_button),
-                            ("u", on_restart_button), ("f", on_final_button),
                             ("r", on_detail_button)):
         router.button(prefix, handler, agreed=True)
     router.menu_entry(menu_buttons)
@@ -94,24 +87,12 @@ async def show_result(ctx: Context, *, intro: str = "", in_place: bool = False,
     `extra`: lines about what the result changed (a seat freed)."""
     owner = ctx.owner
     assert owner is not None
-    _ = ctx.tr.gettext
     answers = await ctx.db.owners.answers(owner.id)
-    result = owner.result or {}
-    text = advice.result_text(ctx.tr, ctx.core.rules, bool(owner.eligible), result,
-                              owner.readiness or 0, answers, ctx.config.questionnaire,
-                              ctx.config.office)
-    if extra:
-        text = "\n".join([text, "", *extra])
-    if intro:
-        text = f"{intro}\n\n{text}"
-    buttons = [[b] for b in advice.detail_buttons(ctx.tr, ctx.core.rules,
-                                                   list(result.get("unmet", [])), answers,
-                                                   ctx.config.questionnaire)]
-    if not owner.eligible:
-        buttons.append([Button(_("✏️ Change answers"), "m:ubah")])
+    text, buttons = advice.result_message(ctx.tr, ctx.core.rules, owner, answers, ctx.config,
+                                          intro=intro, extra=extra or [])
     for entry in ctx.core.router.result_buttons:
         buttons += [[b] for b in await entry(ctx)]
-    buttons.append([Button(_("☰ Menu"), "m:menu")])
+    buttons.append([Button(ctx.tr.gettext("☰ Menu"), "m:menu")])
     ctx.reply(text, buttons, replace=in_place)
 
 
@@ -224,14 +205,7 @@ async def _render(ctx: Context, before: Form, step: Step) -> None:
                                       ctx.config.questionnaire, ctx.core.rules)
                if c.id not in told]
         if new:
-            lines = [intro, "", _("We are sorry: your business cannot join this training.")]
-            for criterion in new:
-                lines.append(esc(advice.advice(ctx.tr, criterion, step.form.answers,
-                                               ctx.config.questionnaire)))
-            lines += ["", _("You may still answer the other questions to see how ready your "
-                            "business is for export."),
-                      *advice.office_lines(ctx.tr, ctx.config.office)]
-            ctx.reply("\n".join(lines), [
+            ctx.reply(advice.cannot_join(ctx.tr, new, step.form.answers, ctx.config, intro), [
                 [Button(_("▶️ Go on anyway"), "f:go")],
                 [Button(_("⏸ Stop here"), "f:stop")],
                 [Button(_("⬅️ Change my answer"), f"b:{step.next.question.id}")],
@@ -285,14 +259,6 @@ async def on_back_button(ctx: Context, rest: str) -> None:
 async def on_edit(ctx: Context, rest: str) -> None:
     """Change one answer, chosen from the list: e:<question>."""
     await _apply(ctx, engine.Edit(rest))
-
-
-async def on_final_button(ctx: Context, rest: str) -> None:
-    """After "your business cannot join": f:go answers on, f:stop pauses."""
-    if rest == "stop":
-        await on_pause(ctx, "")
-        return
-    await resume(ctx, in_place=True)
 
 
 async def on_summary_button(ctx: Context, rest: str) -> None:
@@ -359,34 +325,6 @@ async def submit(ctx: Context, form: Form) -> None:
     await show_result(ctx, in_place=True, extra=lines)  # the summary moves on to the result
 
 
-def match_option(tr: Translator, questionnaire: Questionnaire, question: Question,
-                 text: str) -> str | None:
-    """The choice a typed answer names, as button data would: the number of a button, its
-    label, an alias, or a label's first word when only one starts with it. A follow-up asked
-    in the same message counts with its options ("barat" is "yes:barat")."""
-    child = questionnaire.inline_child(question)
-    choices: list[tuple[str, Option]] = []
-    for o in question.options:
-        if o.inline and child is not None and child.kind == QKind.CHOICE:
-            choices += [(f"{o.value}:{c.value}", c) for c in child.options if not c.alone]
-        elif not o.inline:
-            choices.append((o.value, o))
-    typed = clean_text(text).lower().strip(" .!")
-    if typed.isdigit() and (child is None or child.kind == QKind.CHOICE):
-        number = int(typed)
-        return choices[number - 1][0] if 1 <= number <= len(choices) else None
-    labels = {value: tr.gettext(o.label).lower() for value, o in choices}
-    exact = [v for v, label in labels.items() if label == typed]
-    if exact:
-        return exact[0]
-    aliased = [value for value, o in choices if typed in o.aliases]
-    if len(aliased) == 1:
-        return aliased[0]
-    first = [v for v, label in labels.items()
-             if typed and label.replace(",", " ").split()[0] == typed]
-    return first[0] if len(first) == 1 else None
-
-
 async def on_input(ctx: Context, _rest: str) -> None:
     """Anything that is not a command or a button: usually an answer."""
     _ = ctx.tr.gettext
@@ -429,7 +367,8 @@ async def on_input(ctx: Context, _rest: str) -> None:
     if inbound.kind == InboundKind.CONTACT:
         given = engine.Contact(inbound.phone, inbound.own_contact)
     elif isinstance(shown, Ask) and shown.question.kind == QKind.CHOICE:
-        value = match_option(ctx.tr, ctx.core.questionnaire, shown.question, inbound.text)
+        value = screens.typed_choice(ctx.tr, ctx.core.questionnaire, shown.question,
+                                      inbound.text)
         if value is not None:
             given = engine.Choose(shown.question.id, value)
     await _apply(ctx, given, form)
@@ -443,45 +382,6 @@ async def on_continue(ctx: Context, _args: str) -> None:
 async def on_back(ctx: Context, _args: str) -> None:
     """/kembali: the previous question."""
     await _apply(ctx, engine.Back())
-
-
-async def on_pause(ctx: Context, _args: str) -> None:
-    """/jeda: stop asking for now; the answers stay."""
-    _ = ctx.tr.gettext
-    owner = ctx.owner
-    if owner is None or not owner.consented or (owner.finished_at is not None
-                                                and owner.cursor is None):
-        await ctx.show_menu(_("There is no questionnaire in progress."))
-        return
-    await ctx.db.owners.set_paused(owner.id, True)
-    ctx.reply(_("All right, the questions are paused. Your answers are kept: continue whenever "
-                "you like with the button below or /continue."),
-              [[Button(_("▶️ Continue"), "m:lanjut")], [Button(_("☰ Menu"), "m:menu")]],
-              replace=ctx.inbound.kind == InboundKind.BUTTON, remove_keyboard=True)
-
-
-async def on_restart(ctx: Context, _args: str) -> None:
-    """/ulang: start over, after a confirmation."""
-    _ = ctx.tr.gettext
-    ctx.reply(_("Start over? All your answers and your result will be deleted."), [
-        [Button(_("Yes, start over"), "u:yes")],
-        [Button(_("No, keep them"), "u:no")],
-    ])
-
-
-async def on_restart_button(ctx: Context, rest: str) -> None:
-    """The confirmation buttons of /ulang."""
-    _ = ctx.tr.gettext
-    owner = ctx.owner
-    if rest != "yes" or owner is None or not owner.consented:
-        ctx.notice(_("Nothing was changed."))
-        await resume(ctx, in_place=True)
-        return
-    await ctx.db.owners.restart(owner.id)
-    await ctx.refresh()
-    ctx.notice(_("Your answers were deleted."))
-    await resume(ctx, intro=esc(_("Let's start again from the first question.")),
-                 in_place=True)
 
 
 async def menu_buttons(ctx: Context) -> list[Button]:
