@@ -32,7 +32,7 @@ DONE_STATES = ("sent", "blocked", "failed", "skipped", "cancelled")
 def announcement(broadcast: Broadcast, tr: Translator) -> Reply:
     """The message an owner receives, in their language (also the staff member's preview)."""
     footer = "<i>" + tr.gettext("An announcement from Dindagkop-UKM Kota Pekalongan. To stop "
-                                "receiving announcements, send /berhenti.") + "</i>"
+                                "receiving announcements, send /news.") + "</i>"
     text = f"{broadcast.html}\n\n{footer}" if broadcast.html.strip() else footer
     attachment = None
     if broadcast.file_ref:
@@ -115,7 +115,7 @@ async def on_start(core: Core) -> None:
             await _post(core, broadcast, tr.gettext(
                 "Announcement #{number} was scheduled for {when}, but the bot was not running "
                 "then. It was not sent, because its text may be out of date. Send it again "
-                "with /umumkan if it is still right.").format(
+                "with /announce if it is still right.").format(
                     number=broadcast.id, when=tr.datetime(broadcast.scheduled_for)))
         elif broadcast.scheduled_for is not None and broadcast.scheduled_for <= now:
             await launch(core, broadcast.id)  # due while the bot was down: start it now

@@ -203,7 +203,7 @@ class Core:
             tr = self.catalogs.get(self.language_of(inbound, owner))
             return [Reply(tr.gettext(
                 "Sorry, something went wrong on our side. Your answers so far are safe. Please "
-                "try again in a moment, or send /lanjut."))]
+                "try again in a moment, or send /continue."))]
 
     def language_of(self, inbound: Inbound, owner: Owner | None) -> str:
         """The owner's chosen language, else their messenger's, else the configured default."""

@@ -102,7 +102,7 @@ async def on_announce(ctx: Context, _args: str) -> None:
     await ctx.save_flow(FLOW, "write", {})
     ctx.reply(_("<b>New announcement</b>\nWrite the announcement as owners should read it. Bold, "
                 "italic and links are kept. You may send a photo or a document with the text as "
-                "its caption.\n\nSend /batal to cancel."))
+                "its caption.\n\nSend /cancel to cancel."))
 
 
 async def on_input(ctx: Context, _rest: str) -> None:
@@ -114,7 +114,7 @@ async def on_input(ctx: Context, _rest: str) -> None:
     elif step == "when":
         await _take_time(ctx)
     else:
-        ctx.reply(ctx.tr.gettext("Please use the buttons above, or send /batal to cancel."))
+        ctx.reply(ctx.tr.gettext("Please use the buttons above, or send /cancel to cancel."))
         if step == "audience":
             await _ask_audience(ctx)
 
@@ -155,7 +155,7 @@ async def _take_time(ctx: Context) -> None:
     when = parse_when(ctx.inbound.text, local_now) if ctx.inbound.kind == InboundKind.TEXT else None
     if when is None or when <= local_now or when > local_now + timedelta(days=366):
         ctx.reply(_("Please type a date and time (WIB) in the coming year, for example "
-                    "{example}, or \"besok 09:00\". Send /batal to cancel.").format(
+                    "{example}, or \"besok 09:00\". Send /cancel to cancel.").format(
                         example=(local_now + timedelta(days=1)).strftime("%Y-%m-%d 09:00")))
         return
     broadcast = await _create(ctx, when)
@@ -368,7 +368,7 @@ async def on_list(ctx: Context, _args: str) -> None:
     _ = ctx.tr.gettext
     recent = await ctx.db.broadcasts.recent(10)
     if not recent:
-        ctx.reply(_("No announcements yet. Send /umumkan to write one."))
+        ctx.reply(_("No announcements yet. Send /announce to write one."))
         return
     lines, rows = [_("<b>Recent announcements</b>")], []
     for broadcast in recent:

@@ -112,7 +112,7 @@ async def on_owner_button(ctx: Context, rest: str) -> None:
         return
     log.info("owner %d joined the %d interest list", owner.id, year)
     ctx.reply(_("⭐ You are on the interest list for the {year} export training. We will tell "
-                "you when its sessions open. To leave the list, send /minat.").format(year=year))
+                "you when its sessions open. To leave the list, send /interest.").format(year=year))
 
 
 async def data_lines(ctx: Context) -> list[str]:

@@ -51,7 +51,7 @@ async def on_link(ctx: Context, args: str) -> None:
         await ctx.save_flow(FLOW, "name", {})
         ctx.reply(ctx.tr.gettext(
             "Which name should the link carry, for example <code>poster-batik</code>? Use "
-            "letters, digits, - and _ only (at most 64). Send /batal to cancel."))
+            "letters, digits, - and _ only (at most 64). Send /cancel to cancel."))
         return
     await _answer(ctx, args)
 
@@ -66,7 +66,7 @@ async def _answer(ctx: Context, source: str) -> None:
     if not SOURCE.match(source):
         await ctx.save_flow(FLOW, "name", {})
         ctx.reply(_("A link name may only have letters, digits, - and _ (at most 64), for "
-                    "example <code>poster-batik</code>. Please type another one, or send /batal "
+                    "example <code>poster-batik</code>. Please type another one, or send /cancel "
                     "to cancel."))
         return
     if ctx.flow is not None:
@@ -86,7 +86,7 @@ async def _answer(ctx: Context, source: str) -> None:
             f'<a href="{esc(link)}">{esc(link)}</a>',
             "",
             _("Print the QR code on the poster. Owners who start the bot through it are "
-              "counted under this name in /rekap (so far: {count}).").format(
+              "counted under this name in /summary (so far: {count}).").format(
                 count=ctx.tr.number(arrived)),
         ])
         ctx.replies.append(Reply(text, attachment=Attachment(f"qr-{channel}-{source}.png",

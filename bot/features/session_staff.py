@@ -175,7 +175,7 @@ async def ask(ctx: Context, data: dict[str, Any], step: str) -> None:
     if step == "capacity" or (action == "edit" and data.get("field") == "capacity"):
         buttons.append([Button(ctx.tr.number(DEFAULT_CAPACITY),
                                f"stses:flow:{DEFAULT_CAPACITY}")])
-    lines.append("<i>" + _("(Send /batal to stop.)") + "</i>")
+    lines.append("<i>" + _("(Send /cancel to stop.)") + "</i>")
     ctx.reply("\n".join(lines), buttons)
 
 
@@ -223,7 +223,7 @@ async def answer(ctx: Context, text: str) -> None:
 async def on_flow_input(ctx: Context, _rest: str) -> None:
     """Typed input while a session conversation is in progress."""
     if ctx.inbound.kind != InboundKind.TEXT:
-        ctx.reply(ctx.tr.gettext("Please type the answer as text, or send /batal to stop."))
+        ctx.reply(ctx.tr.gettext("Please type the answer as text, or send /cancel to stop."))
         assert ctx.flow is not None
         await ask(ctx, dict(ctx.flow.data), ctx.flow.step)
         return
@@ -319,7 +319,7 @@ async def carry_out(ctx: Context, data: dict[str, Any]) -> None:
         await ctx.audit("session.create", session_id=session.id, title=session.title,
                         starts_at=to_db(session.starts_at), capacity=session.capacity)
         await reminder_jobs.schedule(ctx.core, session)
-        ctx.reply(_("✅ The session is created. Owners see it with /jadwal."))
+        ctx.reply(_("✅ The session is created. Owners see it with /schedule."))
         await show_session(ctx, session)
         return
     session = await _session(ctx, data)

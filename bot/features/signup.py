@@ -264,7 +264,7 @@ async def on_withdraw(ctx: Context, _args: str) -> None:
     pairs = [(s, r) for s, r in await ctx.db.sessions.of_owner(
         owner.id, ("registered", "waiting")) if s.status in ACTIVE] if owner else []
     if not pairs:
-        ctx.reply(_("You have no sign-ups to cancel. To see the sessions, send /jadwal."))
+        ctx.reply(_("You have no sign-ups to cancel. To see the sessions, send /schedule."))
         return
     if len(pairs) == 1:
         await ask_withdraw(ctx, pairs[0][0], pairs[0][1])
@@ -306,7 +306,7 @@ async def withdraw(ctx: Context, session_id: int) -> None:
     log.info("owner %d withdrew from session %d", owner.id, session_id)
     await notices.notify_promoted(ctx.core, session_id, freed.promoted, ctx.now)
     ctx.reply(_("Your sign-up for <b>{title}</b> is cancelled. Thank you for letting us know. "
-                "To sign up again, send /jadwal.").format(title=esc(session.title)))
+                "To sign up again, send /schedule.").format(title=esc(session.title)))
 
 
 async def on_session_button(ctx: Context, rest: str) -> None:
@@ -526,7 +526,7 @@ async def render_cancelled(core: Core, item: Item, tr: Translator) -> Reply | No
     return Reply("\n".join([
         _("❌ We are sorry: this training session is cancelled."), "",
         *session_lines(tr, session), "",
-        _("See the other sessions with /jadwal. New sessions are announced here."),
+        _("See the other sessions with /schedule. New sessions are announced here."),
     ]), ((Button(_("📅 Training sessions"), "m:jadwal"),),))
 
 

@@ -19,7 +19,7 @@ from bot.storage.web import StaffId
 LINK_VALID = timedelta(minutes=10)
 SESSION_IDLE = timedelta(hours=8)  # a web session ends after this long without a request
 LINKS_PER_WINDOW = 5  # links one staff member may get within LINK_VALID
-LOGIN_PATH = "/staf/masuk/"
+LOGIN_PATH = "/staf/login/"
 
 
 def token_hash(token: str) -> str:
@@ -51,9 +51,9 @@ async def on_login(ctx: Context, _args: str) -> None:
     if recent >= LINKS_PER_WINDOW:
         ctx.reply(ctx.tr.ngettext(
             "You were sent {count} sign-in link in the last {minutes} minutes. Please use the "
-            "newest one, or wait a few minutes and send /masuk again.",
+            "newest one, or wait a few minutes and send /login again.",
             "You were sent {count} sign-in links in the last {minutes} minutes. Please use the "
-            "newest one, or wait a few minutes and send /masuk again.", recent).format(
+            "newest one, or wait a few minutes and send /login again.", recent).format(
                 count=ctx.tr.number(recent),
                 minutes=ctx.tr.number(LINK_VALID.total_seconds() // 60)))
         return
