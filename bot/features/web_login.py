@@ -19,7 +19,7 @@ from bot.storage.web import StaffId
 LINK_VALID = timedelta(minutes=10)
 SESSION_IDLE = timedelta(hours=8)  # a web session ends after this long without a request
 LINKS_PER_WINDOW = 5  # links one staff member may get within LINK_VALID
-LOGIN_PATH = "/staf/login/"
+LOGIN_PATH = "/staf/masuk/"
 
 
 def token_hash(token: str) -> str:
