@@ -160,7 +160,7 @@ async def test_the_xlsx_holds_what_the_database_holds(tmp_path):
         for row in sheet[1:]:
             record = dict(zip(header, row, strict=True))
             owner = owners[record["ID pelaku usaha"]]
-            assert record["Kesiapan"] == owner.readiness
+            assert record["Kesiapan ekspor"] == owner.readiness
             assert record["Memenuhi syarat"] == "Ya"
             assert record["Nama"] == owner.answers["name"]
             assert record["Produk"] == {"fish": "Olahan ikan", "batik": "Batik"}[

@@ -43,7 +43,7 @@ async def test_choosing_and_marking_through_telegram(tmp_path):
                                    timeout=10)
         assert "nomor 1" in told.text
         await fake.wait_for(lambda r: r.method == "sendMessage" and r.chat_id == 5002
-                            and "Dinas memilih Anda" in (r.text or ""), timeout=10)
+                            and "kami memilih Anda" in (r.text or ""), timeout=10)
         assert (await db.sessions.registration(october, high[0])).status == "registered"
         # On the day: mark who came, in place.
         clock.now = START

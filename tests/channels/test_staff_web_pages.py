@@ -138,7 +138,7 @@ async def test_an_applicants_page_has_everything_about_them(core):
         gone = (await client.get("/staf/pendaftar/98765")).text
     for shown in ("Siti Aminah", "Batik Aminah", "20 kodi",  # answers as /datasaya shows them
                   "Halal, PIRT / SPP-IRT", "081234567890",
-                  "Memenuhi persyaratan", "Kesiapan 90 dari 100", "Kualitas", "20 / 20",
+                  "Memenuhi syarat", "Kesiapan 90 dari 100", "Mutu", "20 / 20",
                   "NIB", "0 / 20", "pemberitahuan privasi versi 2026-11",
                   "Pelatihan Ekspor Oktober 2027", "hadir", "poster-batik",
                   "Pengingat Pelatihan Ekspor Oktober 2027", "menunggu dikirim"):

@@ -125,7 +125,7 @@ async def test_a_formatted_announcement_is_previewed_sent_once_and_reported(runn
     for owner_chat in (str(10_000 + n) for n in range(30)):
         (received,) = transport.to(owner_chat)
         assert received.text.startswith("Pelatihan <b>ekspor</b>")
-        assert "/berhenti" in received.text  # in the owner's language (Indonesian)
+        assert "/kabar" in received.text  # in the owner's language (Indonesian)
     progress = transport.to(str(STAFF_ID))
     assert "Announcement #1" in progress[0].text
     await delivery.report_progress(core, 1, {})
@@ -348,7 +348,7 @@ async def test_owners_can_stop_and_resume_announcements(running):
     await owner.say("/lanjutkanpesan")  # the old name: it asks too
     assert "Terima lagi?" in owner.text()
     await owner.tap("Terima lagi")
-    assert "pengumuman dari kantor lagi" in owner.text()
+    assert "pengumuman dari kami lagi" in owner.text()
     assert await core.db.broadcasts.opted_out(1) is None
     await compose(staff)
     assert "It will go to 2 owners." in staff.text()

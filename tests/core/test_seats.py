@@ -68,7 +68,7 @@ async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clo
     told = {owner: plain_text(reply.text) for owner, reply in await deliver(core)}
     assert "the office has chosen you for a seat" in told[ids["Citra"]]
     assert "kursi Anda diberikan kepada usaha lain" in told[ids["Ani"]]
-    assert "nomor 1 dalam daftar tunggu" in told[ids["Ani"]]
+    assert "nomor 1 di daftar tunggu" in told[ids["Ani"]]
     entries = await core.db.staff.audit_entries()
     assert [(e.action, e.audience) for e in entries] == [("session.choose", 2)]
     # When a seat frees up, the one who gave theirs up is first in line.

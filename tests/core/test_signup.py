@@ -86,7 +86,7 @@ async def test_a_full_session_puts_owners_on_the_waiting_list_which_moves_up(cor
     a, b = Owner(core, "1001", "en"), Owner(core, "1002", "id")
     await a.press(f"sess:join:{s.id}")
     await b.say("/jadwal")
-    assert "Penuh. Daftarlah untuk menjadi yang pertama di daftar tunggu." in b.text()
+    assert "Penuh. Anda bisa masuk daftar tunggu sebagai nomor 1." in b.text()
     await b.tap("⏳")
     assert "daftar tunggu: nomor 1" in b.text()
     await a.say("/batalikut")
