@@ -63,8 +63,10 @@ def describe(tr: Translator, entry: AuditEntry, sessions: Mapping[int, str],
         "web.login": lambda: _("Signed in to the staff web page"),
         "web.logout": lambda: _("Signed out of the staff web page"),
         "report.summary": lambda: _("Looked at the summary"),
-        "export": lambda: _("Downloaded the export (owners and {sessions} training sessions)")
-        .format(sessions=tr.number(d.get("sessions", 0))),
+        "export": lambda: _("Downloaded the data (owners and {sessions})").format(
+            sessions=tr.ngettext("{count} training session", "{count} training sessions",
+                                 int(d.get("sessions", 0) or 0)).format(
+                count=tr.number(d.get("sessions", 0) or 0))),
         "session.create": lambda: _("Created the training session {session}").format(
             session=session),
         "session.edit": lambda: _("Changed {field} of {session} from {old} to {new}").format(

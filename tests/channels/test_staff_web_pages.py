@@ -150,6 +150,11 @@ async def test_downloads_are_the_files_of_ekspor(core):
     await populate(core)
     staff = Owner(core, str(STAFF_ID))
     await staff.say("/ekspor")
+    caption = next(r.text for r in staff.last if isinstance(r, Reply) and r.attachment)
+    assert "1 sesi pelatihan" in caption  # each count in its own words (issue 12)
+    english = Owner(core, str(STAFF_ID), language_code="en")
+    await english.say("/export")
+    assert "and 1 training session," in english.text()  # not "1 training sessions"
     chat = {r.attachment.filename.rsplit(".", 1)[1]: r.attachment
             for r in staff.last if isinstance(r, Reply) and r.attachment}
     async with browser(core) as client:
@@ -165,7 +170,7 @@ async def test_downloads_are_the_files_of_ekspor(core):
     for web_sheet, chat_sheet in zip(web_book.worksheets, chat_book.worksheets, strict=True):
         assert list(web_sheet.values) == list(chat_sheet.values)
     exports = [e for e in await core.db.staff.audit_entries(10) if e.action == "export"]
-    assert len(exports) == 3 and all(e.actor == str(STAFF_ID) for e in exports)
+    assert len(exports) == 4 and all(e.actor == str(STAFF_ID) for e in exports)
 
 
 async def test_the_audit_log_is_in_words_with_people_by_name(core):
