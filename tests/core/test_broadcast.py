@@ -361,7 +361,9 @@ async def test_the_audit_log_shows_staff_actions_to_staff_only(running):
     await compose(staff)
     await staff.tap("Send now")
     await staff.say("/audit")
-    assert "broadcast.send · 2 owners" in staff.text()
+    # In words, and people by name (issue 12), not "broadcast.send" and "<code>broadcast=1</code>".
+    assert "Sent announcement #1 · 2 owners" in staff.text()
+    assert "broadcast.send" not in staff.text() and "broadcast=" not in staff.text()
     owner = Owner(core, user_id="10000", language_code="en")
     await owner.say("/audit")
     assert "/audit" not in owner.text() and "broadcast" not in owner.text()
