@@ -138,8 +138,14 @@ async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) 
         _stop_watching(core, broadcast_id)
         if broadcast.status == "sending":
             await core.db.broadcasts.end(broadcast_id, "done", core.clock())
+        # The progress message shows where it ended (no Stop button any more), and the report
+        # comes as a new message: the staff member is notified when a long broadcast ends.
+        await _edit(core, broadcast, "\n".join([
+            tr.gettext("<b>Announcement #{number}</b>").format(number=broadcast.id),
+            tr.gettext("Done: {handled} of {total} handled. The report is below.").format(
+                handled=tr.number(handled), total=tr.number(total))]))
         text, buttons = final_report(tr, broadcast, counts)
-        await _edit(core, broadcast, text, buttons)
+        await _post(core, broadcast, text, buttons)
         log.info("broadcast %d finished: %s", broadcast_id, dict(counts))
         return
     rate = _observed_rate(state, handled) or core.config.broadcast.rate
@@ -210,14 +216,15 @@ def _author_translator(core: Core, broadcast: Broadcast) -> Translator:
     return core.catalogs.get(broadcast.language)
 
 
-async def _post(core: Core, broadcast: Broadcast, text: str) -> str | None:
-    """A new message to the broadcast's author (the progress message, a warning)."""
+async def _post(core: Core, broadcast: Broadcast, text: str,
+                buttons: tuple[tuple[Button, ...], ...] = ()) -> str | None:
+    """A new message to the broadcast's author (the progress message, the report, a warning)."""
     transport = core.sender.transports.get(broadcast.channel) if core.sender else None
     if transport is None:
         return None
     try:
         await core.sender.limiter.acquire()  # type: ignore[union-attr]
-        return await transport.deliver(broadcast.chat_id, Reply(text))
+        return await transport.deliver(broadcast.chat_id, Reply(text, buttons))
     except DeliveryError as exc:
         log.warning("could not post to the author of broadcast %d: %s", broadcast.id, exc)
         return None

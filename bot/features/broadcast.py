@@ -316,8 +316,10 @@ async def _confirm(ctx: Context, action: str) -> None:
     await ctx.audit("broadcast.send", total, broadcast=broadcast.id,
                     to=broadcast.audience.kind, value=broadcast.audience.value)
     if started:
-        ctx.reply(_("Announcement #{number} is on its way. The message below shows the "
-                    "progress.").format(number=broadcast.id))
+        # The progress message was posted while the announcement started, so it is above.
+        ctx.reply(_("Announcement #{number} is on its way. The message above shows the "
+                    "progress; the report comes as a new message when it is done.").format(
+                        number=broadcast.id))
 
 
 async def _cancel(ctx: Context, broadcast_id: int) -> None:

@@ -129,8 +129,9 @@ async def test_a_formatted_announcement_is_previewed_sent_once_and_reported(runn
     progress = transport.to(str(STAFF_ID))
     assert "Announcement #1" in progress[0].text
     await delivery.report_progress(core, 1, {})
-    chat, message_id, report = transport.edits[-1]
-    assert (chat, message_id) == (str(STAFF_ID), "1")
+    chat, message_id, done = transport.edits[-1]  # the progress message shows where it ended
+    assert (chat, message_id) == (str(STAFF_ID), "1") and "Done: 30 of 30 handled" in done
+    report = transport.to(str(STAFF_ID))[-1].text  # the report: a new message, so staff are told
     assert "finished" in report and "Sent: 30" in report and "Failed: 0" in report
     assert (await core.db.broadcasts.get(1)).status == "done"
     (entry,) = [e for e in await core.db.staff.audit_entries() if e.action == "broadcast.send"]
@@ -302,7 +303,7 @@ async def test_stopping_a_broadcast_withdraws_what_is_not_sent(running):
     core.sender.paused_until = 0.0  # the minute is over: whatever is still queued may go
     await drain(core)
     await delivery.report_progress(core, 1, {})
-    report = transport.edits[-1][2]
+    report = transport.to(str(STAFF_ID))[-1].text
     assert "stopped" in report and "Sent: 10" in report
     assert "Not sent (stopped, or the owner stopped announcements): 40" in report
     await staff.press("bc:stop:1")
@@ -321,7 +322,7 @@ async def test_failures_are_listed_on_request(running):
     await staff.tap("Send now")
     await drain(core)
     await delivery.report_progress(core, 1, {})
-    report = transport.edits[-1][2]
+    report = transport.to(str(STAFF_ID))[-1].text
     assert "Sent: 2" in report and "Blocked the bot: 1" in report and "Failed: 1" in report
     await staff.press("bc:f:1")
     assert f"owner #{ids[1]}: Bad Request: chat not found" in staff.text()
