@@ -215,7 +215,14 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
                  "join.")
         yes = _("🔒 Close the list")
     else:
-        count = await ctx.db.interest.count_invited(year)
+        count = await ctx.db.interest.count_to_invite(year)
+        if count == 0:  # nothing to confirm: say so instead of "0 invitations are on their way"
+            await ctx.end_flow()
+            ctx.reply(_("There is nobody to invite to the {year} list: nobody was on the "
+                        "{previous} list or not yet eligible, or every one of them was invited "
+                        "already.").format(year=year, previous=year - 1),
+                      [[Button(_("⭐ Interest lists"), "m:daftarminat")]])
+            return
         text = ctx.tr.ngettext(
             "Invite {count} owner to join the {year} list? It goes to the owners on the "
             "{previous} list and those who were not yet eligible. Nobody is invited twice.",
@@ -271,6 +278,9 @@ async def carry_out(ctx: Context, action: str, year: int) -> None:
     sql, params = ctx.db.interest.invited_sql(year)
     queued = await ctx.db.outbox.enqueue_owners("invitation", f"invite:{year}", {"year": year},
                                                 sql, params, ctx.now, priority=PRIORITY_BULK)
+    if queued == 0:  # all invited meanwhile
+        ctx.reply(_("There is nobody left to invite to the {year} list.").format(year=year))
+        return
     ctx.core.wake_sender()
     await ctx.audit("interest.invite", audience=queued, year=year)
     ctx.reply(ctx.tr.ngettext(
