@@ -105,8 +105,7 @@ QUESTIONS = (
     ),
     Question(
         "quality", Kind.MULTI,
-        N_("Which proofs of quality does your product have? Choose all that apply, then press "
-           "Done."),
+        N_("Which proofs of quality does your product have? Choose all, then press Done."),
         N_("Quality proof"),
         options=(
             Option("sni", N_("SNI"), N_("Indonesian National Standard")),

@@ -32,8 +32,7 @@ def question_text(tr: Translator, ask: Ask, contact_key: bool = False,
         lines.append("⚠️ " + _(ask.error.reason).format(**params))
     where = f"<i>{tr.number(ask.number)}/{tr.number(ask.total)}</i> · "
     if q.kind == Kind.MULTI and ask.draft and not hint:  # ticking: the question is known
-        lines.append(where + _("Chosen: {answer}. Press Done when that is all.").format(
-            answer=format_answer(tr, q, ask.draft)))
+        lines.append(where + _("Chosen: {answer}").format(answer=format_answer(tr, q, ask.draft)))
         return "\n".join(lines)
     lines.append(where + f"<b>{esc(_(q.label))}</b>")
     if q.hint and hint:

@@ -46,8 +46,8 @@ def welcome_text(ctx: Context) -> str:
     _ = ctx.tr.gettext
     return "\n".join([
         _("<b>Welcome to the export training service of Dindagkop-UKM Kota Pekalongan!</b>"),
-        _("{count} short questions (about 4 minutes) tell you whether your business can join "
-          "the training, and what is missing.").format(
+        _("{count} short questions (about 4 minutes): can your business join the training, "
+          "and what is missing?").format(
             count=ctx.tr.number(ctx.core.questionnaire.total)),
         "",
         _("We store your answers (never your NIK) to choose and contact participants; you can "
