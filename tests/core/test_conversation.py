@@ -375,3 +375,23 @@ async def test_a_blocked_owner_is_marked_and_unmarked_when_they_write_again(core
     assert (await core.db.owners.find("telegram", "1001")).blocked_at is not None
     await owner.say("/lanjut")
     assert (await core.db.owners.find("telegram", "1001")).blocked_at is None
+
+
+async def test_after_going_back_the_next_question_comes_with_its_answer_to_keep(core):
+    # Issue 12, item 5: back twice, then an answer: the next question (not a jump past it),
+    # shown with its current answer, typed answers too, and a button to keep it.
+    owner = Owner(core, language_code="en")
+    await start(owner)
+    await owner.run(ANSWERS_ELIGIBLE[:CAPACITY + 2])  # up to the packaging question
+    await owner.say("/kembali")
+    await owner.say("/kembali")
+    assert "8/12 · How much can you produce?" in owner.text()
+    assert "Your answer now: 20 kodi a month" in owner.text()
+    await owner.tap("Keep this answer")
+    assert "9/12 · Is that amount steady every month?" in owner.text()
+    assert "Your answer now: Yes, steady" in owner.text()
+    await owner.tap("Goes up and down")
+    assert "10/12 · How is your product packaged?" in owner.text()
+    stored = await core.db.owners.find("telegram", "1001")
+    answers = await core.db.owners.answers(stored.id)
+    assert answers["steady"] == "varies" and answers["capacity"]["amount"] == 20
