@@ -159,7 +159,7 @@ async def bot_main(url: str, rate: float, size: int) -> None:
         channel = TelegramChannel(config, core)
         await channel.start()
         await core.start([channel])
-        broadcast = await db.broadcasts.create(
+        broadcast, _new = await db.broadcasts.create(
             channel="telegram", author=str(STAFF_ID), chat_id=str(STAFF_ID), language="id",
             html="<b>Pelatihan ekspor 2027</b> dibuka. Daftar sekarang!", file_ref="",
             file_kind="", audience=Audience("all"), scheduled_for=core.clock(),

@@ -15,6 +15,12 @@ Figures (after warm-up requests, ROUNDS requests each):
 - `web_overview_cold_p95_ms`: the same with the charts' cache emptied before every request
   (the first view after the numbers changed).
 - `web_applicant_p95_ms`: one applicant's page.
+- `web_session_p95_ms`: a session's page with its 30 registrants and 370 waiting.
+- `web_most_ready_p95_ms`: the preview of "seats to the most ready" for that session.
+- `web_checklist_p95_ms`: the attendance checklist of that session.
+- `web_announce_preview_p95_ms`: POST of a composed announcement to everyone: its preview with
+  the count per channel (both channels running).
+- `web_announcement_p95_ms`: the page of an announcement sent to 2,000 owners (its report).
 Targets (issue 14): under 150 ms for the first and the overview.
 """
 
@@ -127,6 +133,34 @@ async def measure(client: httpx.AsyncClient, timed: Timed, path: str,
     return times
 
 
+async def measure_post(client: httpx.AsyncClient, timed: Timed, path: str,
+                       data: dict[str, str]) -> list[float]:
+    """Milliseconds of server time of ROUNDS posts of a form to `path` (after a warm-up)."""
+    times = []
+    for n in range(WARMUP + ROUNDS):
+        answer = await client.post(path, data=data)
+        assert answer.status_code == 200, (path, answer.status_code)
+        if n >= WARMUP:
+            times.append(1000 * timed.last)
+    return times
+
+
+class Transport:
+    """A running channel that sends nothing: counts per channel need the sender's channels."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def deliver(self, chat_id: str, reply: Any) -> str | None:
+        return None
+
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Any = ()) -> None:
+        return None
+
+    def start_link(self, payload: str) -> str | None:
+        return None
+
+
 def p95(values: list[float]) -> float:
     """The 95th percentile."""
     return statistics.quantiles(values, n=20)[-1]
@@ -135,12 +169,20 @@ def p95(values: list[float]) -> float:
 async def run() -> list[tuple[str, float | int]]:
     """Build the database and the site; time the pages."""
     with tempfile.TemporaryDirectory() as folder:
-        config = Config(path=Path(folder) / "config.toml", staff=frozenset({STAFF_ID}),
+        config = Config(path=Path(folder) / "config.toml",
+                        staff=frozenset({f"telegram:{STAFF_ID}"}),  # as config.toml gives it
                         database=Path(folder) / "bench.sqlite3",
                         web=WebConfig(public_url="https://staf.example.go.id"))
         db = await Database.open(config.database)
         core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=lambda: NOW)
         await populate(db)
+        await db.write("INSERT INTO broadcasts (channel, author, chat_id, language, html,"
+                       " audience, status, total, created_at) VALUES ('telegram', ?, '', 'id',"
+                       " 'Halo', '{\"kind\": \"all\", \"value\": \"\"}', 'done', 2000, ?)",
+                       (str(STAFF_ID), to_db(NOW)))
+        await core.start([Transport("telegram"), Transport("whatsapp")])
+        assert core.sender is not None
+        await core.sender.stop()  # nothing is sent: the pages are timed
         token = new_token()
         await db.web.start_session(token_hash(token), StaffId("telegram", str(STAFF_ID)),
                                    new_token(), "id", NOW)
@@ -148,7 +190,7 @@ async def run() -> list[tuple[str, float | int]]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=timed),
                                      base_url="http://bench", cookies={"staf_sesi": token}) as c:
             page20 = await c.get("/staf/pendaftar?urut=readiness&arah=turun&hal=20")
-            assert "Halaman 20 dari 200" in page20.text
+            assert "Halaman 20 dari 200" in page20.text, (page20.status_code, page20.text[-2000:])
             assert len(re.findall(r'href="/staf/pendaftar/\d+"', page20.text)) == 50
             applicants = await measure(c, timed, "/staf/pendaftar?urut=readiness&arah=turun&hal=20")
             filtered = await measure(c, timed, "/staf/pendaftar?produk=batik&kelayakan=eligible"
@@ -165,6 +207,13 @@ async def run() -> list[tuple[str, float | int]]:
 
             cold = await measure(c, timed, "/staf/", forget_charts)
             applicant = await measure(c, timed, "/staf/pendaftar/4321")
+            session = await measure(c, timed, "/staf/sesi/1")
+            most_ready = await measure(c, timed, "/staf/sesi/1/terbaik")
+            checklist = await measure(c, timed, "/staf/sesi/1/hadir")
+            preview = await measure_post(c, timed, "/staf/pengumuman/pratinjau", {
+                "csrf": csrf, "text": "*Pelatihan ekspor* dibuka", "audience": "all"})
+            announcement = await measure(c, timed, "/staf/pengumuman/1")
+        await core.stop()
         await db.close()
     return [
         ("web_applicants_p95_ms", p95(applicants)),
@@ -175,4 +224,9 @@ async def run() -> list[tuple[str, float | int]]:
         ("web_overview_median_ms", statistics.median(overview)),
         ("web_overview_cold_p95_ms", p95(cold)),
         ("web_applicant_p95_ms", p95(applicant)),
+        ("web_session_p95_ms", p95(session)),
+        ("web_most_ready_p95_ms", p95(most_ready)),
+        ("web_checklist_p95_ms", p95(checklist)),
+        ("web_announce_preview_p95_ms", p95(preview)),
+        ("web_announcement_p95_ms", p95(announcement)),
     ]

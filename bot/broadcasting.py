@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +23,7 @@ from bot.core import Core
 from bot.delivery import DeliveryError
 from bot.i18n import Translator
 from bot.storage.broadcasts import KIND, Broadcast
+from bot.storage.media import Media
 from bot.storage.outbox import Item
 
 log = logging.getLogger(__name__)
@@ -29,13 +32,63 @@ FOOTER_ROOM = 300  # characters kept free for the footer under every announcemen
 DONE_STATES = ("sent", "blocked", "failed", "skipped", "cancelled")
 
 
-def announcement(broadcast: Broadcast, tr: Translator) -> Reply:
-    """The message an owner receives, in their language (also the staff member's preview)."""
+@dataclass(frozen=True)
+class Progress:
+    """Where a broadcast stands: its row and its recipients' messages by status."""
+
+    broadcast: Broadcast
+    by_channel: Mapping[str, Mapping[str, int]]  # the recipients' messages per channel
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The recipients' messages by status, over every channel (and "resent")."""
+        total: dict[str, int] = {}
+        for counts in self.by_channel.values():
+            for status, count in counts.items():
+                total[status] = total.get(status, 0) + count
+        return total
+
+    @property
+    def handled(self) -> int:
+        """Messages done with: sent, blocked, failed, skipped or withdrawn."""
+        return sum(self.counts.get(status, 0) for status in DONE_STATES)
+
+    @property
+    def remaining(self) -> int:
+        """Messages still to send."""
+        return self.counts.get("queued", 0) + self.counts.get("sending", 0)
+
+    @property
+    def finished(self) -> bool:
+        """Nothing is left to send (it may still be marked done at the next tick)."""
+        return self.broadcast.status not in ("scheduled", "sending") or (
+            self.broadcast.total is not None and self.remaining == 0)
+
+
+async def progress(core: Core, broadcast_id: int) -> Progress | None:
+    """How a broadcast is going (the web page shows it; the chat edits its progress message)."""
+    broadcast = await core.db.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        return None
+    return Progress(broadcast, await core.db.outbox.counts_by_channel(KIND, broadcast.ref))
+
+
+def announcement(broadcast: Broadcast, tr: Translator, *, channel: str | None = None,
+                 media: Media | None = None) -> Reply:
+    """The message an owner on `channel` receives, in their language (also the preview).
+
+    An uploaded file (`media`) goes to every channel, each sending it by its own id; a file
+    sent in the chat has only its channel's id, so it goes to that channel's owners only (the
+    others get the text alone): one messenger's file id means nothing to another.
+    """
     footer = "<i>" + tr.gettext("An announcement from Dindagkop-UKM Kota Pekalongan. To stop "
                                 "receiving announcements, send /news.") + "</i>"
     text = f"{broadcast.html}\n\n{footer}" if broadcast.html.strip() else footer
     attachment = None
-    if broadcast.file_ref:
+    if media is not None:
+        attachment = Attachment(filename=media.name, kind=media.kind, media_id=media.id,
+                                mime=media.mime)
+    elif broadcast.file_ref and channel in (None, broadcast.channel):
         attachment = Attachment(filename=f"pengumuman-{broadcast.id}", kind=broadcast.file_kind,
                                 ref=broadcast.file_ref)
     return Reply(text, attachment=attachment)
@@ -44,7 +97,10 @@ def announcement(broadcast: Broadcast, tr: Translator) -> Reply:
 async def render(core: Core, item: Item, tr: Translator) -> Reply | None:
     """The outbox renderer of broadcasts: the announcement, unless it is gone."""
     broadcast = await core.db.broadcasts.content(int(item.ref))
-    return announcement(broadcast, tr) if broadcast is not None else None
+    if broadcast is None:
+        return None
+    media = await core.db.media.get(broadcast.media_id) if broadcast.media_id else None
+    return announcement(broadcast, tr, channel=item.channel, media=media)
 
 
 def _job_id(broadcast_id: int) -> str:
@@ -218,9 +274,13 @@ def _author_translator(core: Core, broadcast: Broadcast) -> Translator:
 
 async def _post(core: Core, broadcast: Broadcast, text: str,
                 buttons: tuple[tuple[Button, ...], ...] = ()) -> str | None:
-    """A new message to the broadcast's author (the progress message, the report, a warning)."""
+    """A new message to the broadcast's author (the progress message, the report, a warning).
+
+    An announcement made on the web page has no chat to write to (`chat_id` ""): its page
+    shows the progress and the report instead.
+    """
     transport = core.sender.transports.get(broadcast.channel) if core.sender else None
-    if transport is None:
+    if transport is None or not broadcast.chat_id:
         return None
     try:
         await core.sender.limiter.acquire()  # type: ignore[union-attr]
@@ -234,7 +294,7 @@ async def _edit(core: Core, broadcast: Broadcast, text: str,
                 buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
     """Change the progress message (or post one when it could not be sent before)."""
     transport = core.sender.transports.get(broadcast.channel) if core.sender else None
-    if transport is None:
+    if transport is None or not broadcast.chat_id:
         return
     if broadcast.status_message is None:
         try:

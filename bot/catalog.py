@@ -19,7 +19,7 @@ from bot.config import PROJECT_DIR
 from bot.i18n import DOMAIN, LOCALES_DIR
 
 SOURCES = ("bot", "handlers")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NP_": (1, 2)}
 # Python modules, and the staff web page's Jinja2 templates (Jinja2's own Babel extractor).
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 

@@ -75,12 +75,19 @@ Buttons = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply."""
+    """A file sent with a reply.
+
+    `media_id` names a file stored once in the database (an upload from the staff web page):
+    the edge sends it through `bot.media.Uploads`, which uploads it on the first message and
+    sends this channel's own id of it (`ref`) to everyone after.
+    """
 
     filename: str
     content: bytes = b""
     kind: str = "document"  # or "photo"
     ref: str = ""  # a file the channel already has (sent again by reference, not uploaded)
+    media_id: int = 0  # a stored file (db.media), 0 when none
+    mime: str = ""  # the content's type, where known ("image/jpeg")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
 from bot.questionnaire import QuestionnaireError
 from bot.storage import Database, StorageError
+from handlers.web import WebServerError
+
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
 
 # Every feature of the bot, in the order their menu entries appear.
 FEATURES = (consent, survey, pause, signup, interest, privacy, subscription, language, staff,
@@ -82,23 +85,45 @@ async def chat(config: Config, *, announce: bool) -> None:
         await core.close()
 
 
-async def run_telegram(config: Config) -> None:
-    """Long-poll Telegram until SIGINT or SIGTERM, then stop cleanly."""
-    from handlers.telegram import TelegramChannel
+async def run_channels(config: Config) -> None:
+    """Run every configured channel (Telegram, WhatsApp) and the web server until SIGINT or
+    SIGTERM, then stop cleanly."""
+    from handlers.staff_web import MOUNT, staff_app
+    from handlers.web import WebServer
 
     core = await open_core(config)
-    channel = TelegramChannel(config, core)
+    web = WebServer(config.web)
+    web.mount(MOUNT, staff_app(core))
+    channels: list = []
+    if config.telegram.token:
+        from handlers.telegram import TelegramChannel
+
+        channels.append(TelegramChannel(config, core, web=web))
+    if config.whatsapp.enabled:
+        from handlers.whatsapp import WhatsAppChannel
+
+        channels.append(WhatsAppChannel(config, core, web))
     stop = asyncio.Event()
     _stop_on_signals(stop)
+    started: list = []
     try:
-        await channel.start()
-        await core.start([channel])
+        await web.start()
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
+        await core.start(channels)
+        web.ready = True
+        names = " + ".join(CHANNEL_NAMES[c.name] for c in channels)
         print(core.catalogs.get(config.default_language).gettext(
-            "The bot is running on Telegram. Stop it with Ctrl-C."), flush=True)
+            "The bot is running on {channels}. Stop it with Ctrl-C.").format(channels=names),
+            flush=True)
         await stop.wait()
     finally:
-        await core.stop()  # the sender first: it still needs the channel's connection
-        await channel.stop()
+        web.ready = False
+        await web.stop()  # no new webhooks; what was accepted is stored already
+        await core.stop()  # the sender first: it still needs the channels' connections
+        for channel in reversed(started):
+            await channel.stop()
         await core.db.close()
 
 
@@ -107,7 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="umkm-bot", description=__doc__)
     parser.add_argument("--config", type=Path, default=None, help="path of config.toml")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run on Telegram (or the terminal chat without BOT_TOKEN)")
+    sub.add_parser("run", help="run on Telegram and/or WhatsApp (or the terminal chat with "
+                              "neither BOT_TOKEN nor WHATSAPP_TOKEN)")
     sub.add_parser("chat", help="the local terminal chat")
     sub.add_parser("check", help="check the configuration, database, catalogs and token")
     sub.add_parser("backup", help="copy the database consistently, even while the bot runs") \
@@ -118,8 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         from bot.maintenance import check
         from handlers.telegram import identify
+        from handlers.whatsapp import identify as identify_whatsapp
 
-        return asyncio.run(check(args.config, os.environ, sys.stdout, identify))
+        return asyncio.run(check(args.config, os.environ, sys.stdout, identify,
+                                 identify_whatsapp=identify_whatsapp))
     try:
         config = load_config(args.config)
         if args.command == "backup":
@@ -130,13 +158,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.maintenance import restore_command
 
             return asyncio.run(restore_command(config, args.path, sys.stdout))
-        if args.command == "chat" or (args.command == "run" and not config.telegram.token):
+        if args.command == "chat" or (args.command == "run" and not config.telegram.token
+                                      and not config.whatsapp.enabled):
             setup_logging(config, quiet=True)
             asyncio.run(chat(config, announce=args.command == "run"))
         else:
             setup_logging(config)
-            asyncio.run(run_telegram(config))
-    except (ConfigError, StorageError, CatalogError, QuestionnaireError) as exc:
+            asyncio.run(run_channels(config))
+    except (ConfigError, StorageError, CatalogError, QuestionnaireError, WebServerError) as exc:
         print(f"umkm-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

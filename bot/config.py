@@ -20,6 +20,8 @@ from bot import languages
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 TELEGRAM_API_URL = "https://api.telegram.org"
+GRAPH_API_URL = "https://graph.facebook.com"
+GRAPH_API_VERSION = "26.0"  # pywa 4.5's default
 _OFFSET = re.compile(r"^\s*(\d{1,4})\s*([mhd])\s*$")
 _OFFSET_UNITS = {"m": 60, "h": 3600, "d": 86400}
 
@@ -34,8 +36,6 @@ class TelegramConfig:
 
     api_url: str = TELEGRAM_API_URL
     mode: str = "polling"
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
     webhook_url: str = ""
     # Pause between one getUpdates answer and the next request. A lone update is still handed
     # over at once, but under load updates come in batches instead of a round trip each: at 0
@@ -43,6 +43,42 @@ class TelegramConfig:
     poll_interval_ms: int = 100
     token: str = field(default="", repr=False)
     webhook_secret: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """The one web server (webhooks of Telegram and WhatsApp, /healthz) and the staff web page
+    (handlers/staff_web) it serves under /staf."""
+
+    listen: str = "127.0.0.1"
+    port: int = 8080  # 0: any free port (tests)
+    # The address staff open, as the reverse proxy publishes it ("https://bot.example.go.id");
+    # /masuk links start with it. Empty: /masuk says the web page is not set up.
+    public_url: str = ""
+    # Believe the reverse proxy's X-Forwarded-Proto (https), so session cookies are Secure.
+    trust_proxy: bool = False
+    # Staff names for the audit log, by staff identity ("telegram:123456789" = "Bu Sari").
+    staff_names: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WhatsAppConfig:
+    """How the bot reaches WhatsApp (Meta's Cloud API); on when the token is set."""
+
+    phone_number_id: str = ""
+    api_url: str = GRAPH_API_URL  # the Graph API root; /v<version>/... is appended
+    api_version: str = GRAPH_API_VERSION
+    webhook_path: str = "/whatsapp"
+    # The number owners write to, for wa.me poster links; empty: asked from the Graph API.
+    business_number: str = ""
+    token: str = field(default="", repr=False)
+    app_secret: str = field(default="", repr=False)
+    verify_token: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        """True when the WhatsApp channel is configured (WHATSAPP_TOKEN is set)."""
+        return bool(self.token)
 
 
 @dataclass(frozen=True)
@@ -116,19 +152,6 @@ class BackupConfig:
 
 
 @dataclass(frozen=True)
-class WebConfig:
-    """The staff web page (handlers/staff_web), served under /staf by the bot's web server."""
-
-    # The address staff open, as the reverse proxy publishes it ("https://bot.example.go.id");
-    # /masuk links start with it. Empty: /masuk says the web page is not set up.
-    public_url: str = ""
-    # Believe the reverse proxy's X-Forwarded-Proto (https), so session cookies are Secure.
-    trust_proxy: bool = False
-    # Staff names for the audit log, by staff identity ("telegram:123456789" = "Bu Sari").
-    staff_names: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Config:
     """The whole configuration of one bot."""
 
@@ -139,13 +162,14 @@ class Config:
     staff: frozenset[str] = frozenset()
     database: Path = PROJECT_DIR / "data" / "umkm.sqlite3"
     telegram: TelegramConfig = TelegramConfig()
+    web: WebConfig = WebConfig()
+    whatsapp: WhatsAppConfig = WhatsAppConfig()
     questionnaire: QuestionnaireConfig = QuestionnaireConfig()
     reminders: RemindersConfig = RemindersConfig()
     broadcast: BroadcastConfig = BroadcastConfig()
     logging: LoggingConfig = LoggingConfig()
     backup: BackupConfig = BackupConfig()
     office: OfficeConfig = OfficeConfig()
-    web: WebConfig = WebConfig()
     sessions: tuple[SessionSeed, ...] = ()
 
 
@@ -228,8 +252,9 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"The configuration file {path} cannot be read: {exc}.") from None
 
-    tables = {"bot", "database", "telegram", "questionnaire", "reminders", "broadcast",
-              "logging", "backup", "office", "web", "sessions"}
+    tables = {"bot", "database", "telegram", "web", "whatsapp", "questionnaire", "reminders",
+              "office",
+              "broadcast", "logging", "backup", "sessions"}
     unknown = sorted(set(raw) - tables)
     if unknown:
         raise ConfigError(f"{source}: unknown table [{unknown[0]}].")
@@ -250,9 +275,12 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     if not db_path.is_absolute():
         db_path = base_dir / db_path
 
-    tg = _Section(source, "telegram", raw.get("telegram"),
-                  {"api_url", "mode", "webhook_listen", "webhook_port", "webhook_url",
-                   "poll_interval_ms"})
+    tg_raw = raw.get("telegram")
+    if isinstance(tg_raw, Mapping) and ({"webhook_listen", "webhook_port"} & set(tg_raw)):
+        raise ConfigError(f"{source}: [telegram] webhook_listen and webhook_port have moved to "
+                          "[web] listen and port (one web server carries every webhook).")
+    tg = _Section(source, "telegram", tg_raw,
+                  {"api_url", "mode", "webhook_url", "poll_interval_ms"})
     api_url = _url(tg, "api_url", TELEGRAM_API_URL)
     if env.get("TELEGRAM_API_BASE_URL"):
         api_url = env["TELEGRAM_API_BASE_URL"].rstrip("/")
@@ -266,8 +294,6 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     telegram = TelegramConfig(
         api_url=api_url,
         mode=mode,
-        webhook_listen=tg.str("webhook_listen", "127.0.0.1"),
-        webhook_port=tg.int("webhook_port", 8443, 1, 65535),
         webhook_url=webhook_url,
         poll_interval_ms=tg.int("poll_interval_ms", 100, 0, 5000),
         token=env.get("BOT_TOKEN", "").strip(),
@@ -280,6 +306,9 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
             "WEBHOOK_SECRET must be set (1-256 characters of A-Z, a-z, 0-9, _ and -) "
             'when [telegram] mode is "webhook".'
         )
+
+    web = _web(source, raw.get("web"), env)
+    whatsapp = _whatsapp(source, raw.get("whatsapp"), env)
 
     qs = _Section(source, "questionnaire", raw.get("questionnaire"),
                   {"notice_version", "min_monthly_pieces", "min_monthly_kg",
@@ -332,8 +361,6 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
 
     office = _office(_Section(source, "office", raw.get("office"),
                               {"name", "whatsapp", "phone", "address", "hours", "web"}))
-    web = _web(_Section(source, "web", raw.get("web"), {"public_url", "trust_proxy",
-                                                        "staff_names"}))
     sessions = _sessions(source, raw.get("sessions", []))
     return Config(
         path=path,
@@ -342,13 +369,14 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         staff=staff,
         database=db_path,
         telegram=telegram,
+        web=web,
+        whatsapp=whatsapp,
         questionnaire=questionnaire,
         reminders=reminders,
         broadcast=broadcast,
         logging=logging_cfg,
         backup=backup,
         office=office,
-        web=web,
         sessions=sessions,
     )
 
@@ -366,6 +394,76 @@ def _office(sec: _Section) -> OfficeConfig:
     return OfficeConfig(name=name, whatsapp=whatsapp, phone=sec.str("phone", "").strip(),
                         address=sec.str("address", "").strip(),
                         hours=sec.str("hours", "").strip(), web=web)
+
+
+def _web(source: str, raw: Any, env: Mapping[str, str]) -> WebConfig:
+    section = _Section(source, "web", raw, {"listen", "port", "public_url", "trust_proxy",
+                                            "staff_names"})
+    listen = section.str("listen", "127.0.0.1").strip()
+    if not listen:
+        raise section.fail("listen", 'an address to listen on, such as "127.0.0.1"')
+    port = section.int("port", 8080, 0, 65535)
+    if env.get("PORT"):
+        if not env["PORT"].strip().isdigit() or int(env["PORT"]) > 65535:
+            raise ConfigError("PORT must be a port number from 0 to 65535.")
+        port = int(env["PORT"])
+    public_url = section.str("public_url", "").strip().rstrip("/")
+    if public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
+        raise section.fail("public_url", 'an http:// or https:// address such as '
+                                         '"https://bot.example.go.id"')
+    names = section.data.get("staff_names", {})
+    if not isinstance(names, Mapping) or not all(
+        isinstance(k, str) and re.fullmatch(r"[a-z]+:[A-Za-z0-9_.-]{1,64}", k)
+        and isinstance(v, str) and v.strip() for k, v in names.items()
+    ):
+        raise section.fail("staff_names", 'a table of staff identities and names such as '
+                                          '{ "telegram:123456789" = "Bu Sari" }')
+    return WebConfig(listen=listen, port=port, public_url=public_url,
+                     trust_proxy=section.bool("trust_proxy", False),
+                     staff_names={k: v.strip() for k, v in names.items()})
+
+
+def _whatsapp(source: str, raw: Any, env: Mapping[str, str]) -> WhatsAppConfig:
+    sec = _Section(source, "whatsapp", raw,
+                   {"phone_number_id", "api_url", "api_version", "webhook_path",
+                    "business_number"})
+    api_url = _url(sec, "api_url", GRAPH_API_URL)
+    if env.get("WHATSAPP_API_BASE_URL"):
+        api_url = env["WHATSAPP_API_BASE_URL"].strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", api_url):
+            raise ConfigError("WHATSAPP_API_BASE_URL must be an http:// or https:// URL.")
+    version = sec.str("api_version", GRAPH_API_VERSION).strip().removeprefix("v")
+    if not re.fullmatch(r"\d{1,3}\.\d", version):
+        raise sec.fail("api_version", 'a Graph API version such as "26.0"')
+    path = sec.str("webhook_path", "/whatsapp").strip()
+    if not re.fullmatch(r"/[A-Za-z0-9_/.-]*", path) or path == "/healthz":
+        raise sec.fail("webhook_path", 'a path such as "/whatsapp"')
+    phone_number_id = (env.get("WHATSAPP_PHONE_NUMBER_ID")
+                       or sec.str("phone_number_id", "")).strip()
+    number = re.sub(r"[\s+()-]", "", sec.str("business_number", ""))
+    if number and not re.fullmatch(r"\d{6,15}", number):
+        raise sec.fail("business_number", 'the number in international form, such as '
+                                          '"6281234567890"')
+    config = WhatsAppConfig(
+        phone_number_id=phone_number_id, api_url=api_url, api_version=version,
+        webhook_path=path.rstrip("/") or "/", business_number=number,
+        token=env.get("WHATSAPP_TOKEN", "").strip(),
+        app_secret=env.get("WHATSAPP_APP_SECRET", "").strip(),
+        verify_token=env.get("WHATSAPP_VERIFY_TOKEN", "").strip(),
+    )
+    if config.enabled:
+        missing = [name for name, value in (
+            ("WHATSAPP_APP_SECRET", config.app_secret),
+            ("WHATSAPP_VERIFY_TOKEN", config.verify_token),
+            ("WHATSAPP_PHONE_NUMBER_ID (or [whatsapp] phone_number_id)",
+             config.phone_number_id)) if not value]
+        if missing:
+            raise ConfigError(f"WHATSAPP_TOKEN is set, so {' and '.join(missing)} must be set "
+                              "too (the webhook is refused without them).")
+        if not config.phone_number_id.isdigit():
+            raise ConfigError("The WhatsApp phone number id must be the digits shown in Meta's "
+                              "app dashboard (WhatsApp > API Setup), not the phone number.")
+    return config
 
 
 def staff_identity(channel: str, user_id: str) -> str:
@@ -390,22 +488,6 @@ def _staff(bot: _Section) -> frozenset[str]:
             raise bot.fail("staff", 'a list of Telegram user ids (numbers) and WhatsApp numbers '
                                     '("whatsapp:6281234567890")')
     return frozenset(identities)
-
-
-def _web(section: _Section) -> WebConfig:
-    public_url = section.str("public_url", "").strip().rstrip("/")
-    if public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
-        raise section.fail("public_url", 'an http:// or https:// address such as '
-                                         '"https://bot.example.go.id"')
-    names = section.data.get("staff_names", {})
-    if not isinstance(names, Mapping) or not all(
-        isinstance(k, str) and re.fullmatch(r"[a-z]+:[A-Za-z0-9_.-]{1,64}", k)
-        and isinstance(v, str) and v.strip() for k, v in names.items()
-    ):
-        raise section.fail("staff_names", 'a table of staff identities and names such as '
-                                          '{ "telegram:123456789" = "Bu Sari" }')
-    return WebConfig(public_url=public_url, trust_proxy=section.bool("trust_proxy", False),
-                     staff_names={k: v.strip() for k, v in names.items()})
 
 
 def _sessions(source: str, raw: Any) -> tuple[SessionSeed, ...]:

@@ -16,6 +16,7 @@ from bot.router import Resume
 from bot.storage import Database
 from bot.storage.owners import Owner
 from bot.storage.staff import Flow
+from bot.storage.web import StaffId
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -52,6 +53,11 @@ class Context:
     def is_staff(self) -> bool:
         """True when the sender is office staff."""
         return self.core.is_staff(self.inbound)
+
+    @property
+    def actor(self) -> StaffId:
+        """The sender as a staff member acting (bot/actions): for the audit log."""
+        return StaffId(self.inbound.channel, self.inbound.user_id, self.inbound.address)
 
     def reply(self, text: str, buttons: Iterable[Iterable[Button]] = (), *,
               ask_contact: str = "", remove_keyboard: bool = False,

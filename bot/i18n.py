@@ -33,6 +33,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a count for extraction (shown later with `ngettext`)."""
+    return singular, plural
+
+
 class CatalogError(Exception):
     """A catalog is missing or cannot be read."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import traceback
 from collections.abc import Iterable
@@ -23,8 +24,12 @@ from bot.config import Config
 # network failure), never what an owner typed.
 SAFE_MESSAGE_MODULES = ("sqlite3", "aiosqlite", "telegram", "httpx", "httpcore", "asyncio",
                         "ssl", "socket", "apscheduler", "bot.storage", "bot.delivery")
+# pywa logs whole updates (names, phone numbers, what owners wrote) at DEBUG and INFO.
 NOISY_LIBRARIES = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "tornado",
-                   "hpack")
+                   "hpack", "pywa", "pywa_async", "uvicorn")
+# A phone number that reached a log line anyway (a WhatsApp wa_id, a typed number): masked.
+PHONE = re.compile(r"(?<![\w.+])(?:(?:\+?62[ .-]?|0)8\d(?:[ .-]?\d){6,11}|\+\d(?:[ .-]?\d){7,14})"
+                   r"(?!\w)")
 HIDDEN = "(message hidden: it may quote what an owner wrote)"
 
 
@@ -84,13 +89,15 @@ class SafeFormatter(logging.Formatter):
             line = line.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
         for secret in self.secrets:
             line = line.replace(secret, "***")
-        return line
+        return PHONE.sub("<phone>", line)
 
 
 def setup_logging(config: Config, *, quiet: bool = False, stream: TextIO | None = None) -> None:
     """Configure the root logger from config (quiet: warnings only, for the terminal chat)."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(SafeFormatter([config.telegram.token, config.telegram.webhook_secret],
+    wa = config.whatsapp
+    handler.setFormatter(SafeFormatter([config.telegram.token, config.telegram.webhook_secret,
+                                        wa.token, wa.app_secret, wa.verify_token],
                                        as_json=config.logging.json))
     root = logging.getLogger()
     root.handlers[:] = [handler]

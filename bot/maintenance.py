@@ -45,7 +45,7 @@ class Report:
 
 
 async def check(config_path: Path | None, env: Mapping[str, str], out: TextIO,
-                identify: Identify) -> int:
+                identify: Identify, *, identify_whatsapp: Identify | None = None) -> int:
     """Run every check; 0 when all pass, 1 at the first failure."""
     report = Report(out)
     name = "configuration"
@@ -54,7 +54,9 @@ async def check(config_path: Path | None, env: Mapping[str, str], out: TextIO,
             config = load_config(config_path, env)
         except ConfigError as exc:
             raise CheckFailed(str(exc)) from None
-        report.secrets = [s for s in (config.telegram.token, config.telegram.webhook_secret) if s]
+        wa = config.whatsapp
+        report.secrets = [s for s in (config.telegram.token, config.telegram.webhook_secret,
+                                      wa.token, wa.app_secret, wa.verify_token) if s]
         report.line(True, name, f"{config.path} (mode {config.telegram.mode}, "
                                 f"{len(config.staff)} staff, language {config.default_language})")
         name = "database"
@@ -67,7 +69,8 @@ async def check(config_path: Path | None, env: Mapping[str, str], out: TextIO,
         report.line(True, name, _backups(config))
         name = "telegram"
         if not config.telegram.token:
-            report.line(True, name, "no BOT_TOKEN set: `umkm-bot run` starts the terminal chat")
+            report.line(True, name, "no BOT_TOKEN set: Telegram is off" if wa.enabled else
+                        "no BOT_TOKEN set: `umkm-bot run` starts the terminal chat")
         else:
             try:
                 who = await identify(config)
@@ -76,6 +79,15 @@ async def check(config_path: Path | None, env: Mapping[str, str], out: TextIO,
             where = config.telegram.webhook_url if config.telegram.mode == "webhook" else \
                 "long polling"
             report.line(True, name, f"the token belongs to {who}; updates by {where}")
+        if wa.enabled and identify_whatsapp is not None:
+            name = "whatsapp"
+            try:
+                number = await identify_whatsapp(config)
+            except DeliveryError as exc:
+                raise CheckFailed(f"GET /v{wa.api_version}/{wa.phone_number_id} at {wa.api_url} "
+                                  f"failed: {exc}") from None
+            report.line(True, name, f"the token sends as {number}; webhook at "
+                                    f"{wa.webhook_path} on {config.web.listen}:{config.web.port}")
     except CheckFailed as exc:
         report.line(False, name, str(exc))
         return 1

@@ -6,7 +6,7 @@ chat, the staff tools, the export and the staff web page say the same thing the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.channel import Button, esc
@@ -14,6 +14,7 @@ from bot.criteria import RULES
 from bot.i18n import N_, Translator
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question, Questionnaire
+from bot.storage.broadcasts import Audience, Choice
 from bot.storage.sessions import Person, Seats, Session
 
 STAGE_NAMES = {
@@ -140,3 +141,44 @@ def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
     question = next(q for q in questionnaire.questions if q.id == question_id)
     option = question.option(group)
     return _(option.label) if option else group
+
+
+AUDIENCE_NAMES = {
+    "all": N_("Everyone who agreed"),
+    "eligible": N_("Eligible owners"),
+    "not_eligible": N_("Not yet eligible"),
+    "registered": N_("Registered for a session"),
+    "waiting": N_("On a waiting list"),
+    "interest": N_("Interested in a year"),
+    "product": N_("By product type"),
+    "kecamatan": N_("By kecamatan"),
+}
+BROADCAST_STATUS_NAMES = {
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "done": N_("sent"),
+    "cancelled": N_("cancelled"),
+    "stopped": N_("stopped"),
+    "missed": N_("missed while the bot was down"),
+}
+
+
+def choice_label(tr: Translator, choice: Choice) -> str:
+    """A session or interest list an audience can be narrowed to (plain text)."""
+    return f"{choice.title} ({tr.date(choice.when)})" if choice.when else choice.title
+
+
+def audience_words(tr: Translator, questionnaire: Questionnaire, audience: Audience,
+                   choices: Sequence[Choice] = ()) -> str:
+    """An audience in words, for staff (escaped HTML); `choices`: the sessions or lists of its
+    kind, to name the one it is narrowed to."""
+    _ = tr.gettext
+    name = esc(_(AUDIENCE_NAMES[audience.kind]))
+    if not audience.value:
+        return name
+    if audience.kind in ("product", "kecamatan"):
+        return f"{name}: {esc(group_name(tr, questionnaire, audience.kind, audience.value))}"
+    if audience.kind == "interest":
+        return f"{name}: {esc(audience.value)}"
+    choice = next((c for c in choices if c.value == audience.value), None)
+    return f"{name}: {esc(choice_label(tr, choice) if choice else audience.value)}"

@@ -8,6 +8,8 @@ it; when Telegram refuses the edit, it is sent as a new message, so nothing depe
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
@@ -18,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from telegram import (
     Bot,
     BotCommand,
@@ -47,6 +51,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.channel import (
+    Attachment,
     Button,
     Buttons,
     Capabilities,
@@ -61,6 +66,8 @@ from bot.channel import (
 from bot.config import Config
 from bot.core import Core
 from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
+from bot.media import Uploads
+from handlers.web import WebServer, read_body
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -211,7 +218,8 @@ class TelegramChannel:
     capabilities = CAPABILITIES
 
     def __init__(self, config: Config, core: Core, *, concurrent_updates: int = 32,
-                 poll_timeout: int = 20, poll_interval: float | None = None) -> None:
+                 poll_timeout: int = 20, poll_interval: float | None = None,
+                 web: WebServer | None = None) -> None:
         self.config = config
         self.core = core
         self.poll_timeout = poll_timeout
@@ -219,7 +227,17 @@ class TelegramChannel:
                               else poll_interval)
         self.application: Application = self._build(config.telegram.api_url,
                                                      concurrent_updates)
+        self.uploads = Uploads(core.db, CHANNEL, core.clock)  # stored files: uploaded once
         self._wire()
+        if config.telegram.mode == "webhook":
+            if web is None:
+                raise ValueError("webhook mode needs the web server")
+            web.route(self.webhook_path, self.on_webhook)
+
+    @property
+    def webhook_path(self) -> str:
+        """Where Telegram's updates arrive on the web server: the webhook URL's path."""
+        return urlsplit(self.config.telegram.webhook_url).path.rstrip("/") or "/"
 
     def _build(self, api: str, concurrent_updates: int) -> Application:
         return (
@@ -251,12 +269,9 @@ class TelegramChannel:
         assert app.updater is not None
         tg = self.config.telegram
         if tg.mode == "webhook":
-            # python-telegram-bot's own server (tornado) answers 403 to any request without
-            # the secret in X-Telegram-Bot-Api-Secret-Token; TLS ends at the reverse proxy.
-            await app.updater.start_webhook(
-                listen=tg.webhook_listen, port=tg.webhook_port,
-                url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
-                secret_token=tg.webhook_secret, allowed_updates=ALLOWED_UPDATES)
+            # Updates arrive on the bot's web server (`on_webhook`); TLS ends at the proxy.
+            await app.bot.set_webhook(tg.webhook_url, secret_token=tg.webhook_secret,
+                                      allowed_updates=ALLOWED_UPDATES)
         else:
             await app.updater.start_polling(timeout=self.poll_timeout,
                                             poll_interval=self.poll_interval,
@@ -298,6 +313,25 @@ class TelegramChannel:
                     break
 
     # ------------------------------------------------------------ handlers
+
+    async def on_webhook(self, request: Request) -> Response:
+        """POST of an update by Telegram: only with the secret header; queued for the
+        Application as polling would queue it."""
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        if not hmac.compare_digest(secret, self.config.telegram.webhook_secret.encode()):
+            return PlainTextResponse("Forbidden", status_code=403)
+        body = await read_body(request)
+        if body is None:
+            return PlainTextResponse("Payload Too Large", status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            update = None
+        if update is None:
+            log.warning("webhook: a body that is not an update was refused")
+            return PlainTextResponse("Bad Request", status_code=400)
+        await self.application.update_queue.put(update)
+        return Response(status_code=200)
 
     async def on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any message or edited message."""
@@ -405,16 +439,15 @@ class TelegramChannel:
         markup = reply_markup(reply)
         text = reply.text
         if reply.attachment is not None:
-            bot = self.application.bot
             caption = text if len(text) <= CAPTION_LIMIT else None
-            send = bot.send_photo if reply.attachment.kind == "photo" else bot.send_document
-            field = "photo" if reply.attachment.kind == "photo" else "document"
-            sent = await send(chat_id, **{field: reply.attachment.ref or reply.attachment.content},
-                              filename=reply.attachment.filename, caption=caption,
-                              parse_mode=ParseMode.HTML,
-                              api_kwargs={"reply_markup": markup} if caption and markup else None)
+
+            async def send_file(attachment: Attachment) -> tuple[str, str]:
+                with mapped_errors():  # Uploads tells a refused file id by `Rejected`
+                    return await self._send_file(chat_id, attachment, caption, markup)
+
+            message_id = await self.uploads.send(reply.attachment, send_file)
             if caption is not None:
-                return str(sent.message_id)
+                return message_id
         pieces = split_text(text)
         for number, piece in enumerate(pieces, start=1):
             sent_json = await self._api(
@@ -422,6 +455,24 @@ class TelegramChannel:
                 reply_markup=markup if number == len(pieces) else None,
                 link_preview_options=NO_PREVIEW)
         return str(sent_json["message_id"]) if isinstance(sent_json, dict) else None
+
+    async def _send_file(self, chat_id: int, attachment: Attachment, caption: str | None,
+                         markup: JSONDict | None) -> tuple[str, str]:
+        """Send a photo or document (its bytes, or by file_id); the message id and Telegram's
+        file_id of it, to send it again by reference."""
+        bot = self.application.bot
+        photo = attachment.kind == "photo"
+        send = bot.send_photo if photo else bot.send_document
+        sent = await send(chat_id, **{"photo" if photo else "document":
+                                      attachment.ref or attachment.content},
+                          filename=attachment.filename, caption=caption,
+                          parse_mode=ParseMode.HTML,
+                          api_kwargs={"reply_markup": markup} if caption and markup else None)
+        if photo and sent.photo:
+            file_id = sent.photo[-1].file_id
+        else:
+            file_id = sent.document.file_id if sent.document is not None else ""
+        return str(sent.message_id), file_id
 
     async def _replace(self, chat_id: int, message_id: int, reply: Reply) -> bool:
         """Put `reply` in place of the pressed message; False when Telegram refuses the edit

@@ -6,26 +6,19 @@ checked again when pressed; the buttons answer staff only.
 
 from __future__ import annotations
 
-import logging
-
+from bot.actions import attendance
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.sessions import can_mark
-from bot.storage.sessions import Person, Session
+from bot.storage.sessions import Session
 from bot.views import page_of, pager, person_label
 
-log = logging.getLogger(__name__)
 PREFIX = "stcame"
 
 
 def register(router: Router) -> None:
     """Wire the attendance buttons (reached from a session's staff view)."""
     router.button(PREFIX, on_button, staff=True)
-
-
-async def _seated(ctx: Context, session: Session) -> list[Person]:
-    return sorted((p for p in await ctx.db.sessions.people(session.id)
-                   if p.status == "registered"), key=lambda p: p.name.casefold())
 
 
 def _mark(present: bool | None) -> str:
@@ -37,7 +30,7 @@ async def attendance_view(ctx: Context, session: Session,
     """The registrants by name, each a button that marks them present or absent."""
     _ = ctx.tr.gettext
     tr = ctx.tr
-    seated = await _seated(ctx, session)
+    seated = await attendance.seated(ctx.core, session.id)
     came = sum(1 for p in seated if p.present)
     absent = sum(1 for p in seated if p.present is False)
     lines = [_("<b>Attendance: {title}</b>").format(title=esc(session.title)),
@@ -63,24 +56,16 @@ async def attendance_view(ctx: Context, session: Session,
 async def mark(ctx: Context, session: Session, owner_id: int, present: bool, page: int) -> None:
     """Mark one registrant; the list updates in place."""
     _ = ctx.tr.gettext
-    if not await ctx.db.sessions.mark_present(session.id, owner_id, present, ctx.now):
+    marked = await attendance.mark(ctx.core, ctx.actor, ctx.now, session.id, owner_id, present)
+    if marked.outcome == "not_registered":
         ctx.notice(_("That owner no longer holds a seat."))
-    else:
-        log.info("session %d: owner %d marked %s", session.id, owner_id,
-                 "present" if present else "absent")
-        await ctx.audit("session.present", audience=1, session_id=session.id, owner=owner_id,
-                        present=present)
     text, rows = await attendance_view(ctx, session, page)
     ctx.reply(text, rows, replace=True)
 
 
 async def mark_rest(ctx: Context, session: Session) -> None:
     """Everyone not marked yet did not come."""
-    _ = ctx.tr.gettext
-    rest = [p.owner_id for p in await _seated(ctx, session) if p.present is None]
-    for owner_id in rest:
-        await ctx.db.sessions.mark_present(session.id, owner_id, False, ctx.now)
-    await ctx.audit("session.attendance", audience=len(rest) or None, session_id=session.id)
+    await attendance.mark_rest(ctx.core, ctx.actor, ctx.now, session.id)
     text, rows = await attendance_view(ctx, session)
     ctx.reply(text, rows, replace=True)
 

@@ -8,43 +8,22 @@ WIB time, or cancel. /pengumuman lists recent announcements: cancel a scheduled 
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot import broadcasting as delivery
+from bot.actions import announcements
+from bot.actions.announcements import Draft, parse_when
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.i18n import N_
 from bot.questionnaire import Question
 from bot.storage.broadcasts import KIND, OPEN_STATUSES, VALUED, Audience, Broadcast
+from bot.views import AUDIENCE_NAMES, audience_words, choice_label
+from bot.views import BROADCAST_STATUS_NAMES as STATUS_NAMES
 
 FLOW = "broadcast"
-TEXT_LIMIT = 4096 - delivery.FOOTER_ROOM
-CAPTION_LIMIT = 1024 - delivery.FOOTER_ROOM
-AUDIENCE_NAMES = {
-    "all": N_("Everyone who agreed"),
-    "eligible": N_("Eligible owners"),
-    "not_eligible": N_("Not yet eligible"),
-    "registered": N_("Registered for a session"),
-    "waiting": N_("On a waiting list"),
-    "interest": N_("Interested in a year"),
-    "product": N_("By product type"),
-    "kecamatan": N_("By kecamatan"),
-}
-STATUS_NAMES = {
-    "scheduled": N_("scheduled"),
-    "sending": N_("sending"),
-    "done": N_("sent"),
-    "cancelled": N_("cancelled"),
-    "stopped": N_("stopped"),
-    "missed": N_("missed while the bot was down"),
-}
-_WHEN = re.compile(
-    r"^(?:(?P<word>besok|tomorrow|hari ini|today)\s+|"
-    r"(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|"
-    r"(?P<d2>\d{1,2})[-/.](?P<m2>\d{1,2})(?:[-/.](?P<y2>\d{4}))?)\s+)?"
-    r"(?:(?:pukul|jam|at)\s+)?(?P<h>\d{1,2})[:.](?P<min>\d{2})(?:\s*wib)?$")
+__all__ = ["parse_when", "register"]
 
 
 def register(router: Router) -> None:
@@ -65,35 +44,6 @@ async def menu_buttons(ctx: Context) -> list[Button]:
     _ = ctx.tr.gettext
     return [Button(_("📣 Announce"), "m:umumkan"),
             Button(_("🗂 Announcements"), "m:pengumuman")]
-
-
-def parse_when(text: str, now: datetime) -> datetime | None:
-    """A typed WIB time ("2027-10-01 09:00", "1/10 9.00", "besok 09:00", "14:30") after `now`.
-
-    `now` is in the local time zone; so is the answer. A bare time means its next occurrence.
-    """
-    match = _WHEN.match(" ".join(text.lower().split()))
-    if not match:
-        return None
-    g = match.groupdict()
-    try:
-        day = now.date()
-        if g["y1"]:
-            day = day.replace(year=int(g["y1"]), month=int(g["m1"]), day=int(g["d1"]))
-        elif g["d2"]:
-            day = day.replace(year=int(g["y2"] or now.year), month=int(g["m2"]),
-                              day=int(g["d2"]))
-        elif g["word"] in ("besok", "tomorrow"):
-            day += timedelta(days=1)
-        moment = datetime(day.year, day.month, day.day, int(g["h"]), int(g["min"]),
-                          tzinfo=now.tzinfo)
-    except ValueError:
-        return None
-    if moment <= now and g["d2"] and not g["y2"]:  # "1/10 09:00" gone this year: next year
-        moment = moment.replace(year=moment.year + 1)
-    elif moment <= now and not (g["y1"] or g["d2"] or g["word"]):  # a bare time: tomorrow
-        moment += timedelta(days=1)
-    return moment
 
 
 async def on_announce(ctx: Context, _args: str) -> None:
@@ -127,16 +77,14 @@ async def _take_text(ctx: Context) -> None:
     if inbound.kind == InboundKind.MEDIA and inbound.file_ref and inbound.media in ("photo",
                                                                              "document"):
         data.update(file_ref=inbound.file_ref, file_kind=inbound.media)
-        limit = CAPTION_LIMIT
-    elif inbound.kind == InboundKind.TEXT and inbound.text.strip():
-        limit = TEXT_LIMIT
-    else:
+    elif not (inbound.kind == InboundKind.TEXT and inbound.text.strip()):
         ctx.reply(_("Please send the announcement as text, or as a photo or document with a "
                     "caption."))
         return
-    if len(data["html"]) > limit:
+    draft = Draft(data["html"], Audience("all"), data["file_ref"], data["file_kind"])
+    if draft.too_long:
         ctx.reply(_("That is too long: at most {limit} characters (with formatting). Please "
-                    "shorten it and send it again.").format(limit=ctx.tr.number(limit)))
+                    "shorten it and send it again.").format(limit=ctx.tr.number(draft.limit)))
         return
     await ctx.save_flow(FLOW, "audience", data)
     await _ask_audience(ctx)
@@ -148,64 +96,49 @@ async def _ask_audience(ctx: Context) -> None:
               [[Button(_(name), f"bc:a:{kind}")] for kind, name in AUDIENCE_NAMES.items()])
 
 
+def _draft(data: Any) -> Draft:
+    return Draft(data["html"], Audience(**data["audience"]), data["file_ref"], data["file_kind"])
+
+
 async def _take_time(ctx: Context) -> None:
     _ = ctx.tr.gettext
     assert ctx.flow is not None
     local_now = ctx.now.astimezone(ctx.config.time_zone)
     when = parse_when(ctx.inbound.text, local_now) if ctx.inbound.kind == InboundKind.TEXT else None
-    if when is None or when <= local_now or when > local_now + timedelta(days=366):
+    if when is None or not announcements.can_schedule(when, local_now):
         ctx.reply(_("Please type a date and time (WIB) in the coming year, for example "
                     "{example}, or \"besok 09:00\". Send /cancel to cancel.").format(
                         example=(local_now + timedelta(days=1)).strftime("%Y-%m-%d 09:00")))
         return
-    broadcast = await _create(ctx, when)
-    delivery.schedule(ctx.core, broadcast)
-    count = await ctx.db.broadcasts.count(broadcast.audience, delivery.channels(ctx.core))
-    await ctx.audit("broadcast.schedule", count, broadcast=broadcast.id,
-                    to=broadcast.audience.kind, value=broadcast.audience.value,
-                    at=when.isoformat())
+    draft = _draft(ctx.flow.data)
+    await ctx.end_flow()
+    done = await announcements.schedule(ctx.core, ctx.actor, ctx.now, draft, when,
+                                        language=ctx.tr.language,
+                                        report_to=ctx.inbound.chat_id)
+    broadcast = done.broadcast
+    if broadcast is None:
+        ctx.reply(_("The session or list this announcement was for is gone. Nothing was sent; "
+                    "send /announce to write it again."))
+        return
     ctx.reply(_("Announcement #{number} is scheduled for {when}. It will go to {audience} "
                 "(now {count} owners; counted again when it starts).").format(
                     number=broadcast.id, when=ctx.tr.datetime(when),
                     audience=await describe(ctx, broadcast.audience),
-                    count=ctx.tr.number(count)),
+                    count=ctx.tr.number(done.count)),
               [[Button(_("✖ Cancel it"), f"bc:x:{broadcast.id}")]])
-
-
-async def _create(ctx: Context, when: datetime) -> Broadcast:
-    assert ctx.flow is not None
-    data = ctx.flow.data
-    broadcast = await ctx.db.broadcasts.create(
-        channel=ctx.inbound.channel, author=ctx.inbound.user_id, chat_id=ctx.inbound.chat_id,
-        language=ctx.tr.language, html=data["html"], file_ref=data["file_ref"],
-        file_kind=data["file_kind"],
-        audience=Audience(**data["audience"]), scheduled_for=when, now=ctx.now)
-    await ctx.end_flow()
-    return broadcast
 
 
 async def describe(ctx: Context, audience: Audience) -> str:
     """An audience in words, for the staff member (escaped HTML)."""
-    _ = ctx.tr.gettext
-    name = esc(_(AUDIENCE_NAMES[audience.kind]))
-    if not audience.value:
-        return name
-    if audience.kind in ("product", "kecamatan"):
-        option = _question(ctx, audience.kind).option(audience.value)
-        label = _(option.label) if option else audience.value
-    elif audience.kind == "interest":
-        label = audience.value
-    else:
-        choices = {c.value: c for c in await ctx.db.broadcasts.choices(audience.kind)}
-        choice = choices.get(audience.value)
-        label = (f"{choice.title} ({ctx.tr.date(choice.when)})" if choice and choice.when
-                 else audience.value)
-    return f"{name}: {esc(label)}"
+    choices = await ctx.db.broadcasts.choices(audience.kind) \
+        if audience.kind in VALUED and audience.kind not in announcements.ANSWERS \
+        and audience.kind != "interest" else []
+    return audience_words(ctx.tr, ctx.core.questionnaire, audience, choices)
 
 
 def _question(ctx: Context, kind: str) -> Question:
-    question_id = "product_type" if kind == "product" else "kecamatan"
-    return next(q for q in ctx.core.questionnaire.questions if q.id == question_id)
+    return next(q for q in ctx.core.questionnaire.questions
+                if q.id == announcements.ANSWERS[kind])
 
 
 async def on_button(ctx: Context, rest: str) -> None:
@@ -236,10 +169,10 @@ async def _choose_kind(ctx: Context, kind: str) -> None:
     if kind not in VALUED:
         await _preview(ctx, Audience(kind))
         return
-    if kind in ("product", "kecamatan"):
+    if kind in announcements.ANSWERS:
         options = [(o.value, _(o.label)) for o in _question(ctx, kind).options]
     else:
-        options = [(c.value, f"{c.title} ({ctx.tr.date(c.when)})" if c.when else c.title)
+        options = [(c.value, choice_label(ctx.tr, c))
                    for c in await ctx.db.broadcasts.choices(kind)]
     if not options:
         ctx.reply(_("There is nothing to choose from yet (no training sessions or interest "
@@ -252,12 +185,7 @@ async def _choose_kind(ctx: Context, kind: str) -> None:
 
 async def _choose_value(ctx: Context, kind: str, value: str) -> None:
     audience = Audience(kind, value)
-    valid = audience.valid and kind in VALUED
-    if valid and kind in ("product", "kecamatan"):
-        valid = _question(ctx, kind).option(value) is not None
-    elif valid:
-        valid = value in {c.value for c in await ctx.db.broadcasts.choices(kind)}
-    if not valid:
+    if kind not in VALUED or not await announcements.valid_audience(ctx.core, audience):
         ctx.notice(ctx.tr.gettext("This button no longer works."))
         ctx.tidy()
         return
@@ -271,10 +199,10 @@ async def _preview(ctx: Context, audience: Audience) -> None:
     assert ctx.flow is not None
     data = {**ctx.flow.data, "audience": {"kind": audience.kind, "value": audience.value}}
     await ctx.save_flow(FLOW, "confirm", data)
-    count = await ctx.db.broadcasts.count(audience, delivery.channels(ctx.core))
-    draft = Broadcast(0, "", "", "", ctx.tr.language, data["html"], data["file_ref"],
-                      data["file_kind"], audience, "scheduled", None, None, None, ctx.now, None,
-                      None)
+    count = sum((await announcements.counts(ctx.core, audience)).values())
+    draft = Broadcast(0, ctx.inbound.channel, "", "", ctx.tr.language, data["html"],
+                      data["file_ref"], data["file_kind"], audience, "scheduled", None, None,
+                      None, ctx.now, None, None)
     ctx.reply(_("<b>Preview</b> — owners will receive this:"))
     ctx.replies.append(delivery.announcement(draft, ctx.tr))
     summary = _("Audience: {audience}").format(audience=await describe(ctx, audience))
@@ -309,51 +237,47 @@ async def _confirm(ctx: Context, action: str) -> None:
                         example=(ctx.now.astimezone(ctx.config.time_zone)
                                  + timedelta(days=1)).strftime("%Y-%m-%d 09:00")))
         return
-    broadcast = await _create(ctx, ctx.now)
-    started = await delivery.launch(ctx.core, broadcast.id)
-    started_as = await ctx.db.broadcasts.get(broadcast.id)
-    total = started_as.total if started_as is not None and started_as.total else 0
-    await ctx.audit("broadcast.send", total, broadcast=broadcast.id,
-                    to=broadcast.audience.kind, value=broadcast.audience.value)
-    if started:
+    draft = _draft(ctx.flow.data)
+    await ctx.end_flow()
+    done = await announcements.send_now(ctx.core, ctx.actor, ctx.now, draft,
+                                        language=ctx.tr.language,
+                                        report_to=ctx.inbound.chat_id)
+    if done.broadcast is None:
+        ctx.reply(_("The session or list this announcement was for is gone. Nothing was sent; "
+                    "send /announce to write it again."))
+    elif done.outcome == "started":
         # The progress message was posted while the announcement started, so it is above.
         ctx.reply(_("Announcement #{number} is on its way. The message above shows the "
                     "progress; the report comes as a new message when it is done.").format(
-                        number=broadcast.id))
+                        number=done.broadcast.id))
 
 
 async def _cancel(ctx: Context, broadcast_id: int) -> None:
     _ = ctx.tr.gettext
     ctx.tidy()
-    if await ctx.db.broadcasts.cancel(broadcast_id, ctx.now):
-        delivery.unschedule(ctx.core, broadcast_id)
-        await ctx.audit("broadcast.cancel", None, broadcast=broadcast_id)
+    ended = await announcements.cancel(ctx.core, ctx.actor, ctx.now, broadcast_id)
+    if ended.outcome == "cancelled":
         ctx.reply(_("Announcement #{number} is cancelled; nobody received it.").format(
             number=broadcast_id))
-        return
-    broadcast = await ctx.db.broadcasts.get(broadcast_id)
-    if broadcast is None:
+    elif ended.outcome == "missing":
         ctx.notice(_("This button no longer works."))
-        return
-    ctx.reply(_("Announcement #{number} can no longer be cancelled: it is {status}.").format(
-        number=broadcast_id, status=_(STATUS_NAMES[broadcast.status])))
+    else:
+        ctx.reply(_("Announcement #{number} can no longer be cancelled: it is {status}.").format(
+            number=broadcast_id, status=_(STATUS_NAMES[ended.status])))
 
 
 async def _stop(ctx: Context, broadcast_id: int) -> None:
     _ = ctx.tr.gettext
-    broadcast = await ctx.db.broadcasts.get(broadcast_id)
-    if broadcast is None or broadcast.status != "sending":
+    ended = await announcements.stop(ctx.core, ctx.actor, ctx.now, broadcast_id)
+    if ended.outcome != "stopped":
         ctx.notice(_("This announcement is not being sent any more."))
         return
-    await ctx.db.broadcasts.end(broadcast_id, "stopped", ctx.now)
-    withdrawn = await ctx.db.broadcasts.stop_sending(broadcast_id)
-    await ctx.audit("broadcast.stop", withdrawn, broadcast=broadcast_id)
     ctx.notice(_("Stopped. Messages not sent yet are withdrawn."), alert=True)
 
 
 async def _failures(ctx: Context, broadcast_id: int) -> None:
     _ = ctx.tr.gettext
-    failures = await ctx.db.outbox.failures(KIND, str(broadcast_id))
+    failures = await announcements.failures(ctx.core, ctx.actor, ctx.now, broadcast_id)
     if not failures:
         ctx.notice(_("No message of this announcement failed."))
         return
@@ -361,7 +285,6 @@ async def _failures(ctx: Context, broadcast_id: int) -> None:
         number=broadcast_id)]
     lines += [_("• owner #{owner}: {reason}").format(owner=owner, reason=esc(reason))
               for owner, reason in failures]
-    await ctx.audit("broadcast.failures", len(failures), broadcast=broadcast_id)
     ctx.reply("\n".join(lines))
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.actions import interest
 from bot.channel import Button, InboundKind, Reply
 from bot.core import Context, Core, Router
 from bot.i18n import N_, Translator
-from bot.storage.interest import InterestList
-from bot.storage.outbox import PRIORITY_BULK, Item
+from bot.storage.outbox import Item
 from bot.validators import yes_or_no
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def register(router: Router) -> None:
     router.result_buttons.append(menu_buttons)
     router.staff_menu_entry(staff_menu_button)
     router.data_sections.append(data_lines)
-    router.renderer("invitation", render_invitation)
+    router.renderer(interest.KIND, render_invitation)
 
 
 def _year(text: str) -> int | None:
@@ -161,13 +161,12 @@ async def on_lists(ctx: Context, _args: str) -> None:
         lines.append(tr.ngettext("{year}: {state}, {count} owner",
                                  "{year}: {state}, {count} owners", entry.members).format(
             year=entry.year, state=state, count=tr.number(entry.members)))
-        sent = await ctx.db.outbox.counts("invitation", f"invite:{entry.year}")
-        if sum(v for k, v in sent.items() if k != "resent"):
+        sent = await interest.invitations(ctx.core, entry.year)
+        if sent.total:
             lines.append("   " + _("invitations: {sent} sent · {waiting} still to send · "
                                    "{unreached} not reached").format(
-                sent=tr.number(sent.get("sent", 0)),
-                waiting=tr.number(sent.get("queued", 0) + sent.get("sending", 0)),
-                unreached=tr.number(sent.get("blocked", 0) + sent.get("failed", 0))))
+                sent=tr.number(sent.sent), waiting=tr.number(sent.waiting),
+                unreached=tr.number(sent.unreached)))
     this_year = ctx.now.astimezone(ctx.config.time_zone).year
     known = {entry.year: entry for entry in lists}
     rows: list[list[Button]] = []
@@ -215,7 +214,7 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
                  "join.")
         yes = _("🔒 Close the list")
     else:
-        count = await ctx.db.interest.count_to_invite(year)
+        count = await interest.invitable(ctx.core, year)
         if count == 0:  # nothing to confirm: say so instead of "0 invitations are on their way"
             await ctx.end_flow()
             ctx.reply(_("There is nobody to invite to the {year} list: nobody was on the "
@@ -258,33 +257,25 @@ async def answer(ctx: Context, text: str) -> None:
 
 
 async def carry_out(ctx: Context, action: str, year: int) -> None:
-    """Open, close or invite, record it, and say what happened."""
+    """Open, close or invite (bot/actions/interest.py), and say what happened."""
     _ = ctx.tr.gettext
     if action == "open":
-        if await ctx.db.interest.open(year, ctx.now):
-            await ctx.audit("interest.open", year=year)
+        await interest.open_list(ctx.core, ctx.actor, ctx.now, year)
         ctx.reply(_("✅ The {year} interest list is open.").format(year=year))
         return
     if action == "close":
-        if await ctx.db.interest.close(year, ctx.now):
-            await ctx.audit("interest.close", year=year)
+        await interest.close_list(ctx.core, ctx.actor, ctx.now, year)
         ctx.reply(_("✅ The {year} interest list is closed.").format(year=year))
         return
-    found: InterestList | None = await ctx.db.interest.get(year)
-    if found is None or not found.is_open:
+    invited = await interest.invite(ctx.core, ctx.actor, ctx.now, year)
+    if invited.outcome == "not_open":
         ctx.reply(_("The {year} interest list is not open, so nobody was invited.").format(
             year=year))
         return
-    sql, params = ctx.db.interest.invited_sql(year)
-    queued = await ctx.db.outbox.enqueue_owners("invitation", f"invite:{year}", {"year": year},
-                                                sql, params, ctx.now, priority=PRIORITY_BULK)
-    if queued == 0:  # all invited meanwhile
+    if invited.count == 0:  # all invited meanwhile
         ctx.reply(_("There is nobody left to invite to the {year} list.").format(year=year))
         return
-    ctx.core.wake_sender()
-    await ctx.audit("interest.invite", audience=queued, year=year)
     ctx.reply(ctx.tr.ngettext(
         "✅ {count} invitation is on its way. It goes out at the sending rate of broadcasts.",
         "✅ {count} invitations are on their way. They go out at the sending rate of broadcasts.",
-        queued).format(count=ctx.tr.number(queued)))
-
+        invited.count).format(count=ctx.tr.number(invited.count)))

@@ -12,9 +12,8 @@ pressed twice changes nothing twice. The buttons answer staff only.
 
 from __future__ import annotations
 
-import logging
-
 from bot import notices
+from bot.actions import seats
 from bot.channel import Button, Reply
 from bot.core import Context, Core, Router, esc
 from bot.i18n import Translator
@@ -22,8 +21,6 @@ from bot.sessions import can_choose
 from bot.storage.outbox import Item
 from bot.storage.sessions import Person, Session
 from bot.views import PAGE, page_of, pager, person_label, session_lines, who
-
-log = logging.getLogger(__name__)
 
 PREFIX = "stseat"
 _ACTIONS = ("people", "choose", "pick", "swap", "seat", "best", "bestok")
@@ -150,28 +147,22 @@ async def confirm_swap(ctx: Context, session: Session, chosen_id: int, seated_id
 
 
 async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: int) -> None:
-    """Carry out the choice (checked again), tell both owners, record it."""
+    """Carry out the choice (checked again by the action) and say how it went."""
     _ = ctx.tr.gettext
     ctx.tidy()
-    result = await ctx.db.sessions.give_seat(session.id, chosen_id, seated_id or None, ctx.now)
+    result = await seats.give_seat(ctx.core, ctx.actor, ctx.now, session.id, chosen_id,
+                                   seated_id or None)
     if result.outcome == "full":
         ctx.reply(_("Meanwhile the last seat was taken. Choose whose seat they take."))
         await pick(ctx, session, chosen_id)
         return
-    if result.outcome not in ("seated", "swapped"):
+    if not result.done:
         ctx.reply({
             "not_waiting": _("That owner is no longer on the waiting list. Nothing was changed."),
             "not_registered": _("That owner no longer holds a seat. Nothing was changed."),
         }.get(result.outcome, _("This session can no longer be changed (it is cancelled or "
                                  "done).")))
         return
-    await notices.notify_promoted(ctx.core, session.id, (chosen_id,), ctx.now, chosen=True)
-    if result.outcome == "swapped":
-        await notices.notify_unseated(ctx.core, session.id, (seated_id,), ctx.now)
-    log.info("session %d: staff gave owner %d a seat%s", session.id, chosen_id,
-             f" instead of owner {seated_id}" if seated_id else "")
-    await ctx.audit("session.choose", audience=2 if seated_id else 1, session_id=session.id,
-                    seated=chosen_id, moved_to_waiting=seated_id or None)
     if result.outcome == "swapped":
         ctx.reply(_("✅ Done. The chosen owner has the seat; the other is number {position} on "
                     "the waiting list. Both will be told.").format(
@@ -185,16 +176,16 @@ async def preview_best(ctx: Context, session: Session) -> None:
     """What seating the most ready would change, with a button to do it."""
     _ = ctx.tr.gettext
     tr = ctx.tr
-    change = await ctx.db.sessions.most_ready(session.id, ctx.now)
+    change = await seats.preview_best(ctx.core, ctx.now, session.id)
     if change is None:
         ctx.reply(_("This session can no longer be changed (it is cancelled or done)."))
         return
-    seat, unseat = change
     back = [Button(_("⬅️ Back"), f"{PREFIX}:people:{session.id}")]
-    if not seat and not unseat:
+    if change.nothing:
         ctx.reply(_("The seats of <b>{title}</b> are already held by the most ready owners. "
                     "Nothing to change.").format(title=esc(session.title)), [back])
         return
+    seat, unseat = change.seat, change.unseat
     people = await _people(ctx, session)
     lines = [_("Give the {count} seats of <b>{title}</b> to the most ready owners?").format(
                  count=tr.number(session.capacity), title=esc(session.title)), "",
@@ -211,29 +202,22 @@ async def preview_best(ctx: Context, session: Session) -> None:
                                                 else "") for o in unseat if o in people]
     lines += ["", _("Everyone concerned will be told.")]
     ctx.reply("\n".join(lines), [
-        [Button(_("✅ Give the seats"),
-                f"{PREFIX}:bestok:{session.id}:{len(seat)}:{len(unseat)}")], back])
+        [Button(_("✅ Give the seats"), f"{PREFIX}:bestok:{session.id}:{change.fingerprint}")],
+        back])
 
 
-async def give_best(ctx: Context, session: Session, expected: tuple[int, int]) -> None:
+async def give_best(ctx: Context, session: Session, fingerprint: str) -> None:
     """Seat the most ready, unless what it would change is no longer what staff saw."""
     _ = ctx.tr.gettext
     ctx.tidy()
-    change = await ctx.db.sessions.most_ready(session.id, ctx.now, apply_if=expected)
-    if change is None or (len(change[0]), len(change[1])) != expected:
+    result = await seats.give_best(ctx.core, ctx.actor, ctx.now, session.id, fingerprint)
+    if result.outcome != "done" or result.seats is None:
         ctx.reply(_("The sign-ups changed meanwhile. Here is what it would change now."))
         await preview_best(ctx, session)
         return
-    seat, unseat = change
-    await notices.notify_promoted(ctx.core, session.id, seat, ctx.now, chosen=True)
-    await notices.notify_unseated(ctx.core, session.id, unseat, ctx.now)
-    log.info("session %d: staff gave the seats to the most ready (%d in, %d out)", session.id,
-             len(seat), len(unseat))
-    await ctx.audit("session.choose_best", audience=len(seat) + len(unseat),
-                    session_id=session.id, seated=list(seat), moved_to_waiting=list(unseat))
     ctx.reply(_("✅ Done. {seated} got a seat, {moved} went to the waiting list. Everyone "
-                "concerned will be told.").format(seated=ctx.tr.number(len(seat)),
-                                                  moved=ctx.tr.number(len(unseat))))
+                "concerned will be told.").format(seated=ctx.tr.number(len(result.seats.seat)),
+                                                  moved=ctx.tr.number(len(result.seats.unseat))))
     await show_people(ctx, session)
 
 
@@ -292,7 +276,7 @@ async def on_button(ctx: Context, rest: str) -> None:
         await give_seat(ctx, session, args[0], args[1])
     elif action == "best":
         await preview_best(ctx, session)
-    elif action == "bestok" and len(args) == 2:
-        await give_best(ctx, session, (args[0], args[1]))
+    elif action == "bestok" and len(args) == 1:
+        await give_best(ctx, session, parts[1])
     else:
         ctx.notice(_("This button no longer works."))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import notices, reminder_jobs
+from bot.actions import sessions
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.i18n import N_
@@ -27,7 +27,6 @@ from bot.sessions import (
     check_place,
     check_start,
     check_title,
-    session_year,
 )
 from bot.storage import to_db
 from bot.storage.sessions import Session
@@ -301,89 +300,55 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
 
 
 async def carry_out(ctx: Context, data: dict[str, Any]) -> None:
-    """Do the confirmed action, tell the owners it concerns, record it, show the result."""
+    """Do the confirmed action (bot/actions/sessions.py) and show its result."""
     _ = ctx.tr.gettext
     action = data["action"]
     values = data.get("values", {})
     if action == "create":
-        starts_at = _start_of(data)
-        if starts_at <= ctx.now:
+        created = await sessions.create(
+            ctx.core, ctx.actor, ctx.now, title=values["title"], starts_at=_start_of(data),
+            place=values["place"], capacity=values["capacity"])
+        if created.session is None:  # the moment passed while staff were confirming
             ctx.reply(_("That moment has passed. Please type a date in the future."))
             await ctx.save_flow(FLOW, "starts_at", data)
             await ask(ctx, data, "starts_at")
             return
-        session = await ctx.db.sessions.create(
-            values["title"], starts_at, values["place"], values["capacity"],
-            session_year(starts_at, ctx.config.time_zone), ctx.now)
         await ctx.end_flow()
-        await ctx.audit("session.create", session_id=session.id, title=session.title,
-                        starts_at=to_db(session.starts_at), capacity=session.capacity)
-        await reminder_jobs.schedule(ctx.core, session)
         ctx.reply(_("✅ The session is created. Owners see it with /schedule."))
-        await show_session(ctx, session)
+        await show_session(ctx, created.session)
         return
-    session = await _session(ctx, data)
     await ctx.end_flow()
-    if session is None or session.status not in ACTIVE:
+    session_id = data.get("session_id")
+    if not isinstance(session_id, int):
         ctx.reply(_("This session can no longer be changed (it is cancelled or done)."))
         return
-    done = await _apply(ctx, action, session, data)
-    if done:
-        updated = await ctx.db.sessions.get(session.id)
-        assert updated is not None
-        await show_session(ctx, updated)
-
-
-async def _apply(ctx: Context, action: str, session: Session, data: dict[str, Any]) -> bool:
-    _ = ctx.tr.gettext
-    values = data.get("values", {})
     if action == "edit":
-        field = data["field"]
-        promoted = await ctx.db.sessions.edit(session.id, ctx.now, **{field: values[field]})
-        await notices.notify_promoted(ctx.core, session.id, promoted, ctx.now)
-        await ctx.audit("session.edit", audience=len(promoted) or None, session_id=session.id,
-                        field=field, old=getattr(session, field), new=values[field])
-        ctx.reply(_("✅ Saved."))
-        return True
-    if action == "move":
-        starts_at = _start_of(data)
-        if starts_at <= ctx.now or not await ctx.db.sessions.move(
-                session.id, starts_at, session_year(starts_at, ctx.config.time_zone), ctx.now):
-            ctx.reply(_("The session was not moved: the new time has passed. Nothing was "
-                        "changed."))
-            return False
-        moved = await ctx.db.sessions.get(session.id)
-        assert moved is not None
-        told = await notices.notify_members(
-            ctx.core, "session_moved", moved,
-            {"old": to_db(session.starts_at), "new": to_db(moved.starts_at)},
-            f"moved:{session.id}:{int(moved.starts_at.timestamp())}", ctx.now)
-        await reminder_jobs.schedule(ctx.core, moved)
-        await ctx.audit("session.move", audience=told, session_id=session.id,
-                        old=to_db(session.starts_at), new=to_db(moved.starts_at))
-        ctx.reply(ctx.tr.ngettext("✅ Moved. {count} owner will be told.",
-                                  "✅ Moved. {count} owners will be told.", told).format(
-            count=ctx.tr.number(told)))
-        return True
-    if action in ("close", "reopen"):
-        changed = await (ctx.db.sessions.close(session.id, ctx.now) if action == "close"
-                         else ctx.db.sessions.reopen(session.id, ctx.now))
-        if changed:
-            await ctx.audit(f"session.{action}", session_id=session.id)
-        ctx.reply(_("✅ Sign-up is closed.") if action == "close" else
-                  _("✅ Sign-up is open again."))
-        return True
-    if not await ctx.db.sessions.cancel(session.id, ctx.now):
+        result = await sessions.edit(ctx.core, ctx.actor, ctx.now, session_id, data["field"],
+                                     values[data["field"]])
+    elif action == "move":
+        result = await sessions.move(ctx.core, ctx.actor, ctx.now, session_id, _start_of(data))
+    else:
+        act = {"close": sessions.close, "reopen": sessions.reopen, "cancel": sessions.cancel}
+        result = await act[action](ctx.core, ctx.actor, ctx.now, session_id)
+    if result.outcome == "inactive":
         ctx.reply(_("This session can no longer be changed (it is cancelled or done)."))
-        return False
-    reminder_jobs.unschedule(ctx.core, session.id)
-    told = await notices.notify_members(ctx.core, "session_cancelled", session, {},
-                                        f"cancelled:{session.id}", ctx.now)
-    await ctx.audit("session.cancel", audience=told, session_id=session.id)
-    ctx.reply(ctx.tr.ngettext("✅ The session is cancelled. {count} owner will be told.",
-                              "✅ The session is cancelled. {count} owners will be told.",
-                              told).format(count=ctx.tr.number(told)))
-    return True
+        return
+    if result.outcome == "passed":
+        ctx.reply(_("The session was not moved: the new time has passed. Nothing was changed."))
+        return
+    told = result.told
+    ctx.reply({
+        "edit": _("✅ Saved."),
+        "move": ctx.tr.ngettext("✅ Moved. {count} owner will be told.",
+                                "✅ Moved. {count} owners will be told.", told),
+        "close": _("✅ Sign-up is closed."),
+        "reopen": _("✅ Sign-up is open again."),
+        "cancel": ctx.tr.ngettext("✅ The session is cancelled. {count} owner will be told.",
+                                  "✅ The session is cancelled. {count} owners will be told.",
+                                  told),
+    }[action].format(count=ctx.tr.number(told)))
+    assert result.session is not None
+    await show_session(ctx, result.session)
 
 
 # ---------------------------------------------------------------- buttons

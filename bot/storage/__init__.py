@@ -58,7 +58,9 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         from bot.storage.applicants import Applicants
         from bot.storage.broadcasts import Broadcasts
+        from bot.storage.inbox import Inbox
         from bot.storage.interest import Interest
+        from bot.storage.media import MediaFiles
         from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
         from bot.storage.reports import Reports
@@ -78,6 +80,8 @@ class Database:
         self.reports = Reports(self)
         self.web = Web(self)
         self.applicants = Applicants(self)
+        self.inbox = Inbox(self)
+        self.media = MediaFiles(self)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:

@@ -97,6 +97,7 @@ class Broadcast:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    media_id: int | None = None  # an uploaded file (the web page's), sent by each channel's id
 
     @property
     def ref(self) -> str:
@@ -114,6 +115,7 @@ def _broadcast(row: Any) -> Broadcast:
         status_message=row["status_message"],
         created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
         started_at=from_db(row["started_at"]), finished_at=from_db(row["finished_at"]),
+        media_id=row["media_id"],
     )
 
 
@@ -136,19 +138,27 @@ class Broadcasts:
 
     async def create(self, *, channel: str, author: str, chat_id: str, language: str, html: str,
                      file_ref: str, file_kind: str, audience: Audience, scheduled_for: datetime,
-                     now: datetime) -> Broadcast:
-        """Store a new announcement, waiting to start at `scheduled_for`."""
+                     now: datetime, media_id: int | None = None,
+                     form_key: str | None = None) -> tuple[Broadcast, bool]:
+        """Store a new announcement, waiting to start at `scheduled_for`; and whether it is new.
+
+        A `form_key` already used (the same form sent twice) gives the announcement it made.
+        """
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO broadcasts (channel, author, chat_id, language, html, file_ref,"
-                " file_kind, audience, status, scheduled_for, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
-                (channel, author, chat_id, language, html, file_ref, file_kind, audience.to_json(),
-                 to_db(scheduled_for), to_db(now)))
-            new_id = cursor.lastrowid
-        found = await self.get(int(new_id or 0))
+            cursor = await conn.execute("SELECT id FROM broadcasts WHERE form_key = ?",
+                                        (form_key,))
+            existing = await cursor.fetchone() if form_key else None
+            if existing is None:
+                cursor = await conn.execute(
+                    "INSERT INTO broadcasts (channel, author, chat_id, language, html, file_ref,"
+                    " file_kind, audience, status, scheduled_for, created_at, media_id,"
+                    " form_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?)",
+                    (channel, author, chat_id, language, html, file_ref, file_kind,
+                     audience.to_json(), to_db(scheduled_for), to_db(now), media_id, form_key))
+            broadcast_id = int(existing[0] if existing else cursor.lastrowid or 0)
+        found = await self.get(broadcast_id)
         assert found is not None
-        return found
+        return found, existing is None
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         """The broadcast with this id, if any."""
@@ -184,6 +194,15 @@ class Broadcasts:
         sql, params = audience_sql(audience, channels)
         row = await self.db.one(f"SELECT count(*) FROM ({sql})", params)
         return int(row[0]) if row else 0
+
+    async def count_by_channel(self, audience: Audience,
+                               channels: Sequence[str]) -> dict[str, int]:
+        """How many owners `audience` reaches now on each of `channels` (0 where none)."""
+        sql, params = audience_sql(audience, channels)
+        rows = await self.db.all(
+            f"SELECT channel, count(*) FROM owners WHERE id IN ({sql}) GROUP BY channel", params)
+        found = {row[0]: int(row[1]) for row in rows}
+        return {channel: found.get(channel, 0) for channel in channels}
 
     async def begin(self, broadcast_id: int, now: datetime) -> bool:
         """Move a scheduled broadcast to sending; False when it was cancelled or started."""

@@ -144,6 +144,18 @@ class Outbox:
         counts["resent"] = sum(row[2] or 0 for row in rows)
         return counts
 
+    async def counts_by_channel(self, kind: str, ref: str) -> dict[str, dict[str, int]]:
+        """Per channel, what `counts` says: rows in each status, and how many were resent."""
+        rows = await self.db.all(
+            "SELECT channel, status, count(*), sum(resent) FROM outbox WHERE kind = ?"
+            " AND ref = ? GROUP BY channel, status", (kind, ref))
+        found: dict[str, dict[str, int]] = {}
+        for channel, status, count, resent in rows:
+            counts = found.setdefault(channel, {"resent": 0})
+            counts[status] = count
+            counts["resent"] += resent or 0
+        return found
+
     async def failures(self, kind: str, ref: str, limit: int = 50) -> list[tuple[int | None, str]]:
         """(owner id, reason) of the rows that failed."""
         rows = await self.db.all(

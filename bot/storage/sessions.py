@@ -8,7 +8,7 @@ moment get one seat and one waiting-list place. The waiting list is kept numbere
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -352,13 +352,14 @@ class Sessions:
             return Chosen("swapped", moved.position)
 
     async def most_ready(self, session_id: int, now: datetime,
-                         apply_if: tuple[int, int] | None = None,
+                         apply_if: Callable[[tuple[int, ...], tuple[int, ...]], bool]
+                         | None = None,
                          ) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
         """Seats to the most ready: (who gets a seat, who gives theirs up).
 
         The `capacity` owners signed up (seated or waiting) with the highest readiness hold the
-        seats, earlier sign-ups first among equals. When the numbers of both are `apply_if` (what
-        staff were shown), it is done, in the same transaction: those who give up their seat go
+        seats, earlier sign-ups first among equals. When `apply_if(seat, unseat)` says it is what
+        staff were shown, it is done, in the same transaction: those who give up their seat go
         to the head of the waiting list, most ready first. None when the session no longer
         takes seat changes.
         """
@@ -375,7 +376,7 @@ class Sessions:
             best, rest = ranked[:capacity], ranked[capacity:]
             seat = tuple(owner for owner, status in best if status == "waiting")
             unseat = tuple(owner for owner, status in rest if status == "registered")
-            if apply_if == (len(seat), len(unseat)) and (seat or unseat):
+            if apply_if is not None and (seat or unseat) and apply_if(seat, unseat):
                 await conn.executemany(
                     "UPDATE registrations SET status = 'waiting', position = ?, attendance = NULL,"
                     " seated_at = NULL, updated_at = ? WHERE session_id = ? AND owner_id = ?",

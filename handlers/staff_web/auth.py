@@ -23,14 +23,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.core import Core
 from bot.features.web_login import SESSION_IDLE, new_token, token_hash
 from bot.i18n import Translator
+from bot.media import DOCUMENT_LIMIT
 from bot.storage.web import StaffId, WebSession
-from handlers.staff_web.render import base_path, link, page
+from handlers.staff_web.render import base_path, link, number, page
 
 log = logging.getLogger(__name__)
 
 COOKIE = "staf_sesi"
 IDLE = SESSION_IDLE
 TOUCH_EVERY = timedelta(minutes=1)  # how exactly the idle time is kept (one write a minute)
+MAX_BODY = DOCUMENT_LIMIT + 2**20  # the largest upload, and the form around it
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -155,6 +157,8 @@ def staff_only(view: View) -> Callable[[Request], Awaitable[Response]]:
         if isinstance(visit, Response):
             return visit
         if request.method == "POST":
+            if number(request.headers.get("content-length"), 0) > MAX_BODY:
+                return page(request, "too_big.html", visit.tr, status=413)
             form = await request.form()
             sent = str(form.get("csrf", ""))
             if not hmac.compare_digest(sent.encode(), visit.session.csrf.encode()):

@@ -7,8 +7,6 @@ shows them (`format_answer`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,7 +20,7 @@ from bot.storage.reports import STAGES
 from bot.views import CRITERION_NAMES, PART_NAMES, STAGE_NAMES, format_answer, group_name
 from handlers.staff_web import charts, words
 from handlers.staff_web.auth import Visit, staff_only
-from handlers.staff_web.render import link, page
+from handlers.staff_web.render import link, staff_page
 
 BREAKDOWNS = ("product", "kecamatan", "source", "channel")
 BREAKDOWN_TITLES = {"product": N_("By product type"), "kecamatan": N_("By kecamatan"),
@@ -32,11 +30,7 @@ CHART_STAGES = (0, 3, 4, 6)  # started, eligible, signed up, attended
 AUDIT_PAGE = 50
 
 
-def _page(request: Request, visit: Visit, template: str, **values: Any) -> Response:
-    names = visit.core.config.web.staff_names
-    return page(request, template, visit.tr, csrf=visit.session.csrf,
-                staff_name=words.staff_name(visit.tr, names, visit.staff.channel,
-                                            visit.staff.user_id), **values)
+_page = staff_page  # every page here is for signed-in staff
 
 
 def _options(visit: Visit, question_id: str) -> list[tuple[str, str]]:

@@ -22,8 +22,16 @@ from tests.support.staff_web import (
 )
 
 PAGES = ("/staf/", "/staf/pendaftar", "/staf/pendaftar/1", "/staf/unduh", "/staf/unduh/umkm.csv",
-         "/staf/unduh/umkm.xlsx", "/staf/audit")
-FORMS = ("/staf/keluar", "/staf/bahasa", "/staf/pendaftar/cari")
+         "/staf/unduh/umkm.xlsx", "/staf/audit", "/staf/sesi", "/staf/sesi/1",
+         "/staf/sesi/1/terbaik", "/staf/sesi/1/hadir", "/staf/sesi/1/batal",
+         "/staf/sesi/1/kursi/1", "/staf/pengumuman", "/staf/pengumuman/baru",
+         "/staf/pengumuman/1", "/staf/media/1", "/staf/minat", "/staf/minat/2027/undang")
+FORMS = ("/staf/keluar", "/staf/bahasa", "/staf/pendaftar/cari", "/staf/sesi", "/staf/sesi/1/ubah",
+         "/staf/sesi/1/pindah", "/staf/sesi/1/tutup", "/staf/sesi/1/buka", "/staf/sesi/1/batal",
+         "/staf/sesi/1/kursi", "/staf/sesi/1/terbaik", "/staf/sesi/1/hadir",
+         "/staf/pengumuman/baru", "/staf/pengumuman/pratinjau", "/staf/pengumuman/kirim",
+         "/staf/pengumuman/1/batal", "/staf/pengumuman/1/henti", "/staf/minat/2027/buka",
+         "/staf/minat/2027/tutup", "/staf/minat/2027/undang")
 
 
 @pytest.fixture
@@ -264,3 +272,29 @@ async def test_the_pages_come_in_the_language_the_staff_member_chats_in(core):
         await client.post(path)
         page = (await client.get("/staf/")).text
     assert "Overview" in page and 'lang="en"' in page and "Ringkasan" not in page
+
+
+async def test_no_action_is_taken_without_the_forms_token(core, clock):
+    from tests.support.population import add_owners, add_session, sign_up
+
+    owners = await add_owners(core.db, 3, eligible=True)
+    session_id = await add_session(core.db, "Oktober", clock().replace(month=10), capacity=1)
+    await sign_up(core.db, session_id, owners[:1])
+    await sign_up(core.db, session_id, owners[1:], status="waiting")
+    tables = ("sessions", "registrations", "outbox", "broadcasts", "interest_lists", "media")
+
+    async def state() -> list:
+        return [[tuple(r) for r in await core.db.all(f"SELECT * FROM {t}")] for t in tables]
+
+    before = await state()
+    async with browser(core) as client:
+        csrf = await sign_in(client, core)
+        forms = {"title": "Baru", "place": "Aula", "capacity": "9", "starts_at":
+                 "2027-12-01T09:00", "yakin": "1", "chosen": str(owners[1]), "owner": "1",
+                 "present": "1", "text": "Halo", "audience": "all", "fingerprint": "1"}
+        for path in FORMS[2:]:
+            for token in ({}, {"csrf": csrf[::-1]}):
+                answer = await client.post(path, data={**forms, **token})
+                assert answer.status_code == 403, path
+    assert await state() == before
+    assert [a for _c, _u, a in await audit_actions(core) if not a.startswith("web.")] == []

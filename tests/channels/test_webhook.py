@@ -1,18 +1,25 @@
-"""Webhook mode for real: python-telegram-bot's server on 127.0.0.1 takes updates posted to it,
-and refuses every request without the right X-Telegram-Bot-Api-Secret-Token."""
+"""Webhook mode for real: the bot's web server (Starlette on uvicorn, 127.0.0.1) takes updates
+posted to it into python-telegram-bot's update queue, and refuses every request without the right
+X-Telegram-Bot-Api-Secret-Token."""
 
 from __future__ import annotations
 
-import socket
 import time
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
-from bot.config import load_config
+from bot.cli import FEATURES
+from bot.config import ConfigError, load_config
+from bot.core import Core
+from bot.i18n import Catalogs
+from bot.storage import Database
+from handlers.telegram import TelegramChannel
+from handlers.web import WebServer
 from tests.support.config import write_config
 from tests.support.fakebotapi import FakeBotAPI
-from tests.support.harness import TOKEN, running_bot
+from tests.support.harness import TOKEN
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
@@ -20,11 +27,24 @@ pytestmark = pytest.mark.filterwarnings(
 SECRET = "s3cret_Webhook-token"
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@asynccontextmanager
+async def webhook_bot(fake: FakeBotAPI, config):
+    """The bot in webhook mode as `umkm-bot run` starts it: web server, channel, core."""
+    db = await Database.open(config.database)
+    core = Core(config, db, Catalogs(config.time_zone), FEATURES)
+    web = WebServer(config.web)
+    channel = TelegramChannel(config, core, web=web)
+    fake.track(channel.application)
+    await web.start()
+    await channel.start()
+    await core.start([channel])
+    try:
+        yield channel, web
+    finally:
+        await web.stop()
+        await core.stop()
+        await channel.stop()
+        await db.close()
 
 
 def start_update(update_id: int, user_id: int) -> dict:
@@ -37,18 +57,17 @@ def start_update(update_id: int, user_id: int) -> dict:
 
 
 async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path):
-    port = free_port()
     async with FakeBotAPI() as fake:
-        extra = (f'[telegram]\nmode = "webhook"\nwebhook_listen = "127.0.0.1"\n'
-                 f'webhook_port = {port}\nwebhook_url = "https://bot.example.org/tg/hook"\n')
+        extra = ('[telegram]\nmode = "webhook"\nwebhook_url = "https://bot.example.org/tg/hook"\n'
+                 '[web]\nlisten = "127.0.0.1"\nport = 0\n')
         config = load_config(write_config(tmp_path, extra), env={
             "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url, "WEBHOOK_SECRET": SECRET})
-        async with running_bot(fake, config) as channel:
+        async with webhook_bot(fake, config) as (channel, web):
             (registered,) = fake.calls("setWebhook")
             assert registered.params["url"] == "https://bot.example.org/tg/hook"
             assert registered.params["secret_token"] == SECRET
             assert not fake.calls("getUpdates")  # no polling in webhook mode
-            url = f"http://127.0.0.1:{port}/tg/hook"
+            url = f"{web.url}/tg/hook"
             async with httpx.AsyncClient(timeout=5) as client:
                 refused = [
                     await client.post(url, json=start_update(1, 5001)),
@@ -68,3 +87,9 @@ async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path):
             assert await owners.find("telegram", "5001") is None
             assert await owners.find("telegram", "5002") is None
             assert await owners.find("telegram", "5003") is not None
+
+
+async def test_the_old_webhook_keys_are_refused_in_one_sentence(tmp_path):
+    extra = '[telegram]\nmode = "webhook"\nwebhook_port = 8443\n'
+    with pytest.raises(ConfigError, match=r"moved to \[web\] listen and port"):
+        load_config(write_config(tmp_path, extra), env={})

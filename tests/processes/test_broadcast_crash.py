@@ -31,7 +31,8 @@ FIRST = 30_000
 
 async def start_bot(config: Path, fake: FakeBotAPI, log: Path) -> asyncio.subprocess.Process:
     """`umkm-bot run` against the fake, as a deployer would start it."""
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url}
+    env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url,
+           "PORT": "0"}  # the web server on any free port
     with log.open("ab") as err:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "--config", str(config), "run", env=env,

@@ -237,7 +237,8 @@ async def kill_and_restart(tmp_path) -> None:
     config = write_config(tmp_path, "[telegram]\npoll_interval_ms = 0\n")
     database = tmp_path / "bot.sqlite3"
     async with FakeBotAPI() as fake:
-        env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url}
+        env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url,
+               "PORT": "0"}  # the web server on any free port
         drivers = [Driver(fake, fake.user(7000 + n, language_code="en"), PERSONAS[n % 2],
                           random.Random(rng.random())) for n in range(OWNERS)]
         kills = 0

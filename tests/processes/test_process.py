@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(
 async def test_run_with_a_token_polls_answers_and_stops_cleanly_on_sigterm(tmp_path):
     async with FakeBotAPI() as fake:
         config = write_config(tmp_path)
-        env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url}
+        env = {**os.environ, "BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.url,
+               "PORT": "0"}  # the web server on any free port
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "--config", str(config), "run", env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

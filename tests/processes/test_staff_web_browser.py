@@ -9,29 +9,20 @@ office screen's size and at a phone's, for a person to look at.
 
 from __future__ import annotations
 
-import asyncio
 import io
-import shutil
-import socket
 from pathlib import Path
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from bot.cli import FEATURES
 from bot.core import Core
 from bot.i18n import Catalogs
 from bot.storage import Database
-from tests.support.staff_web import add_applicant, login_path, mounted, web_config
+from tests.support.browser import ARTIFACTS, CHROMIUM, LAUNCH_FLAGS, serving
+from tests.support.staff_web import add_applicant, login_path, web_config
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-LAUNCH_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"]
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
-STARTUP_TIMEOUT = 10.0
 PRODUCTS = ("batik", "fish", "other")
 KECAMATAN = ("barat", "timur", "utara", "selatan")
 NAMES = ("Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Salim", "Rina Marlina",
@@ -39,13 +30,6 @@ NAMES = ("Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Salim", "Rina Marl
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="no Chromium (apt-get install chromium)")
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 nobody listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def populate(db: Database) -> None:
@@ -67,19 +51,10 @@ async def site(tmp_path, clock):
     db = await Database.open(config.database)
     core = Core(config, db, Catalogs(config.time_zone), FEATURES, clock=clock)
     await populate(db)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(mounted(core), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False,
-                                           lifespan="off"))
-    serving = asyncio.create_task(server.serve())
-    async with asyncio.timeout(STARTUP_TIMEOUT):
-        while not server.started:
-            await asyncio.sleep(0.02)
     try:
-        yield core, f"http://127.0.0.1:{port}"
+        async with serving(core) as base:
+            yield core, base
     finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, STARTUP_TIMEOUT)
         await db.close()
 
 

@@ -60,6 +60,28 @@ def test_features_never_import_each_other():
     assert offenders == set()
 
 
+def test_staff_actions_import_no_feature_and_no_edge():
+    offenders = {
+        (name_of(path), name) for path in sources("bot/actions") for name in imports(path)
+        if name.startswith(("bot.features", "handlers"))
+    }
+    assert offenders == set()
+
+
+def test_the_web_page_changes_nothing_but_through_the_actions():
+    # The pages read storage; what they change goes through bot/actions (or the web's own
+    # sign-in tables), so no rule of an action is written twice.
+    writes = ("sessions.edit", "sessions.move", "sessions.close", "sessions.reopen",
+              "sessions.cancel", "sessions.give_seat", "sessions.most_ready",
+              "sessions.mark_present", "broadcasts.create", "broadcasts.cancel",
+              "broadcasts.end", "interest.open", "interest.close", "outbox.enqueue")
+    offenders = [
+        (str(path.relative_to(ROOT)), call) for path in sources("handlers/staff_web")
+        for call in writes if f"db.{call}(" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
 def test_no_module_of_the_bot_imports_itself_back_at_load_time():
     modules = {name_of(path): path for path in sources("bot")}
     graph = {name: {m for m in imports(path, top_level_only=True) if m in modules and m != name}
