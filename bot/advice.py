@@ -17,21 +17,29 @@ from bot.i18n import Translator
 from bot.storage.owners import Owner
 
 
-def office_lines(tr: Translator, office: OfficeConfig) -> list[str]:
-    """The office's name and how to reach it, in at most two lines (HTML)."""
+def office_lines(tr: Translator, office: OfficeConfig, full: bool = True) -> list[str]:
+    """The office's name and how to reach it (HTML): in full, two lines with the address, the
+    hours and the web page; in short (`full=False`), one line with the quickest way to reach
+    it, for messages that must stay short (the rest is behind `office_button`)."""
     _ = tr.gettext
     first = [f"📞 <b>{esc(office.name)}</b>"]
     if office.whatsapp:
         first.append(_("WhatsApp {link}").format(link=f"https://wa.me/{office.whatsapp}"))
-    if office.phone:
+    if office.phone and (full or not office.whatsapp):
         first.append(_("phone {number}").format(number=esc(office.phone)))
     second = [esc(part) for part in (office.address, office.hours) if part]
     if office.web:
         second.append(esc(office.web))
     lines = [" · ".join(first)]
-    if second:
+    if second and full:
         lines.append("📍 " + " · ".join(second))
     return lines
+
+
+def office_button(tr: Translator) -> Button:
+    """The button that shows the office's whole contact."""
+    return Button(tr.gettext("📞 Contact the office"), "m:kontak",
+                  description=tr.gettext("Address, opening hours, WhatsApp and phone"))
 
 
 def minimum_text(tr: Translator, capacity: Mapping[str, Any],
@@ -119,7 +127,7 @@ def result_text(tr: Translator, rules: Rules, eligible: bool, result: Mapping[st
         _("The buttons below show each next step. When something changes, change your answer "
           "and submit again; you do not have to start over."),
         score,
-        *office_lines(tr, office),
+        *office_lines(tr, office, full=False),
     ])
 
 
@@ -159,6 +167,7 @@ def result_message(tr: Translator, rules: Rules, owner: Owner, answers: Mapping[
                                            config.questionnaire)]
     if not owner.eligible:
         buttons.append([Button(tr.gettext("✏️ Change answers"), "m:ubah")])
+        buttons.append([office_button(tr)])
     return text, buttons
 
 
@@ -170,5 +179,5 @@ def cannot_join(tr: Translator, criteria: tuple[Criterion, ...], answers: Mappin
     lines = [intro, "", _("We are sorry: your business cannot join this training.")]
     lines += [esc(advice(tr, c, answers, config.questionnaire)) for c in criteria]
     lines += ["", _("You may still answer the other questions to see how ready your business is "
-                    "for export."), *office_lines(tr, config.office)]
+                    "for export."), *office_lines(tr, config.office, full=False)]
     return "\n".join(lines)

@@ -93,9 +93,10 @@ async def barrier_message(ctx: Context) -> tuple[list[str], list[list[Button]]] 
                                    ctx.config.questionnaire),
              _("When something changes, change your answer and submit again; then you can sign "
                "up."),
-             *advice.office_lines(ctx.tr, ctx.config.office)]
+             *advice.office_lines(ctx.tr, ctx.config.office, full=False)]
     return lines, [[Button(_("📋 My result"), "m:lanjut")],
-                   [Button(_("✏️ Change answers"), "m:ubah")], *await other_offers(ctx)]
+                   [Button(_("✏️ Change answers"), "m:ubah")], [advice.office_button(ctx.tr)],
+                   *await other_offers(ctx)]
 
 
 async def barrier(ctx: Context) -> bool:

@@ -191,15 +191,18 @@ async def test_the_office_contact_is_in_the_result_the_advice_and_the_help(core_
     await start(owner)
     await owner.run(ELIGIBLE.but(has_nib="no").steps("en"))
     await owner.tap("Submit")
-    for text in (owner.text(),):
-        assert "Dindagkop-UKM Kota Pekalongan" in text
-        assert "WhatsApp https://wa.me/6281200001111" in text
-        assert "Jl. Sriwijaya No. 44 · Senin-Jumat 08.00-15.00 WIB" in text
-    await owner.tap("ℹ️ NIB")
+    result = owner.last
+    assert "Dindagkop-UKM Kota Pekalongan" in owner.text()
+    assert "WhatsApp https://wa.me/6281200001111" in owner.text()  # the quickest way, at once
+    await owner.press(button(result, "Contact the office"))  # the rest a tap away
+    assert "Jl. Sriwijaya No. 44 · Senin-Jumat 08.00-15.00 WIB" in owner.text()
+    assert "https://dindagkop.example.go.id" in owner.text()
+    await owner.press(button(result, "ℹ️ NIB"))
     assert "We can help you do it at our office" in owner.text()
     assert "https://wa.me/6281200001111" in owner.text()
     await owner.say("/help")
     assert "https://wa.me/6281200001111" in owner.text()
+    await owner.tap("Contact the office")
     assert "https://dindagkop.example.go.id" in owner.text()
 
 

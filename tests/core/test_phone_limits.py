@@ -12,10 +12,28 @@ from __future__ import annotations
 import pytest
 
 from bot.channel import InboundKind, Reply, plain_text
+from bot.cli import FEATURES
+from bot.config import load_config
+from bot.core import Core
+from tests.support.config import catalogs, fresh_database, write_config
 from tests.support.sessionkit import session
 from tests.support.walkthrough import ELIGIBLE, NOT_ELIGIBLE, Walk, buttons, figures
 
 LIMIT_CHARS, LIMIT_LINES, LIMIT_LABEL, LIMIT_BUTTONS = 600, 12, 20, 10
+# An office that fills in every field, long ones too: its contact must still fit.
+OFFICE = ('[office]\nname = "Dindagkop-UKM Kota Pekalongan"\nwhatsapp = "6281200001111"\n'
+          'phone = "(0285) 421234"\naddress = "Jl. Sriwijaya No. 44, Pekalongan"\n'
+          'hours = "Senin-Kamis 07.30-16.00, Jumat 07.30-11.00 WIB"\n'
+          'web = "https://dindagkop.pekalongankota.go.id"\n')
+
+
+@pytest.fixture
+async def core(tmp_path, clock):
+    """A core whose office has every contact field filled in."""
+    config = load_config(write_config(tmp_path, OFFICE), env={})
+    db = await fresh_database(config.database)
+    yield Core(config, db, catalogs(config.time_zone), FEATURES, clock=clock)
+    await db.close()
 
 
 def check(walk: Walk) -> None:
@@ -74,8 +92,10 @@ async def test_the_not_eligible_owner_and_the_next_steps_fit_a_phone(core, clock
         await walk.press(data)
         walk.turns.pop(-2), walk.actions.pop(-2)
     await walk.say("/jadwal")
+    await press_any(walk, "m:kontak")
     await walk.say("/datasaya")
     await walk.say("/kabar")
+    await walk.say("/bantuan")
     check(walk)
 
 
