@@ -71,8 +71,9 @@ async def chat(config: Config, *, announce: bool) -> None:
     core = await open_core(config)
     tr = core.catalogs.get(config.default_language)
     if announce:
-        print(tr.gettext("No BOT_TOKEN is set, so this is the local terminal chat (same engine "
-                         "and database as Telegram)."), flush=True)
+        print(tr.gettext("Neither BOT_TOKEN nor WHATSAPP_TOKEN is set, so this is the local "
+                         "terminal chat (the same engine and database as the messengers)."),
+              flush=True)
     print(tr.gettext("Type /start to begin, a number to press a button, Ctrl-D to quit."),
           flush=True)
     stop = asyncio.Event()

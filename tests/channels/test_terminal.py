@@ -15,9 +15,9 @@ SCRIPT = ["/start", "1", *ELIGIBLE.lines(), "1"]
 
 
 @pytest.mark.parametrize(("language", "first_line", "result"), [
-    ("id", "BOT_TOKEN belum diatur, jadi ini chat lokal di terminal",
+    ("id", "BOT_TOKEN maupun WHATSAPP_TOKEN belum diatur, jadi ini chat lokal di terminal",
      "Selamat, Budi Santoso! Batik Sekar memenuhi semua syarat"),
-    ("en", "No BOT_TOKEN is set, so this is the local terminal chat",
+    ("en", "Neither BOT_TOKEN nor WHATSAPP_TOKEN is set, so this is the local terminal chat",
      "Good news, Budi Santoso! Batik Sekar meets every requirement"),
 ])
 def test_run_without_a_token_opens_the_terminal_chat_and_reaches_a_result(
@@ -42,4 +42,4 @@ def test_the_terminal_resumes_the_same_conversation_in_a_new_process(tmp_path):
     assert "What is the name of your business?" in first.stdout
     second = umkm_bot(tmp_path, "chat", stdin="/lanjut\n", config=terminal_config("en"))
     assert "3/12 · What is the name of your business?" in second.stdout
-    assert not second.stdout.startswith("No BOT_TOKEN")  # `chat` does not announce it
+    assert not second.stdout.startswith("Neither BOT_TOKEN")  # `chat` does not announce it
