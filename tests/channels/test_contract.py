@@ -21,8 +21,8 @@ from bot.channel import Capabilities
 from bot.cli import FEATURES
 from bot.config import load_config
 from bot.core import Core
-from handlers.terminal import TerminalChat
 from handlers.terminal import USER_ID as TERMINAL_USER
+from handlers.terminal import TerminalChat
 from tests.support.config import catalogs, fresh_database, write_config
 from tests.support.fakebotapi import FakeBotAPI
 from tests.support.fakegraph import FakeGraph
