@@ -130,6 +130,19 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class OfficeConfig:
+    """Who owners turn to: shown wherever they are told to contact the office, in a result that
+    is not yet eligible, and in the help. Empty fields are left out."""
+
+    name: str = "Dindagkop-UKM Kota Pekalongan"
+    whatsapp: str = ""  # international form without "+", e.g. "6281234567890": a wa.me link
+    phone: str = ""  # as people dial it, e.g. "(0285) 421 234"
+    address: str = ""
+    hours: str = ""  # as the office writes it, e.g. "Senin-Jumat 08.00-15.00 WIB"
+    web: str = ""  # https://…
+
+
+@dataclass(frozen=True)
 class BackupConfig:
     """Daily automatic backups."""
 
@@ -156,6 +169,7 @@ class Config:
     broadcast: BroadcastConfig = BroadcastConfig()
     logging: LoggingConfig = LoggingConfig()
     backup: BackupConfig = BackupConfig()
+    office: OfficeConfig = OfficeConfig()
     sessions: tuple[SessionSeed, ...] = ()
 
 
@@ -239,6 +253,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         raise ConfigError(f"The configuration file {path} cannot be read: {exc}.") from None
 
     tables = {"bot", "database", "telegram", "web", "whatsapp", "questionnaire", "reminders",
+              "office",
               "broadcast", "logging", "backup", "sessions"}
     unknown = sorted(set(raw) - tables)
     if unknown:
@@ -336,13 +351,16 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     )
 
     bk = _Section(source, "backup", raw.get("backup"), {"directory", "keep", "hour"})
-    backup_dir_raw = bk.str("directory", "")
+    # Not set: beside the database (wherever UMKM_BOT_DB puts it); set empty: no backups.
+    backup_dir_raw = bk.str("directory", str(db_path.parent / "backups"))
     backup_dir = Path(backup_dir_raw) if backup_dir_raw.strip() else None
     if backup_dir is not None and not backup_dir.is_absolute():
         backup_dir = base_dir / backup_dir
     backup = BackupConfig(directory=backup_dir, keep=bk.int("keep", 14, 1, 3650),
                           hour=bk.int("hour", 2, 0, 23))
 
+    office = _office(_Section(source, "office", raw.get("office"),
+                              {"name", "whatsapp", "phone", "address", "hours", "web"}))
     sessions = _sessions(source, raw.get("sessions", []))
     return Config(
         path=path,
@@ -358,8 +376,24 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         broadcast=broadcast,
         logging=logging_cfg,
         backup=backup,
+        office=office,
         sessions=sessions,
     )
+
+
+def _office(sec: _Section) -> OfficeConfig:
+    name = sec.str("name", OfficeConfig.name).strip()
+    if not name:
+        raise sec.fail("name", "the office's name")
+    whatsapp = sec.str("whatsapp", "").strip().replace("+", "").replace(" ", "")
+    if whatsapp and not re.fullmatch(r"[1-9]\d{6,14}", whatsapp):
+        raise sec.fail("whatsapp", 'a number in international form, such as "6281234567890"')
+    web = sec.str("web", "").strip()
+    if web and not re.match(r"^https?://[^\s/]+", web):
+        raise sec.fail("web", "an http:// or https:// URL")
+    return OfficeConfig(name=name, whatsapp=whatsapp, phone=sec.str("phone", "").strip(),
+                        address=sec.str("address", "").strip(),
+                        hours=sec.str("hours", "").strip(), web=web)
 
 
 def _web(source: str, raw: Any, env: Mapping[str, str]) -> WebConfig:

@@ -47,7 +47,7 @@ MOVE = Questionnaire("session-move", (
 LINK = Questionnaire("link", (
     Question("source", Kind.TEXT, N_("Which name should the link carry, for example "
                                      "<code>poster-batik</code>? Use letters, digits, - and _ "
-                                     "only (at most 64). Send /batal to cancel."),
+                                     "only (at most 64). Send /cancel to cancel."),
              N_("Link name"), validator="link_name"),))
 
 # An announcement, once written (the text, or a file and its caption, is not a typed answer:

@@ -46,8 +46,8 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The broadcast entries of the staff menu."""
     _ = ctx.tr.gettext
-    return [Button(_("📣 Send an announcement"), "m:umumkan"),
-            Button(_("🗂 Recent announcements"), "m:pengumuman")]
+    return [Button(_("📣 Announce"), "m:umumkan"),
+            Button(_("🗂 Announcements"), "m:pengumuman")]
 
 
 async def on_announce(ctx: Context, _args: str) -> None:
@@ -56,7 +56,7 @@ async def on_announce(ctx: Context, _args: str) -> None:
     await ctx.save_flow(FLOW, "write", {})
     ctx.reply(_("<b>New announcement</b>\nWrite the announcement as owners should read it. Bold, "
                 "italic and links are kept. You may send a photo or a document with the text as "
-                "its caption.\n\nSend /batal to cancel."))
+                "its caption.\n\nSend /cancel to cancel."))
 
 
 def _asked(ctx: Context) -> str | None:
@@ -77,7 +77,7 @@ async def on_input(ctx: Context, _rest: str) -> None:
     elif asked == "send_at":
         await _take_time(ctx)
     else:
-        ctx.reply(ctx.tr.gettext("Please use the buttons above, or send /batal to cancel."))
+        ctx.reply(ctx.tr.gettext("Please use the buttons above, or send /cancel to cancel."))
         if asked == "audience":
             await _show(ctx)
 
@@ -133,7 +133,7 @@ async def _take_time(ctx: Context) -> None:
     step = await staff_forms.give(ctx, ANNOUNCEMENT, Text(text))
     if isinstance(step.next, Ask):
         assert step.next.error is not None
-        ctx.reply(staff_forms.reason(ctx, step.next.error) + " " + _("Send /batal to cancel."))
+        ctx.reply(staff_forms.reason(ctx, step.next.error) + " " + _("Send /cancel to cancel."))
         return
     when = datetime.fromisoformat(step.form.answers["send_at"])
     draft = _draft(ctx)
@@ -144,14 +144,14 @@ async def _take_time(ctx: Context) -> None:
     broadcast = done.broadcast
     if broadcast is None:
         ctx.reply(_("The session or list this announcement was for is gone. Nothing was sent; "
-                    "send /umumkan to write it again."))
+                    "send /announce to write it again."))
         return
     ctx.reply(_("Announcement #{number} is scheduled for {when}. It will go to {audience} "
                 "(now {count} owners; counted again when it starts).").format(
                     number=broadcast.id, when=ctx.tr.datetime(when),
                     audience=await describe(ctx, broadcast.audience),
                     count=ctx.tr.number(done.count)),
-              [[Button(_("✖ Cancel this announcement"), f"bc:x:{broadcast.id}")]])
+              [[Button(_("✖ Cancel it"), f"bc:x:{broadcast.id}")]])
 
 
 async def describe(ctx: Context, audience: Audience) -> str:
@@ -245,8 +245,8 @@ async def _preview(ctx: Context) -> None:
     recipients = ctx.tr.ngettext("It will go to {count} owner.", "It will go to {count} owners.",
                                  count).format(count=ctx.tr.number(count))
     rows = [*([Button(_(o.label), f"bc:{o.value}")] for o in send.options),
-            [Button(_("👥 Choose another audience"), "bc:again")],
-            [Button(_("✖ Cancel, do not send"), "bc:drop")]]
+            [Button(_("👥 Other audience"), "bc:again")],
+            [Button(_("✖ Do not send"), "bc:drop")]]
     if count == 0:
         rows = rows[2:]
         recipients = _("Nobody is in this audience yet.")
@@ -276,10 +276,12 @@ async def _confirm(ctx: Context, action: str) -> None:
                                         report_to=ctx.inbound.chat_id)
     if done.broadcast is None:
         ctx.reply(_("The session or list this announcement was for is gone. Nothing was sent; "
-                    "send /umumkan to write it again."))
+                    "send /announce to write it again."))
     elif done.outcome == "started":
-        ctx.reply(_("Announcement #{number} is on its way. The message below shows the "
-                    "progress.").format(number=done.broadcast.id))
+        # The progress message was posted while the announcement started, so it is above.
+        ctx.reply(_("Announcement #{number} is on its way. The message above shows the "
+                    "progress; the report comes as a new message when it is done.").format(
+                        number=done.broadcast.id))
 
 
 async def _cancel(ctx: Context, broadcast_id: int) -> None:
@@ -323,7 +325,7 @@ async def on_list(ctx: Context, _args: str) -> None:
     _ = ctx.tr.gettext
     recent = await ctx.db.broadcasts.recent(10)
     if not recent:
-        ctx.reply(_("No announcements yet. Send /umumkan to write one."))
+        ctx.reply(_("No announcements yet. Send /announce to write one."))
         return
     lines, rows = [_("<b>Recent announcements</b>")], []
     for broadcast in recent:

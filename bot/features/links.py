@@ -33,7 +33,8 @@ def register(router: Router) -> None:
 
 async def menu_button(ctx: Context) -> list[Button]:
     """The link entry of the staff menu."""
-    return [Button(ctx.tr.gettext("🔗 Link and QR code for a poster"), "m:tautan")]
+    return [Button(ctx.tr.gettext("🔗 Poster link & QR"), "m:tautan",
+                   description=ctx.tr.gettext("A link and QR code for a poster"))]
 
 
 def qr_png(link: str) -> bytes:
@@ -91,7 +92,7 @@ async def _answer(ctx: Context, source: str) -> None:
             f'<a href="{esc(link)}">{esc(link)}</a>',
             "",
             _("Print the QR code on the poster. Owners who start the bot through it are "
-              "counted under this name in /rekap (so far: {count}).").format(
+              "counted under this name in /summary (so far: {count}).").format(
                 count=ctx.tr.number(arrived)),
         ])
         ctx.replies.append(Reply(text, attachment=Attachment(f"qr-{channel}-{source}.png",

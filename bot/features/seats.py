@@ -64,8 +64,8 @@ async def show_people(ctx: Context, session: Session) -> None:
         lines += entries or ["—"]
     rows = []
     if groups["waiting"] and can_choose(session.status, session.starts_at, ctx.now):
-        rows.append([Button(_("⭐ Seats to the most ready"), f"{PREFIX}:best:{session.id}")])
-        rows.append([Button(_("🎯 Give someone waiting a seat"), f"{PREFIX}:choose:{session.id}")])
+        rows.append([Button(_("⭐ Most ready first"), f"{PREFIX}:best:{session.id}")])
+        rows.append([Button(_("🎯 Give a seat"), f"{PREFIX}:choose:{session.id}")])
     rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
     ctx.reply("\n".join(lines), rows)
 

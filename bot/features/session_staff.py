@@ -66,8 +66,8 @@ async def show_list(ctx: Context) -> None:
                       capacity=tr.number(session.capacity),
                       confirmed=tr.number(counts.confirmed),
                       cancelled=tr.number(counts.cancelled), waiting=tr.number(counts.waiting))]
-    rows = [[Button(f"📅 {session.title[:24]} · {tr.date(session.starts_at)}",
-                    f"stses:show:{session.id}")] for session in sessions]
+    rows = [[Button(f"📅 {tr.short_date(session.starts_at)}", f"stses:show:{session.id}",
+                    description=session.title[:72])] for session in sessions]
     rows.append([Button(_("➕ New session"), "stses:new")])
     ctx.reply("\n".join(lines), rows)
 
@@ -149,7 +149,7 @@ async def show_step(ctx: Context) -> None:
     if question.validator == "seats":
         buttons.append([Button(ctx.tr.number(DEFAULT_CAPACITY),
                                f"stses:flow:{DEFAULT_CAPACITY}")])
-    lines.append("<i>" + _("(Send /batal to stop.)") + "</i>")
+    lines.append("<i>" + _("(Send /cancel to stop.)") + "</i>")
     ctx.reply("\n".join(lines), buttons)
 
 
@@ -177,7 +177,7 @@ async def answer(ctx: Context, text: str) -> None:
 async def on_flow_input(ctx: Context, _rest: str) -> None:
     """Typed input while a session conversation is in progress."""
     if ctx.inbound.kind != InboundKind.TEXT:
-        ctx.reply(ctx.tr.gettext("Please type the answer as text, or send /batal to stop."))
+        ctx.reply(ctx.tr.gettext("Please type the answer as text, or send /cancel to stop."))
         await show_step(ctx)
         return
     await answer(ctx, ctx.inbound.text)
@@ -271,7 +271,7 @@ async def carry_out(ctx: Context) -> None:
             await show_step(ctx)
             return
         await ctx.end_flow()
-        ctx.reply(_("✅ The session is created. Owners see it with /jadwal."))
+        ctx.reply(_("✅ The session is created. Owners see it with /schedule."))
         await show_session(ctx, created.session)
         return
     await ctx.end_flow()

@@ -25,7 +25,7 @@ from handlers.staff_web.render import Notices, after, staff_page
 
 RECENT = timedelta(days=60)  # past sessions still listed, as in the chat's /sesi
 NOTICES: Notices = {
-    "created": N_("The session is created. Owners see it with /jadwal."),
+    "created": N_("The session is created. Owners see it with /schedule."),
     "saved": N_("Saved."),
     "moved": NP_("Moved. {count} owner will be told.", "Moved. {count} owners will be told."),
     "closed": N_("Sign-up is closed."),

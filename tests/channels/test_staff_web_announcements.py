@@ -66,7 +66,7 @@ async def test_an_announcement_is_previewed_with_counts_per_channel_sent_and_rep
         assert preview.status_code == 200
         page = preview.text
         assert "Pelatihan <b>ekspor</b> dibuka &lt;segera&gt;!" in page  # formatted, escaped
-        assert "/berhenti" in page  # the footer owners get
+        assert "/kabar" in page  # the footer owners get
         shown = text_of(page)
         assert re.search(r"Telegram\s+3\s+WhatsApp\s+2\s+Semuanya\s+5", shown), shown
         assert "Kirim sekarang ke 5 pelaku usaha" in shown

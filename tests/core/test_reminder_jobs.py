@@ -26,7 +26,7 @@ async def test_a_reminder_reads_in_the_owners_language_with_the_babel_date(core,
     assert "Pengingat: pelatihan ekspor Anda dimulai 7 hari lagi." in text
     assert "Rabu, 6 Oktober 2027 pukul 09.00 WIB" in text and "Aula Dindagkop-UKM" in text
     assert [[b.label for b in row] for row in reply.buttons] == [
-        ["✅ Ya, saya datang"], ["❌ Saya tidak bisa datang"]]
+        ["✅ Ya, saya datang"], ["❌ Tidak bisa datang"]]
 
 
 async def test_a_job_that_runs_too_late_or_for_an_old_time_queues_nothing(core, clock):

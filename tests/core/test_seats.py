@@ -33,7 +33,7 @@ async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clo
     s, ids = await full_session(core, clock)
     member = staff(core)
     await member.press(f"stseat:people:{s.id}")
-    await member.tap("Give someone waiting a seat")
+    await member.tap("Give a seat")
     text = member.text()
     assert "most ready first" in text
     assert text.index("Citra Dewi") < text.index("Dewi Sartika")  # by readiness, not position
@@ -68,7 +68,7 @@ async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clo
     told = {owner: plain_text(reply.text) for owner, reply in await deliver(core)}
     assert "the office has chosen you for a seat" in told[ids["Citra"]]
     assert "kursi Anda diberikan kepada usaha lain" in told[ids["Ani"]]
-    assert "nomor 1 dalam daftar tunggu" in told[ids["Ani"]]
+    assert "nomor 1 di daftar tunggu" in told[ids["Ani"]]
     entries = await core.db.staff.audit_entries()
     assert [(e.action, e.audience) for e in entries] == [("session.choose", 2)]
     # When a seat frees up, the one who gave theirs up is first in line.
@@ -155,7 +155,7 @@ async def test_staff_mark_who_came_and_the_funnel_counts_it(core, clock):
     assert "Came: 0 · did not come: 1" in member.text()
     assert (await core.db.registrations.get(s.id, ids["Budi"])).present is False
     await member.tap("Budi Santoso")  # from the list as it is now: he came after all
-    await member.tap("The rest did not come")
+    await member.tap("The rest: absent")
     assert "Came: 1 · did not come: 1 · not marked: 0" in member.text()
     assert (await core.db.registrations.get(s.id, ids["Ani"])).present is False
     assert (await core.db.registrations.get(s.id, ids["Budi"])).present is True
@@ -187,7 +187,7 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
     await Owner(core, "1002", "en").press(f"att:yes:{s.id}")
     member = staff(core)
     await member.press(f"stseat:people:{s.id}")
-    await member.tap("Seats to the most ready")
+    await member.tap("Most ready first")
     preview = member.text()
     assert "Give the 2 seats of Pelatihan Ekspor Oktober 2027 to the most ready owners?" \
         in preview

@@ -208,8 +208,10 @@ async def test_invitations_reach_last_years_interested_and_not_yet_eligible(db):
     await db.owners.finish(joined, False, 10, {}, NOW)
     await db.interest.join(2027, joined, NOW)
     assert await db.interest.count_invited(2027) == 2
+    assert await db.interest.count_to_invite(2027) == 2
     sql, params = db.interest.invited_sql(2027)
     assert await db.outbox.enqueue_owners("invitation", "invite:2027", {}, sql, params,
                                           NOW) == 2
+    assert await db.interest.count_to_invite(2027) == 0  # invited once: nobody left
     rows = await db.all("SELECT owner_id FROM outbox ORDER BY owner_id")
     assert [r[0] for r in rows] == [interested, not_eligible]

@@ -19,12 +19,13 @@ async def test_an_owner_goes_from_an_eligible_result_to_a_seat_and_cancels(core,
     await owner.run(ELIGIBLE.steps("en"))
     await owner.tap("Submit")
     assert "Good news" in owner.text()
-    await owner.tap("Sign up for a training session")
+    await owner.tap("📅 Sign up")
     listing = owner.text()
     assert "Pelatihan Ekspor Oktober 2027" in listing
     assert "Wednesday, 6 October 2027 at 9:00\u202fAM WIB" in listing
     assert "Aula Dindagkop-UKM" in listing and "30 of 30 seats free" in listing
-    await owner.tap("Sign up: Wednesday, 6 October 2027")
+    assert "Press a date to sign up" in listing
+    await owner.tap("✍️ Wed, 6 Oct 2027")  # the date whole; "sign up" and the title beside it
     assert "You are registered!" in owner.text()
     stored = await core.db.owners.find("telegram", "1001")
     registration = await core.db.registrations.get(s.id, stored.id)
@@ -34,13 +35,13 @@ async def test_an_owner_goes_from_an_eligible_result_to_a_seat_and_cancels(core,
     await owner.say("/datasaya")
     assert "Your training sign-ups" in owner.text()
     assert "Pelatihan Ekspor Oktober 2027, Wednesday, 6 October 2027: registered" in owner.text()
-    await owner.say("/batalkan")
+    await owner.say("/batalikut")
     assert "Cancel your seat?" in owner.text()
     await owner.tap("Yes, cancel my seat")
     assert "is cancelled" in owner.text()
     registration = await core.db.registrations.get(s.id, stored.id)
     assert (registration.status, registration.attendance) == ("cancelled", "declined")
-    await owner.say("/batalkan")
+    await owner.say("/batalkan")  # the old name still works
     assert "You have no sign-ups to cancel" in owner.text()
 
 
@@ -50,7 +51,9 @@ async def test_dates_are_shown_in_the_owners_language(core, clock):
     owner = Owner(core, user_id="2001", language_code="id")
     await owner.say("/jadwal")
     assert "Rabu, 6 Oktober 2027 pukul 09.00 WIB" in owner.text()
-    assert any(label.startswith("✍️ Daftar") for label in buttons_of(owner.last))
+    assert "✍️ Rab, 6 Okt 2027" in buttons_of(owner.last)
+    (sign_up,) = [b for r in owner.last for row in r.buttons for b in row]
+    assert sign_up.description == "Daftar: Pelatihan Ekspor Oktober 2027"
 
 
 async def test_not_yet_eligible_owners_are_told_why_and_what_to_fix(core, clock):
@@ -60,9 +63,11 @@ async def test_not_yet_eligible_owners_are_told_why_and_what_to_fix(core, clock)
     await owner.say("/jadwal")
     text = owner.text()
     assert "Pelatihan Ekspor Oktober 2027" in text  # they still see the sessions
-    assert "You cannot sign up yet" in text and "https://oss.go.id" in text
-    assert not any("Sign up" in label for label in buttons_of(owner.last))
-    assert "✏️ Change my answers" in buttons_of(owner.last)
+    assert "You cannot sign up yet" in text and "oss.go.id" in text
+    assert "Dindagkop-UKM Kota Pekalongan" in text  # who to ask
+    assert len(owner.last) == 1  # the sessions and what is missing in one message
+    assert not any(label.startswith("✍️") for label in buttons_of(owner.last))
+    assert "✏️ Change answers" in buttons_of(owner.last)
     await owner.press(f"sess:join:{s.id}")  # a forged or stale sign-up button
     assert "You cannot sign up yet" in owner.text()
     assert await outbox(core.db) == []
@@ -81,10 +86,10 @@ async def test_a_full_session_puts_owners_on_the_waiting_list_which_moves_up(cor
     a, b = Owner(core, "1001", "en"), Owner(core, "1002", "id")
     await a.press(f"sess:join:{s.id}")
     await b.say("/jadwal")
-    assert "Penuh. Daftarlah untuk menjadi yang pertama di daftar tunggu." in b.text()
-    await b.tap("Daftar tunggu")
+    assert "Penuh. Anda bisa masuk daftar tunggu sebagai nomor 1." in b.text()
+    await b.tap("⏳")
     assert "daftar tunggu: nomor 1" in b.text()
-    await a.say("/batalkan")
+    await a.say("/batalikut")
     await a.tap("Yes, cancel my seat")
     assert await outbox(core.db, "seat") == [(second, "seat", f"seat:{s.id}:2027-09-01T02:00:00"
                                               "+00:00", "queued")]
@@ -137,7 +142,7 @@ async def test_erasing_an_owner_gives_their_seat_to_the_waiting_list(core, clock
     await Owner(core, "1002", "en").press(f"sess:join:{s.id}")
     leaving = Owner(core, "1001", "en")
     await leaving.say("/hapusdata")
-    await leaving.tap("Yes, delete everything")
+    await leaving.tap("Yes, delete all")
     assert "All your data has been deleted" in leaving.text()
     assert (await core.db.registrations.get(s.id, waiting)).status == "registered"
     assert [row[:2] for row in await outbox(core.db)] == [(waiting, "seat")]
@@ -170,7 +175,7 @@ async def test_the_menu_leads_to_the_sessions(core, clock):
     await owner.tap("Training sessions")
     assert any(isinstance(r, Reply) and "Export training sessions" in r.text
                for r in owner.last)
-    assert "/schedule — See the training sessions and sign up" in texts(
+    assert "/schedule — Training sessions, sign up" in texts(
         await owner.say("/bantuan"))
 
 
@@ -182,7 +187,7 @@ async def test_a_registrant_still_sees_a_session_whose_sign_up_staff_closed(core
     await core.db.sessions.close(s.id, clock())
     await owner.say("/jadwal")
     assert "You are registered." in owner.text()
-    assert buttons_of(owner.last) == ["❌ Cancel: Wednesday, 6 October 2027"]
+    assert buttons_of(owner.last) == ["❌ Wed, 6 Oct 2027"]
     other = Owner(core, "1002", "en")
     await eligible(core.db, 1002, clock())
     await other.say("/jadwal")

@@ -139,7 +139,7 @@ async def at_the_office(chromium, base, login, core, fake, session_id, owners) -
                     key=lambda p: -(p.readiness or 0))
     best = sorted(people.values(), key=lambda p: -(p.readiness or 0))[:5]
     assert {p.owner_id for p in seated} == {p.owner_id for p in best}
-    await fake.wait_for(lambda r: r.method == "sendMessage" and "Dinas memilih Anda"
+    await fake.wait_for(lambda r: r.method == "sendMessage" and "kami memilih Anda"
                         in (r.text or ""), timeout=10)  # a seat notice went out on Telegram
 
     await page.get_by_role("link", name="Pengumuman").first.click()

@@ -84,8 +84,9 @@ def test_the_web_page_changes_nothing_but_through_the_actions():
     assert offenders == []
 
 
-PURE = ("engine", "questionnaire", "questions", "eligibility", "validators", "reminder_policy",
-        "session_rules", "seating", "channel")
+PURE = ("engine", "questionnaire", "questions", "eligibility", "criteria", "validators",
+        "reminder_policy", "session_rules", "seating", "typed_dates", "audiences",
+        "staff_questions", "channel")
 
 
 def test_the_pure_modules_do_no_io_and_import_no_storage():
