@@ -11,7 +11,7 @@ nothing to ask (close, cancel, …) is reviewed at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bot import engine
@@ -20,7 +20,7 @@ from bot.context import Context
 from bot.engine import Ask, Form, Input, Review, Step
 from bot.questionnaire import Question, Questionnaire
 from bot.typed_dates import example
-from bot.validators import Invalid
+from bot.validators import Invalid, yes_or_no
 
 REVIEW = "review"  # the flow's step while the confirmation is shown
 
@@ -90,3 +90,19 @@ def reason(ctx: Context, error: Invalid) -> str:
     params = {key: ctx.tr.number(value) if isinstance(value, int) else esc(str(value))
               for key, value in error.params.items()}
     return ctx.tr.gettext(error.reason).format(**params)
+
+
+async def confirm(ctx: Context, text: str, ask_again: Callable[[Context], Awaitable[None]],
+                  go: Callable[[Context], Awaitable[None]]) -> None:
+    """The answer to a confirmation, pressed or typed ("ya", "tidak"): `go` ahead (it ends the
+    flow), stop (nothing is changed), or ask again."""
+    _ = ctx.tr.gettext
+    decision = yes_or_no(text)
+    if decision is None:
+        ctx.reply(_("Please press one of the buttons (or type ya or tidak)."))
+        await ask_again(ctx)
+    elif decision:
+        await go(ctx)
+    else:
+        await ctx.end_flow()
+        ctx.reply(_("Cancelled. Nothing was changed."))

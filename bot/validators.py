@@ -277,25 +277,16 @@ def yes_or_no(text: str) -> bool | None:
     return True if word in _YES else False if word in _NO else None
 
 
-# ---------------------------------------------------------------- what staff type
-
-# Validators that read the time as well ("tomorrow", "in the future"): the engine passes `now`,
-# the local time, to these; `check` runs either kind by name.
+# What staff type. Validators that read the time too ("tomorrow", "in the future") get `now`,
+# the local time, from the engine; `check` runs either kind by name.
 TimedValidator = Callable[[str, datetime], Outcome]
 TIMED_VALIDATORS: dict[str, TimedValidator] = {}
 SCHEDULE_AHEAD = timedelta(days=366)  # how far ahead an announcement can be scheduled
-_LINK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_KEY = re.compile(r"^[a-z0-9_-]{1,40}$")
 
 
 def timed_validator(name: str) -> Callable[[TimedValidator], TimedValidator]:
     """Register a validator that also reads the local time under a stable name."""
-
-    def register(func: TimedValidator) -> TimedValidator:
-        TIMED_VALIDATORS[name] = func
-        return func
-
-    return register
+    return lambda func: TIMED_VALIDATORS.setdefault(name, func)
 
 
 def known(name: str) -> bool:
@@ -351,7 +342,7 @@ def send_time(raw: str, now: datetime) -> Outcome:
 @validator("link_name")
 def link_name(raw: str) -> Outcome:
     """The name a poster link carries: 1 to 64 letters, digits, - and _."""
-    if not _LINK_NAME.match(raw.strip()):
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", raw.strip()):
         return Invalid(N_("A link name may only have letters, digits, - and _ (at most 64), for "
                           "example <code>poster-batik</code>. Please type another one, or send "
                           "/cancel to cancel."))
@@ -360,8 +351,7 @@ def link_name(raw: str) -> Outcome:
 
 @validator("choice_key")
 def choice_key(raw: str) -> Outcome:
-    """A value chosen with a button from the database's choices (a session's id, a year, an
-    option): 1 to 40 of a-z, 0-9, - and _."""
-    if not _KEY.match(raw):
+    """A value chosen with a button (a session's id, a year, an option): 1-40 of a-z0-9_-."""
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", raw):
         return Invalid(N_("Please choose one of the buttons below."))
     return Valid(raw)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot import staff_forms
 from bot.actions import interest
 from bot.channel import Button, InboundKind, Reply
 from bot.core import Context, Core, Router
 from bot.i18n import N_, Translator
 from bot.storage.outbox import Item
-from bot.validators import yes_or_no
 
 log = logging.getLogger(__name__)
 FLOW = "interest"
@@ -240,20 +240,18 @@ async def on_flow_input(ctx: Context, _rest: str) -> None:
 
 async def answer(ctx: Context, text: str) -> None:
     """Go ahead, stop, or ask again."""
-    _ = ctx.tr.gettext
     assert ctx.flow is not None
     data = dict(ctx.flow.data)
-    decision = yes_or_no(text)
-    if decision is None:
-        ctx.reply(_("Please press one of the buttons (or type ya or tidak)."))
+
+    async def ask_again(ctx: Context) -> None:
         await ask_confirmation(ctx, data)
-        return
-    await ctx.end_flow()
-    if not decision:
-        ctx.reply(_("Cancelled. Nothing was changed."))
-        return
-    await carry_out(ctx, data["action"], int(data["year"]))
-    await on_lists(ctx, "")
+
+    async def go(ctx: Context) -> None:
+        await ctx.end_flow()
+        await carry_out(ctx, data["action"], int(data["year"]))
+        await on_lists(ctx, "")
+
+    await staff_forms.confirm(ctx, text, ask_again, go)
 
 
 async def carry_out(ctx: Context, action: str, year: int) -> None:

@@ -1,10 +1,10 @@
 """Staff run a session's whole life in a guided conversation: create, edit, move, close, reopen,
 cancel — one question at a time, each ending with a confirmation — and see who signed up.
 
-The conversation is a staff flow (`router.flow`): its state is in the database, so it survives a
-restart, and `/batal` ends it. It works the same in Telegram and in the terminal chat. Every
-action is written to the audit log; owners affected by a move or a cancellation are told through
-the outbox, and the session's reminders are scheduled again at once.
+The questions are questionnaires (`bot/staff_questions.py`) on the owners' engine, run in a
+staff flow (`bot/staff_forms.py`): the answers are in the database, so the conversation
+survives a restart, and `/batal` ends it. What each action does is `bot/actions/sessions.py`
+(audit, owners told through the outbox, the reminders scheduled again).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from bot.reminder_policy import plan
 from bot.session_rules import ACTIVE, DEFAULT_CAPACITY, STATUS_NAMES, can_mark
 from bot.staff_questions import CREATE, EDIT, EDIT_CONFIRMS, MOVE
 from bot.storage.sessions import Session
-from bot.validators import yes_or_no
 from bot.views import seat_lines, session_lines
 
 FLOW = "session"
@@ -158,15 +157,7 @@ async def answer(ctx: Context, text: str) -> None:
     _ = ctx.tr.gettext
     form = _flow_form(ctx)
     if form is None or isinstance(staff_forms.shown(ctx, form), Review):
-        decision = yes_or_no(text)
-        if decision is None:
-            ctx.reply(_("Please press one of the buttons (or type ya or tidak)."))
-            await ask_confirmation(ctx)
-        elif decision:
-            await carry_out(ctx)
-        else:
-            await ctx.end_flow()
-            ctx.reply(_("Cancelled. Nothing was changed."))
+        await staff_forms.confirm(ctx, text, ask_confirmation, carry_out)
         return
     step = await staff_forms.give(ctx, form, Text(text))
     if isinstance(step.next, Ask) and step.next.error is not None:
