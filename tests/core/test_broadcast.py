@@ -391,3 +391,34 @@ async def test_the_staff_menu_leads_to_every_staff_tool(running):
     assert "https://t.me/umkm_test_bot?start=poster-batik" in reply.text
     assert reply.attachment.content.startswith(b"\x89PNG")
     assert await core.db.staff.flow("telegram", str(STAFF_ID)) is None
+
+
+async def test_a_half_composed_announcement_survives_a_restart_and_staff_see_one_date_example(
+        running, config, clock):
+    core, transport = running
+    await add_owners(core.db, 2, eligible=True)
+    await compose(staff_of(core))  # written and addressed: the preview is shown
+    await core.stop()
+    # A new process on the same database: the answers are the staff flow's, so it goes on.
+    again = Core(config, await Database.open(config.database), Catalogs(config.time_zone),
+                 FEATURES, clock=clock)
+    await again.start([transport])
+    try:
+        staff = staff_of(again)
+        example = "2/9/2027 09.00"  # tomorrow at 09.00, as the office writes dates
+        await staff.press("bc:later")
+        assert f"for example {example}." in staff.text()
+        await staff.say("kapan-kapan")
+        assert f"for example {example}." in staff.text() and "/cancel" in staff.text()
+        await staff.say("Kamis, 2 September 2027 pukul 10.00")
+        assert "scheduled for Thursday, 2 September 2027 at 10:00" in staff.text()
+        assert "2 owners" in staff.text()
+        await staff.say("/sesi")
+        await staff.tap("New session")
+        await staff.say("Pelatihan Ekspor Oktober 2027")
+        assert "When does it start?" in staff.text() and f"for example {example}." in staff.text()
+        await staff.say("kapan-kapan")
+        assert f"Please type it like {example}." in staff.text()
+    finally:
+        await again.stop()
+        await again.db.close()

@@ -127,3 +127,29 @@ def test_the_staff_questionnaires_are_valid_and_their_validators_exist():
              staff_questions.ANNOUNCEMENT, *staff_questions.EDIT.values()]
     assert all(known(q.validator) for form in forms for q in form.questions if q.validator)
     assert set(staff_questions.EDIT) == set(staff_questions.EDIT_CONFIRMS)
+
+
+def test_the_engine_asks_the_staff_questionnaires_and_gives_timed_validators_the_time():
+    from bot import engine
+    from bot.engine import Ask, Form, Review, Text
+    from bot.staff_questions import CREATE, MOVE
+
+    moved = engine.step(MOVE, Form(), Text("besok 09.00"), now=NOW_WIB)
+    assert isinstance(moved.next, Review)
+    assert moved.save == {"starts_at": datetime(2027, 9, 2, 9, 0, tzinfo=WIB).isoformat()}
+    passed = engine.step(MOVE, Form(), Text("1/9/2027 08.00"), now=NOW_WIB)
+    assert isinstance(passed.next, Ask) and passed.next.error is not None
+    assert passed.next.error.reason.startswith("That moment has passed")
+    with pytest.raises(ValueError):  # a date "in the future" needs the time
+        engine.step(MOVE, Form(), Text("besok 09.00"))
+    form, shown = Form(), []
+    for typed in ("Pelatihan Ekspor Oktober 2027", "6/10/2027 09.00", "Aula", "30"):
+        ask = engine.view(CREATE, form)
+        assert isinstance(ask, Ask)
+        shown.append((ask.question.id, ask.number, ask.total))
+        form = engine.step(CREATE, form, Text(typed), now=NOW_WIB).form
+    assert shown == [("title", 1, 4), ("starts_at", 2, 4), ("place", 3, 4), ("capacity", 4, 4)]
+    assert isinstance(engine.view(CREATE, form), Review)
+    assert dict(form.answers) == {"title": "Pelatihan Ekspor Oktober 2027",
+                                  "starts_at": START.isoformat(), "place": "Aula",
+                                  "capacity": 30}
