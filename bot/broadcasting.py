@@ -170,7 +170,7 @@ async def on_start(core: Core) -> None:
             await _post(core, broadcast, tr.gettext(
                 "Announcement #{number} was scheduled for {when}, but the bot was not running "
                 "then. It was not sent, because its text may be out of date. Send it again "
-                "with /umumkan if it is still right.").format(
+                "with /announce if it is still right.").format(
                     number=broadcast.id, when=tr.datetime(broadcast.scheduled_for)))
         elif broadcast.scheduled_for is not None and broadcast.scheduled_for <= now:
             await launch(core, broadcast.id)  # due while the bot was down: start it now
@@ -193,9 +193,15 @@ async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) 
         _stop_watching(core, broadcast_id)
         if broadcast.status == "sending":
             await core.db.broadcasts.end(broadcast_id, "done", core.clock())
+        # The progress message shows where it ended (no Stop button any more), and the report
+        # comes as a new message: the staff member is notified when a long broadcast ends.
+        await _edit(core, broadcast, "\n".join([
+            tr.gettext("<b>Announcement #{number}</b>").format(number=broadcast.id),
+            tr.gettext("Done: {handled} of {total} handled. The report is below.").format(
+                handled=tr.number(handled), total=tr.number(total))]))
         text, buttons = final_report(tr, broadcast, counts,
                                      await core.db.outbox.deliveries(KIND, broadcast.ref))
-        await _edit(core, broadcast, text, buttons)
+        await _post(core, broadcast, text, buttons)
         log.info("broadcast %d finished: %s", broadcast_id, dict(counts))
         return
     waiting = await core.db.outbox.waiting(KIND, broadcast.ref)
@@ -231,8 +237,9 @@ def _author_translator(core: Core, broadcast: Broadcast) -> Translator:
     return core.catalogs.get(broadcast.language)
 
 
-async def _post(core: Core, broadcast: Broadcast, text: str) -> str | None:
-    """A new message to the broadcast's author (the progress message, a warning).
+async def _post(core: Core, broadcast: Broadcast, text: str,
+                buttons: tuple[tuple[Button, ...], ...] = ()) -> str | None:
+    """A new message to the broadcast's author (the progress message, the report, a warning).
 
     An announcement made on the web page has no chat to write to (`chat_id` ""): its page
     shows the progress and the report instead.
@@ -242,7 +249,7 @@ async def _post(core: Core, broadcast: Broadcast, text: str) -> str | None:
         return None
     try:
         core.sender.spend(broadcast.channel)  # type: ignore[union-attr]
-        return await transport.deliver(broadcast.chat_id, Reply(text))
+        return await transport.deliver(broadcast.chat_id, Reply(text, buttons))
     except DeliveryError as exc:
         log.warning("could not post to the author of broadcast %d: %s", broadcast.id, exc)
         return None

@@ -22,6 +22,7 @@ from bot.features import (
     links,
     menu,
     optout,
+    pause,
     privacy,
     reminders,
     report,
@@ -35,22 +36,27 @@ from bot.features import (
 )
 from bot.i18n import CatalogError, Catalogs
 from bot.logs import setup_logging
+from bot.questionnaire import QuestionnaireError
 from bot.storage import Database, StorageError
 from handlers.web import WebServerError
 
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
 
 # Every feature of the bot, in the order their menu entries appear.
-FEATURES = (consent, survey, signup, interest, privacy, subscription, optout, language, staff,
-            session_staff, seats, attendance, broadcast, report, links, web_login, reminders,
-            menu, backups)
+FEATURES = (consent, survey, pause, signup, interest, privacy, subscription, optout, language,
+            staff, session_staff, seats, attendance, broadcast, report, links, web_login,
+            reminders, menu, backups)
 
 
 async def open_core(config: Config) -> Core:
     """Open the database, load the catalogs and the questionnaire, and build the core."""
     catalogs = Catalogs(config.time_zone)
     db = await Database.open(config.database)
-    return Core(config, db, catalogs, FEATURES)
+    try:
+        return Core(config, db, catalogs, FEATURES)
+    except BaseException:
+        await db.close()
+        raise
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -66,8 +72,9 @@ async def chat(config: Config, *, announce: bool) -> None:
     core = await open_core(config)
     tr = core.catalogs.get(config.default_language)
     if announce:
-        print(tr.gettext("No BOT_TOKEN is set, so this is the local terminal chat (same engine "
-                         "and database as Telegram)."), flush=True)
+        print(tr.gettext("Neither BOT_TOKEN nor WHATSAPP_TOKEN is set, so this is the local "
+                         "terminal chat (the same engine and database as the messengers)."),
+              flush=True)
     print(tr.gettext("Type /start to begin, a number to press a button, Ctrl-D to quit."),
           flush=True)
     stop = asyncio.Event()
@@ -166,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             setup_logging(config)
             asyncio.run(run_channels(config))
-    except (ConfigError, StorageError, CatalogError, WebServerError) as exc:
+    except (ConfigError, StorageError, CatalogError, QuestionnaireError, WebServerError) as exc:
         print(f"umkm-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

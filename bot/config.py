@@ -1,7 +1,9 @@
-"""Configuration: `config.toml` read into frozen dataclasses, with environment overrides.
+"""Configuration: `config.toml` read into frozen dataclasses (`bot/config_values.py`, whose
+names are re-exported here), with environment overrides.
 
 Everything that is not secret lives in the file; the token and the webhook secret come only from
-the environment. A wrong or missing value raises `ConfigError` with one sentence naming the key.
+the environment. A wrong or missing value raises `ConfigError` with one sentence naming the key;
+the typed reads of one table are `bot/config_tables.py`'s.
 """
 
 from __future__ import annotations
@@ -10,247 +12,44 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import languages
+from bot.config_tables import Section, parse_offset, url
+from bot.config_values import (
+    DEFAULT_CONFIG,
+    DEFAULT_TEMPLATES,
+    GRAPH_API_URL,
+    GRAPH_API_VERSION,
+    PROJECT_DIR,
+    TELEGRAM_API_URL,
+    BackupConfig,
+    BroadcastConfig,
+    ChannelRate,
+    Config,
+    ConfigError,
+    LoggingConfig,
+    OfficeConfig,
+    QuestionnaireConfig,
+    RemindersConfig,
+    SessionSeed,
+    TelegramConfig,
+    WebConfig,
+    WhatsAppConfig,
+    default_channel_rates,
+    staff_identity,
+)
 from bot.templates import TemplateError, Templates, load_templates
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
-DEFAULT_TEMPLATES = PROJECT_DIR / "templates.toml"
-TELEGRAM_API_URL = "https://api.telegram.org"
-GRAPH_API_URL = "https://graph.facebook.com"
-GRAPH_API_VERSION = "26.0"  # pywa 4.5's default
-_OFFSET = re.compile(r"^\s*(\d{1,4})\s*([mhd])\s*$")
-_OFFSET_UNITS = {"m": 60, "h": 3600, "d": 86400}
-
-
-class ConfigError(Exception):
-    """A configuration value is missing or wrong; the message is one sentence naming the key."""
-
-
-@dataclass(frozen=True)
-class TelegramConfig:
-    """How the bot reaches Telegram."""
-
-    api_url: str = TELEGRAM_API_URL
-    mode: str = "polling"
-    webhook_url: str = ""
-    # Pause between one getUpdates answer and the next request. A lone update is still handed
-    # over at once, but under load updates come in batches instead of a round trip each: at 0
-    # the throughput benchmark made one getUpdates call per update, a fifth of the bot's time.
-    poll_interval_ms: int = 100
-    token: str = field(default="", repr=False)
-    webhook_secret: str = field(default="", repr=False)
-
-
-@dataclass(frozen=True)
-class WebConfig:
-    """The one web server (webhooks of Telegram and WhatsApp, /healthz) and the staff web page
-    (handlers/staff_web) it serves under /staf."""
-
-    listen: str = "127.0.0.1"
-    port: int = 8080  # 0: any free port (tests)
-    # The address staff open, as the reverse proxy publishes it ("https://bot.example.go.id");
-    # /masuk links start with it. Empty: /masuk says the web page is not set up.
-    public_url: str = ""
-    # Believe the reverse proxy's X-Forwarded-Proto (https), so session cookies are Secure.
-    trust_proxy: bool = False
-    # Staff names for the audit log, by staff identity ("telegram:123456789" = "Bu Sari").
-    staff_names: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class WhatsAppConfig:
-    """How the bot reaches WhatsApp (Meta's Cloud API); on when the token is set."""
-
-    phone_number_id: str = ""
-    api_url: str = GRAPH_API_URL  # the Graph API root; /v<version>/... is appended
-    api_version: str = GRAPH_API_VERSION
-    webhook_path: str = "/whatsapp"
-    # The number owners write to, for wa.me poster links; empty: asked from the Graph API.
-    business_number: str = ""
-    # Unique owners a new business may reach outside the 24-hour window per 24 hours (Meta's
-    # messaging limit: 250, then 2,000, 10,000, 100,000); 0: unlimited.
-    daily_limit: int = 250
-    # Of the daily limit, kept for reminders and seat notices: announcements and invitations
-    # stop this much short of it, so a big announcement cannot hold back tomorrow's reminder.
-    daily_reserve: int = 25
-    templates: Templates = field(default_factory=Templates)  # approved ones (templates.toml)
-    token: str = field(default="", repr=False)
-    app_secret: str = field(default="", repr=False)
-    verify_token: str = field(default="", repr=False)
-
-    @property
-    def enabled(self) -> bool:
-        """True when the WhatsApp channel is configured (WHATSAPP_TOKEN is set)."""
-        return bool(self.token)
-
-
-@dataclass(frozen=True)
-class QuestionnaireConfig:
-    """Thresholds of the eligibility questionnaire and the privacy notice version."""
-
-    notice_version: str = "2026-11"
-    min_monthly_pieces: float = 100
-    min_monthly_kg: float = 100
-    min_monthly_liters: float = 100
-    resume_after_minutes: int = 60
-
-
-@dataclass(frozen=True)
-class SessionSeed:
-    """A training session declared in config.toml, created once at start-up."""
-
-    key: str
-    title: str
-    starts_at: str
-    place: str
-    capacity: int
-
-
-@dataclass(frozen=True)
-class RemindersConfig:
-    """When reminders go out, as seconds before the session starts, largest first."""
-
-    offsets: tuple[int, ...] = (7 * 86400, 86400, 2 * 3600)
-    labels: tuple[str, ...] = ("7d", "1d", "2h")
-
-
-@dataclass(frozen=True)
-class ChannelRate:
-    """How fast the sender may write on one channel."""
-
-    rate: float  # messages per second over all chats
-    per_chat_interval: float  # seconds between two messages to the same chat
-
-
-def _default_channel_rates() -> Mapping[str, ChannelRate]:
-    # WhatsApp: Meta allows about 80 messages/s per number, and about one per 6 s to one person
-    # in bulk (the pair rate).
-    return {"whatsapp": ChannelRate(70.0, 6.0)}
-
-
-@dataclass(frozen=True)
-class BroadcastConfig:
-    """Limits of the shared sender: `rate` and `per_chat_interval` are Telegram's (and those
-    of any channel without its own entry in `channels`)."""
-
-    rate: float = 25.0
-    per_chat_interval: float = 1.0
-    max_attempts: int = 5
-    progress_every_s: float = 3.0
-    channels: Mapping[str, ChannelRate] = field(default_factory=_default_channel_rates)
-
-    def limits(self, channel: str) -> ChannelRate:
-        """The rate and per-chat interval of one channel."""
-        return self.channels.get(channel) or ChannelRate(self.rate, self.per_chat_interval)
-
-
-@dataclass(frozen=True)
-class LoggingConfig:
-    """Log level and format."""
-
-    level: str = "INFO"
-    json: bool = False
-
-
-@dataclass(frozen=True)
-class BackupConfig:
-    """Daily automatic backups."""
-
-    directory: Path | None = None
-    keep: int = 14
-    hour: int = 2
-
-
-@dataclass(frozen=True)
-class Config:
-    """The whole configuration of one bot."""
-
-    path: Path
-    default_language: str = "id"
-    time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
-    # Staff identities, "<channel>:<id>": "telegram:123456789", "whatsapp:6281234567890".
-    staff: frozenset[str] = frozenset()
-    database: Path = PROJECT_DIR / "data" / "umkm.sqlite3"
-    telegram: TelegramConfig = TelegramConfig()
-    web: WebConfig = WebConfig()
-    whatsapp: WhatsAppConfig = WhatsAppConfig()
-    questionnaire: QuestionnaireConfig = QuestionnaireConfig()
-    reminders: RemindersConfig = RemindersConfig()
-    broadcast: BroadcastConfig = BroadcastConfig()
-    logging: LoggingConfig = LoggingConfig()
-    backup: BackupConfig = BackupConfig()
-    sessions: tuple[SessionSeed, ...] = ()
-
-
-class _Section:
-    """Typed reads from one TOML table; every error names the file, table and key."""
-
-    def __init__(self, source: str, name: str, data: Any, known: set[str]) -> None:
-        self.source, self.name = source, name
-        if data is None:
-            data = {}
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"{source}: [{name}] must be a table.")
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{source}: [{name}] has an unknown key '{unknown[0]}'.")
-        self.data = data
-
-    def fail(self, key: str, expected: str) -> ConfigError:
-        """Build the one-sentence error for `key`."""
-        return ConfigError(f"{self.source}: [{self.name}] {key} must be {expected}.")
-
-    def str(self, key: str, default: str, choices: tuple[str, ...] = ()) -> str:
-        """A string, optionally one of `choices`."""
-        value = self.data.get(key, default)
-        if not isinstance(value, str) or (choices and value not in choices):
-            raise self.fail(key, "one of " + ", ".join(f'"{c}"' for c in choices)
-                            if choices else "a string")
-        return value
-
-    def number(self, key: str, default: float, low: float, high: float) -> float:
-        """A number between `low` and `high`."""
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
-            low <= value <= high
-        ):
-            raise self.fail(key, f"a number from {low:g} to {high:g}")
-        return float(value)
-
-    def int(self, key: str, default: int, low: int, high: int) -> int:
-        """A whole number between `low` and `high`."""
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(key, f"a whole number from {low} to {high}")
-        return value
-
-    def bool(self, key: str, default: bool) -> bool:
-        """true or false."""
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(key, "true or false")
-        return value
-
-
-def parse_offset(text: str) -> int:
-    """Turn a reminder offset such as "7d", "2h" or "30m" into seconds."""
-    match = _OFFSET.match(text) if isinstance(text, str) else None
-    if not match or int(match.group(1)) == 0:
-        raise ValueError(text)
-    return int(match.group(1)) * _OFFSET_UNITS[match.group(2)]
-
-
-def _url(section: _Section, key: str, default: str) -> str:
-    value = section.str(key, default).rstrip("/")
-    if not re.match(r"^https?://[^\s/]+", value):
-        raise section.fail(key, "an http:// or https:// URL")
-    return value
+__all__ = [
+    "DEFAULT_CONFIG", "DEFAULT_TEMPLATES", "GRAPH_API_URL", "GRAPH_API_VERSION", "PROJECT_DIR",
+    "TELEGRAM_API_URL", "BackupConfig", "BroadcastConfig", "ChannelRate", "Config", "ConfigError",
+    "LoggingConfig", "OfficeConfig", "QuestionnaireConfig", "RemindersConfig", "SessionSeed",
+    "TelegramConfig", "WebConfig", "WhatsAppConfig", "load_config", "parse_offset",
+    "staff_identity",
+]
 
 
 def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -268,13 +67,14 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         raise ConfigError(f"The configuration file {path} cannot be read: {exc}.") from None
 
     tables = {"bot", "database", "telegram", "web", "whatsapp", "questionnaire", "reminders",
+              "office",
               "broadcast", "logging", "backup", "sessions"}
     unknown = sorted(set(raw) - tables)
     if unknown:
         raise ConfigError(f"{source}: unknown table [{unknown[0]}].")
     base_dir = path.resolve().parent
 
-    bot = _Section(source, "bot", raw.get("bot"), {"default_language", "time_zone", "staff"})
+    bot = Section(source, "bot", raw.get("bot"), {"default_language", "time_zone", "staff"})
     default_language = bot.str("default_language", languages.codes()[0], languages.codes())
     try:
         time_zone = ZoneInfo(bot.str("time_zone", "Asia/Jakarta"))
@@ -282,7 +82,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         raise bot.fail("time_zone", 'a time zone name such as "Asia/Jakarta"') from None
     staff = _staff(bot)
 
-    database = _Section(source, "database", raw.get("database"), {"path"})
+    database = Section(source, "database", raw.get("database"), {"path"})
     db_path = Path(env.get("UMKM_BOT_DB") or database.str("path", "data/umkm.sqlite3"))
     if not str(db_path).strip():
         raise database.fail("path", "a file path")
@@ -293,9 +93,9 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     if isinstance(tg_raw, Mapping) and ({"webhook_listen", "webhook_port"} & set(tg_raw)):
         raise ConfigError(f"{source}: [telegram] webhook_listen and webhook_port have moved to "
                           "[web] listen and port (one web server carries every webhook).")
-    tg = _Section(source, "telegram", tg_raw,
+    tg = Section(source, "telegram", tg_raw,
                   {"api_url", "mode", "webhook_url", "poll_interval_ms"})
-    api_url = _url(tg, "api_url", TELEGRAM_API_URL)
+    api_url = url(tg, "api_url", TELEGRAM_API_URL)
     if env.get("TELEGRAM_API_BASE_URL"):
         api_url = env["TELEGRAM_API_BASE_URL"].rstrip("/")
         if not re.match(r"^https?://[^\s/]+", api_url):
@@ -324,7 +124,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     web = _web(source, raw.get("web"), env)
     whatsapp = _whatsapp(source, raw.get("whatsapp"), env, base_dir)
 
-    qs = _Section(source, "questionnaire", raw.get("questionnaire"),
+    qs = Section(source, "questionnaire", raw.get("questionnaire"),
                   {"notice_version", "min_monthly_pieces", "min_monthly_kg",
                    "min_monthly_liters", "resume_after_minutes"})
     questionnaire = QuestionnaireConfig(
@@ -337,7 +137,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     if not questionnaire.notice_version.strip():
         raise qs.fail("notice_version", "a non-empty version label")
 
-    rem = _Section(source, "reminders", raw.get("reminders"), {"offsets"})
+    rem = Section(source, "reminders", raw.get("reminders"), {"offsets"})
     offsets_raw = rem.data.get("offsets", list(RemindersConfig.labels))
     try:
         if not isinstance(offsets_raw, list) or not offsets_raw:
@@ -351,20 +151,23 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
 
     broadcast = _broadcast(source, raw.get("broadcast"))
 
-    lg = _Section(source, "logging", raw.get("logging"), {"level", "json"})
+    lg = Section(source, "logging", raw.get("logging"), {"level", "json"})
     logging_cfg = LoggingConfig(
         level=lg.str("level", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         json=lg.bool("json", False),
     )
 
-    bk = _Section(source, "backup", raw.get("backup"), {"directory", "keep", "hour"})
-    backup_dir_raw = bk.str("directory", "")
+    bk = Section(source, "backup", raw.get("backup"), {"directory", "keep", "hour"})
+    # Not set: beside the database (wherever UMKM_BOT_DB puts it); set empty: no backups.
+    backup_dir_raw = bk.str("directory", str(db_path.parent / "backups"))
     backup_dir = Path(backup_dir_raw) if backup_dir_raw.strip() else None
     if backup_dir is not None and not backup_dir.is_absolute():
         backup_dir = base_dir / backup_dir
     backup = BackupConfig(directory=backup_dir, keep=bk.int("keep", 14, 1, 3650),
                           hour=bk.int("hour", 2, 0, 23))
 
+    office = _office(Section(source, "office", raw.get("office"),
+                              {"name", "whatsapp", "phone", "address", "hours", "web"}))
     sessions = _sessions(source, raw.get("sessions", []))
     return Config(
         path=path,
@@ -380,12 +183,28 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         broadcast=broadcast,
         logging=logging_cfg,
         backup=backup,
+        office=office,
         sessions=sessions,
     )
 
 
+def _office(sec: Section) -> OfficeConfig:
+    name = sec.str("name", OfficeConfig.name).strip()
+    if not name:
+        raise sec.fail("name", "the office's name")
+    whatsapp = sec.str("whatsapp", "").strip().replace("+", "").replace(" ", "")
+    if whatsapp and not re.fullmatch(r"[1-9]\d{6,14}", whatsapp):
+        raise sec.fail("whatsapp", 'a number in international form, such as "6281234567890"')
+    web = sec.str("web", "").strip()
+    if web and not re.match(r"^https?://[^\s/]+", web):
+        raise sec.fail("web", "an http:// or https:// URL")
+    return OfficeConfig(name=name, whatsapp=whatsapp, phone=sec.str("phone", "").strip(),
+                        address=sec.str("address", "").strip(),
+                        hours=sec.str("hours", "").strip(), web=web)
+
+
 def _web(source: str, raw: Any, env: Mapping[str, str]) -> WebConfig:
-    section = _Section(source, "web", raw, {"listen", "port", "public_url", "trust_proxy",
+    section = Section(source, "web", raw, {"listen", "port", "public_url", "trust_proxy",
                                             "staff_names"})
     listen = section.str("listen", "127.0.0.1").strip()
     if not listen:
@@ -414,13 +233,13 @@ def _web(source: str, raw: Any, env: Mapping[str, str]) -> WebConfig:
 def _broadcast(source: str, raw: Any) -> BroadcastConfig:
     """`[broadcast]`, with `[broadcast.telegram]` and `[broadcast.whatsapp]` for each channel's
     rate (a bare `rate` and `per_chat_interval` are Telegram's, as in older configs)."""
-    bc = _Section(source, "broadcast", raw, {"rate", "per_chat_interval", "max_attempts",
-                                             "progress_every_s", "telegram", "whatsapp"})
-    defaults = {"telegram": ChannelRate(25.0, 1.0), **_default_channel_rates()}
+    bc = Section(source, "broadcast", raw, {"rate", "per_chat_interval", "max_attempts",
+                                            "progress_every_s", "telegram", "whatsapp"})
     rates = {}
-    for channel, default in defaults.items():
-        sub = _Section(source, f"broadcast.{channel}", bc.data.get(channel),
-                       {"rate", "per_chat_interval"})
+    for channel, default in {"telegram": ChannelRate(25.0, 1.0),
+                             **default_channel_rates()}.items():
+        sub = Section(source, f"broadcast.{channel}", bc.data.get(channel),
+                      {"rate", "per_chat_interval"})
         if channel == "telegram" and sub.data and ({"rate", "per_chat_interval"} & set(bc.data)):
             raise ConfigError(f"{source}: set Telegram's rate in [broadcast.telegram] only "
                               "(not also in [broadcast]).")
@@ -436,7 +255,7 @@ def _broadcast(source: str, raw: Any) -> BroadcastConfig:
         progress_every_s=bc.number("progress_every_s", 3.0, 0.5, 600), channels=rates)
 
 
-def _templates(section: _Section, base_dir: Path) -> Templates:
+def _templates(section: Section, base_dir: Path) -> Templates:
     """`[whatsapp] templates`: the templates file (the shipped templates.toml by default; an
     empty value for none)."""
     value = section.str("templates", "\0")
@@ -457,10 +276,10 @@ def _templates(section: _Section, base_dir: Path) -> Templates:
 
 def _whatsapp(source: str, raw: Any, env: Mapping[str, str],
               base_dir: Path = PROJECT_DIR) -> WhatsAppConfig:
-    sec = _Section(source, "whatsapp", raw,
-                   {"phone_number_id", "api_url", "api_version", "webhook_path",
-                    "business_number", "daily_limit", "daily_reserve", "templates"})
-    api_url = _url(sec, "api_url", GRAPH_API_URL)
+    sec = Section(source, "whatsapp", raw,
+                  {"phone_number_id", "api_url", "api_version", "webhook_path",
+                   "business_number", "daily_limit", "daily_reserve", "templates"})
+    api_url = url(sec, "api_url", GRAPH_API_URL)
     if env.get("WHATSAPP_API_BASE_URL"):
         api_url = env["WHATSAPP_API_BASE_URL"].strip().rstrip("/")
         if not re.match(r"^https?://[^\s/]+", api_url):
@@ -505,12 +324,7 @@ def _whatsapp(source: str, raw: Any, env: Mapping[str, str],
     return config
 
 
-def staff_identity(channel: str, user_id: str) -> str:
-    """How staff are named in `[bot] staff`: "telegram:123", "whatsapp:6281234567890"."""
-    return f"{channel}:{user_id}"
-
-
-def _staff(bot: _Section) -> frozenset[str]:
+def _staff(bot: Section) -> frozenset[str]:
     """`[bot] staff`: a bare number is a Telegram id (older configs); "whatsapp:<number>" a
     WhatsApp number in international form without "+"."""
     identities = set()
@@ -534,7 +348,7 @@ def _sessions(source: str, raw: Any) -> tuple[SessionSeed, ...]:
         raise ConfigError(f"{source}: [[sessions]] must be an array of tables.")
     seeds = []
     for number, item in enumerate(raw, start=1):
-        sec = _Section(source, f"sessions #{number}", item,
+        sec = Section(source, f"sessions #{number}", item,
                        {"key", "title", "starts_at", "place", "capacity"})
         key = sec.str("key", "")
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", key):

@@ -113,6 +113,15 @@ class Context:
         assert self.core.router.resumer is not None
         await self.core.router.resumer(self, Resume(intro, welcome_back, in_place))
 
+    async def back_to_questions(self, intro: str = "") -> bool:
+        """After a side trip (help, announcements, a "no" to a question), show the owner the
+        question they were at, after `intro` HTML (in place of a pressed message); False when
+        they are not in the middle of the questionnaire."""
+        if self.owner is None or not self.owner.answering or self.core.router.resumer is None:
+            return False
+        await self.resume(intro=intro, in_place=self.inbound.kind == InboundKind.BUTTON)
+        return True
+
     async def show_menu(self, intro: str = "") -> None:
         """Send the main menu, after `intro` if given: one button per row, each a command."""
         buttons = []

@@ -17,9 +17,10 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SU
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import languages
-from bot.channel import Channel, Inbound, InboundKind, Outbound, Reply, esc
+from bot.channel import Button, Channel, Inbound, InboundKind, Outbound, Reply, esc
 from bot.config import Config, staff_identity
 from bot.context import Context
+from bot.criteria import RULES, Rules, check
 from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, pick_language
 from bot.outreach import Outreach
@@ -47,8 +48,11 @@ class Core:
     """The channel-independent bot."""
 
     def __init__(self, config: Config, db: Database, catalogs: Catalogs,
-                 features: Iterable[Feature], questionnaire: Questionnaire = QUESTIONNAIRE,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 features: Iterable[Feature], questionnaire: Questionnaire | None = None,
+                 clock: Callable[[], datetime] | None = None, rules: Rules | None = None) -> None:
+        questionnaire = questionnaire or QUESTIONNAIRE
+        self.rules = rules or RULES
+        check(self.rules, questionnaire)  # a rule naming a missing question stops start-up
         self.config = config
         self.db = db
         self.catalogs = catalogs
@@ -207,7 +211,7 @@ class Core:
             tr = self.catalogs.get(self.language_of(inbound, owner))
             return [Reply(tr.gettext(
                 "Sorry, something went wrong on our side. Your answers so far are safe. Please "
-                "try again in a moment, or send /lanjut."))]
+                "try again in a moment, or send /continue."))]
 
     def language_of(self, inbound: Inbound, owner: Owner | None) -> str:
         """The owner's chosen language, else their messenger's, else the configured default."""
@@ -289,11 +293,12 @@ class Core:
         await self.router.fallback(ctx, "")
 
     async def _unknown_command(self, ctx: Context) -> None:
+        """One short line, and the owner's question again when they are in the middle of it."""
         _ = ctx.tr.gettext
-        ctx.reply(_("I don't know that command. Here is what I can do:"))
-        help_command = self.router.commands.get("bantuan")
-        if help_command is not None:
-            await help_command.handler(ctx, "")
+        line = esc(_("I don't know that command. /help lists what I can do."))
+        if await ctx.back_to_questions(line):
+            return
+        ctx.reply(line, [[Button(_("☰ Menu"), "m:menu"), Button(_("❓ Help"), "m:bantuan")]])
 
 
 

@@ -95,6 +95,10 @@ class Translator:
         """The day as words: "Rabu, 6 Oktober 2027"."""
         return format_date(self.local(moment), "EEEE, d MMMM y", locale=self.language)
 
+    def short_date(self, moment: datetime) -> str:
+        """The day in short, for a button: "Rab, 6 Okt 2027" (at most 16 characters)."""
+        return format_date(self.local(moment), "EEE, d MMM y", locale=self.language)
+
     def time(self, moment: datetime) -> str:
         """The time of day: "09.00" in Indonesian, "9:00 AM" in English."""
         return format_time(self.local(moment), "short", locale=self.language)

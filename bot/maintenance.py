@@ -129,10 +129,14 @@ def _questionnaire() -> str:
     from bot.questionnaire import QuestionnaireError
 
     try:
+        from bot.criteria import RULES, check
         from bot.questions import QUESTIONNAIRE
+
+        check(RULES, QUESTIONNAIRE)
     except QuestionnaireError as exc:
         raise CheckFailed(str(exc)) from None
-    return f"version {QUESTIONNAIRE.version}, {len(QUESTIONNAIRE.questions)} questions, valid"
+    return (f"version {QUESTIONNAIRE.version}, {len(QUESTIONNAIRE.questions)} questions, valid; "
+            f"{len(RULES.criteria)} criteria and {len(RULES.parts)} readiness parts match it")
 
 
 def _templates(config: Config) -> tuple[str, bool]:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from bot.storage import to_db
 from bot.storage.outbox import PRIORITY_NOTICE, Item
-from bot.storage.sessions import Registration, Session
+from bot.storage.registrations import Registration
+from bot.storage.sessions import Session
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -48,7 +49,7 @@ async def notify_unseated(core: Core, session_id: int, owners: tuple[int, ...],
 async def notify_members(core: Core, kind: str, session: Session, payload: dict[str, object],
                          ref: str, now: datetime) -> int:
     """Queue a notice about a session to its registrants and waiting list; return how many."""
-    sql, params = core.db.sessions.members_sql(session.id)
+    sql, params = core.db.registrations.members_sql(session.id)
     count = await core.db.outbox.enqueue_owners(kind, ref, {"session_id": session.id, **payload},
                                                 sql, params, now, priority=PRIORITY_NOTICE)
     core.wake_sender()
@@ -61,7 +62,7 @@ async def seat_of(core: Core, item: Item) -> tuple[Session, Registration] | None
     if not isinstance(session_id, int) or item.owner_id is None:
         return None
     session = await core.db.sessions.get(session_id)
-    registration = await core.db.sessions.registration(session_id, item.owner_id)
+    registration = await core.db.registrations.get(session_id, item.owner_id)
     if session is None or registration is None:
         return None
     return session, registration

@@ -194,7 +194,7 @@ class Outreach:
         if not isinstance(session_id, int) or item.owner_id is None:
             return None
         session = await self.db.sessions.get(session_id)
-        registration = await self.db.sessions.registration(session_id, item.owner_id)
+        registration = await self.db.registrations.get(session_id, item.owner_id)
         if session is None or registration is None:
             return None
         fields: dict[str, Any] = {

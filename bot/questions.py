@@ -1,8 +1,9 @@
 """The eligibility questionnaire of the export training (PRODUCT.md item 1), as data.
 
-Ids are stored with every answer: never rename one. The four criteria decide eligibility (NIB,
-own production, quality and quantity, a KTP of Kota Pekalongan); the readiness answers rank
-applicants by "4K+1A": kualitas, kuantitas, kontinuitas, kemasan, administrasi.
+Ids are stored with every answer: never rename one (new option values may be added). The rules
+that decide eligibility and readiness are in `bot.criteria`, keyed by these ids. The question
+that decides most often and cannot be fixed by the owner, the KTP address, comes first, so an
+owner from Kabupaten Pekalongan or elsewhere learns it before answering everything else.
 """
 
 from __future__ import annotations
@@ -10,22 +11,64 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.questionnaire import Condition, Kind, Option, Question, Questionnaire
 
-YES_NO = (Option("yes", N_("Yes")), Option("no", N_("No")))
+# Kecamatan of Kabupaten Pekalongan (the regency around the city, a different government):
+# owners from there often just say "Pekalongan"; typed, each is understood as "Kabupaten".
+KABUPATEN = (
+    "kajen", "kedungwuni", "wiradesa", "buaran", "tirto", "wonopringgo", "bojong",
+    "karanganyar", "kesesi", "sragi", "siwalan", "wonokerto", "karangdadap", "doro", "talun",
+    "petungkriyono", "lebakbarang", "paninggaran", "kandangserang",
+)
+CITY_ALIASES = ("kota", "kota pekalongan", "kota pkl", "pekalongan kota")
 
 QUESTIONS = (
+    Question(
+        "ktp_city", Kind.CHOICE, N_("In which kecamatan is the address on your KTP?"),
+        N_("KTP"),
+        hint=N_("Kabupaten Pekalongan (Kajen, Kedungwuni, Wiradesa…) is not the Kota: this "
+                "training is for KTP addresses in Kota Pekalongan only."),
+        options=(
+            Option("yes", N_("Kota Pekalongan"), inline="kecamatan", aliases=CITY_ALIASES),
+            Option("kabupaten", N_("Kabupaten Pekalongan"),
+                   N_("Kajen, Kedungwuni, Wiradesa, Buaran and others"),
+                   aliases=("kabupaten", "kab", "kab.", "kabupaten pekalongan",
+                            "kab pekalongan", "kab. pekalongan", *KABUPATEN)),
+            Option("no", N_("Elsewhere"), N_("Another city or regency"),
+                   aliases=("lain", "lainnya", "luar", "luar kota", "other", "elsewhere")),
+        ),
+    ),
+    Question(
+        "kecamatan", Kind.CHOICE, N_("In which kecamatan (district) of the city?"),
+        N_("Kecamatan"),
+        options=(
+            Option("barat", N_("Pekalongan Barat"), N_("Kota Pekalongan"),
+                   aliases=("barat", "west", "pekalongan barat")),
+            Option("timur", N_("Pekalongan Timur"), N_("Kota Pekalongan"),
+                   aliases=("timur", "east", "pekalongan timur")),
+            Option("utara", N_("Pekalongan Utara"), N_("Kota Pekalongan"),
+                   aliases=("utara", "north", "pekalongan utara")),
+            Option("selatan", N_("Pekalongan Selatan"), N_("Kota Pekalongan"),
+                   aliases=("selatan", "south", "pekalongan selatan")),
+            Option("other", N_("Another kecamatan"),
+                   N_("Not one of these four: outside Kota Pekalongan"),
+                   aliases=("lain", "lainnya", "other", *KABUPATEN), alone=True),
+        ),
+        condition=Condition("ktp_city", ("yes",)),
+    ),
     Question(
         "name", Kind.TEXT, N_("What is your full name?"), N_("Name"), validator="person_name",
     ),
     Question(
         "business_name", Kind.TEXT, N_("What is the name of your business?"),
-        N_("Business name"), validator="business_name",
+        N_("Business"), validator="business_name", summary_with="name",
     ),
     Question(
         "product_type", Kind.CHOICE, N_("What does your business make?"), N_("Product"),
         options=(
             Option("batik", N_("Batik")),
-            Option("fish", N_("Processed fish products")),
-            Option("other", N_("Something else")),
+            Option("fish", N_("Processed fish"),
+                   N_("Smoked or salted fish, crackers, shredded fish…"),
+                   aliases=("ikan", "fish", "olahan ikan", "olahan hasil ikan")),
+            Option("other", N_("Something else"), aliases=("lain", "lainnya", "other")),
         ),
     ),
     Question(
@@ -36,12 +79,16 @@ QUESTIONS = (
     ),
     Question(
         "has_nib", Kind.CHOICE,
-        N_("Does your business have an NIB (Nomor Induk Berusaha, the business ID from OSS)?"),
-        N_("Has an NIB"),
-        options=(Option("yes", N_("Yes, I have an NIB")), Option("no", N_("Not yet"))),
+        N_("Do you have an NIB (Nomor Induk Berusaha, from OSS)? Type it (13 digits), or press "
+           "Not yet."),
+        N_("NIB"),
+        options=(Option("yes", N_("Yes, I have one"), inline="nib",
+                        aliases=("ya", "iya", "sudah", "yes")),
+                 Option("no", N_("Not yet"), N_("I will get one"),
+                        aliases=("belum", "tidak", "no", "belum punya"))),
     ),
     Question(
-        "nib", Kind.TEXT, N_("Please type your NIB (13 digits)."), N_("NIB"),
+        "nib", Kind.TEXT, N_("Please type your NIB (13 digits)."), N_("NIB number"),
         hint=N_("It is printed on the NIB document from oss.go.id."), validator="nib",
         condition=Condition("has_nib", ("yes",)),
     ),
@@ -49,85 +96,72 @@ QUESTIONS = (
         "own_production", Kind.CHOICE, N_("Do you make the products you sell yourself?"),
         N_("Own production"),
         options=(
-            Option("own", N_("Yes, we make them ourselves")),
-            Option("partly", N_("Partly; some are bought from others")),
-            Option("resell", N_("No, I resell other people's products")),
+            Option("own", N_("Yes, all of them"), aliases=("ya", "iya", "yes", "semua")),
+            Option("partly", N_("Partly"), N_("Some are bought from others"),
+                   aliases=("sebagian",)),
+            Option("resell", N_("No"), N_("I sell products made by others"),
+                   aliases=("tidak", "no")),
         ),
     ),
     Question(
         "quality", Kind.MULTI,
-        N_("Which certificates or quality proofs does your product have?"),
+        N_("Which proofs of quality does your product have? Choose all, then press Done."),
         N_("Quality proof"),
-        hint=N_("Choose all that apply, then press Done."),
         options=(
-            Option("sni", N_("SNI")),
-            Option("halal", N_("Halal certificate")),
-            Option("pirt", N_("PIRT (home food permit)")),
-            Option("bpom", N_("BPOM")),
-            Option("other", N_("Other (lab test, Batikmark, HKI)")),
+            Option("sni", N_("SNI"), N_("Indonesian National Standard")),
+            Option("halal", N_("Halal"), N_("Halal certificate")),
+            Option("pirt", N_("PIRT / SPP-IRT"), N_("Home food production permit")),
+            Option("bpom", N_("BPOM"), N_("Food and drug registration")),
+            Option("other", N_("Other"), N_("Lab test, Batikmark, registered brand…")),
             Option("none", N_("None yet")),
         ),
         exclusive=("none",),
     ),
     Question(
-        "capacity", Kind.TEXT, N_("How much can you produce in one month?"),
-        N_("Monthly capacity"),
-        hint=N_("Type a number and a unit, for example: 500 pieces, 20 kodi or 200 kg."),
+        "capacity", Kind.TEXT, N_("How much can you produce?"),
+        N_("Production"),
+        hint=N_("Type a number and a unit, for example 20 kodi a month or 100 kg a week."),
         validator="capacity",
     ),
     Question(
-        "steady", Kind.CHOICE, N_("Is that amount steady from month to month?"),
-        N_("Continuity"),
+        "steady", Kind.CHOICE, N_("Is that amount steady every month?"),
+        N_("Steady"), summary_with="capacity",
         options=(
-            Option("steady", N_("Yes, steady every month")),
-            Option("varies", N_("It goes up and down")),
-            Option("seasonal", N_("Only in certain seasons")),
+            Option("steady", N_("Yes, steady"), aliases=("ya", "iya", "yes", "stabil")),
+            Option("varies", N_("Goes up and down"), aliases=("naik turun",)),
+            Option("seasonal", N_("Only in seasons"), N_("Only in certain seasons"),
+                   aliases=("musiman",)),
         ),
     ),
     Question(
-        "packaging", Kind.CHOICE, N_("How is your product packaged?"), N_("Packaging"),
+        "packaging", Kind.CHOICE,
+        N_("How is your product packaged? Export-ready: sturdy, labelled, in English."),
+        N_("Packaging"),
         options=(
-            Option("export", N_("Export-ready: sturdy, labelled, English text")),
-            Option("basic", N_("Packaged, not yet to export standard")),
-            Option("none", N_("No packaging yet")),
+            Option("export", N_("Export-ready"), N_("Sturdy, labelled, text in English")),
+            Option("basic", N_("Not yet for export"), N_("Packaged, not yet to export standard")),
+            Option("none", N_("Not packaged")),
         ),
-    ),
-    Question(
-        "ktp_city", Kind.CHOICE,
-        N_("Is the address on your KTP (identity card) in Kota Pekalongan?"),
-        N_("KTP address in Kota Pekalongan"),
-        hint=N_("We only ask about the address. We never ask for your NIK."),
-        options=(
-            Option("yes", N_("Yes, Kota Pekalongan")),
-            Option("no", N_("No, somewhere else")),
-        ),
-    ),
-    Question(
-        "kecamatan", Kind.CHOICE, N_("In which kecamatan (district)?"), N_("Kecamatan"),
-        options=(
-            Option("barat", N_("Pekalongan Barat")),
-            Option("timur", N_("Pekalongan Timur")),
-            Option("utara", N_("Pekalongan Utara")),
-            Option("selatan", N_("Pekalongan Selatan")),
-        ),
-        condition=Condition("ktp_city", ("yes",)),
     ),
     Question(
         "export_experience", Kind.CHOICE, N_("Have you exported before?"),
-        N_("Export experience"),
+        N_("Export"),
         options=(
-            Option("none", N_("Not yet")),
-            Option("third_party", N_("Yes, through a trader or agent")),
-            Option("direct", N_("Yes, directly myself")),
+            Option("none", N_("Not yet"), aliases=("belum", "no")),
+            Option("third_party", N_("Through a trader"), N_("Through a trader or an agent")),
+            Option("direct", N_("Yes, directly"), N_("I export myself")),
         ),
     ),
     Question(
         "phone", Kind.PHONE,
-        N_("Which phone number can the office reach you on (WhatsApp if possible)?"),
+        N_("Which phone number can we reach you on (WhatsApp if possible)?"),
         N_("Phone"),
-        hint=N_("Type it, or press the button below to share your number."),
         validator="phone",
     ),
 )
 
-QUESTIONNAIRE = Questionnaire(version="2026-11", questions=QUESTIONS)
+QUESTIONNAIRE = Questionnaire(version="2026-12", questions=QUESTIONS)
+
+# Question ids other modules name (storage queries take them as parameters, never as literals).
+NAME = "name"
+BUSINESS_NAME = "business_name"

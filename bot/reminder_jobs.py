@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.reminder_policy import plan, reminder_ref, worth_sending
-from bot.sessions import ACTIVE, session_year
+from bot.session_rules import ACTIVE, session_year
 from bot.storage import to_db
 from bot.storage.outbox import PRIORITY_REMINDER
 from bot.storage.sessions import Session
@@ -128,7 +128,7 @@ async def send_reminder(core: Core, session_id: int, offset: int, starts_at: str
         log.info("reminder %d s before session %d skipped: too late", offset, session_id)
         return 0
     due = session.starts_at - timedelta(seconds=offset)
-    sql, params = core.db.sessions.reminder_sql(session_id, due)
+    sql, params = core.db.registrations.reminder_sql(session_id, due)
     queued = await core.db.outbox.enqueue_owners(
         "reminder", reminder_ref(session_id, offset, session.starts_at),
         {"session_id": session_id, "offset": offset, "starts_at": starts_at},

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bot.channel import Button, Reply
+from bot.eligibility import Result
 from bot.i18n import Translator
 from bot.storage.outbox import Item
 
@@ -94,8 +95,15 @@ class Router:
     result_buttons: list[MenuEntry] = field(default_factory=list)  # under a result
     data_sections: list[Callable[[Context], Awaitable[list[str]]]] = field(
         default_factory=list)  # extra lines of /datasaya
-    before_delete: list[Callable[[Context], Awaitable[None]]] = field(
+    before_delete: list[Callable[[Context], Awaitable[object]]] = field(
         default_factory=list)  # run before an owner is erased (e.g. free a seat)
+    # Lines for the summary when sending these answers would have a consequence (a seat that
+    # would be freed); any line makes the summary ask for that consequence to be confirmed.
+    summary_notes: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
+        default_factory=list)
+    # Run after a result is stored; lines they return go into the result (e.g. a seat freed).
+    after_result: list[Callable[[Context, Result], Awaitable[list[str]]]] = field(
+        default_factory=list)
     renderers: dict[str, OutboxRenderer] = field(default_factory=dict)  # outbox kinds
     on_start: list[Hook] = field(default_factory=list)  # after the sender and scheduler start
     on_stop: list[Hook] = field(default_factory=list)

@@ -46,7 +46,7 @@ from bot.delivery import (
 )
 from bot.pacing import Budget
 from bot.storage import Database
-from bot.storage.outbox import Item, Outcome
+from bot.storage.outbox import Item, SendResult
 
 if TYPE_CHECKING:
     from bot.outreach import Outreach
@@ -119,7 +119,7 @@ class Lane:
         half, quarter = max(1, self.batch_size // 2), max(1, self.batch_size // 4)
         claimed: dict[int, Item] = {}
         taken: set[int] = set()  # handed to a worker
-        outcomes: list[Outcome] = []
+        outcomes: list[SendResult] = []
         total = 0
         active = 0  # workers running; one leaves when the RTT says fewer are enough
 
@@ -133,7 +133,7 @@ class Lane:
                 taken.add(item.id)
                 try:
                     if self._held():
-                        outcomes.append(Outcome(item.id, "queued", item.attempts))
+                        outcomes.append(SendResult(item.id, "queued", item.attempts))
                     else:
                         outcomes.append(await self._send(item))
                 finally:
@@ -172,7 +172,7 @@ class Lane:
             self.wakeup_stream = None
             # Claimed rows no worker took go back untouched; one cut off mid-send stays
             # "sending", so the next start counts it as possibly sent twice.
-            outcomes += [Outcome(item.id, "queued", item.attempts)
+            outcomes += [SendResult(item.id, "queued", item.attempts)
                          for item in claimed.values() if item.id not in taken]
             await self._record(outcomes, claimed)
         return total
@@ -181,7 +181,7 @@ class Lane:
         """How many sends to keep going at once: the rate times the round trip, plus two."""
         return max(2, min(self.workers, math.ceil(self.rate * self.rtt) + 2))
 
-    async def _record(self, outcomes: list[Outcome], claimed: dict[int, Item]) -> None:
+    async def _record(self, outcomes: list[SendResult], claimed: dict[int, Item]) -> None:
         """Write the outcomes so far in one transaction; mark owners who blocked the bot."""
         done = outcomes[:]
         del outcomes[:len(done)]
@@ -209,15 +209,15 @@ class Lane:
     def _later(self, seconds: float) -> datetime:
         return self.sender.clock() + timedelta(seconds=seconds)
 
-    async def _send(self, item: Item) -> Outcome:
+    async def _send(self, item: Item) -> SendResult:
         sender = self.sender
         try:
             reply = await sender.render(item)
         except Exception as exc:  # a renderer bug must not stop everybody else's messages
             log.exception("rendering outbox row %d (%s) failed", item.id, item.kind)
-            return Outcome(item.id, "failed", item.attempts + 1, error=f"render: {exc!r}"[:200])
+            return SendResult(item.id, "failed", item.attempts + 1, error=f"render: {exc!r}"[:200])
         if reply is None:
-            return Outcome(item.id, "skipped", item.attempts)
+            return SendResult(item.id, "skipped", item.attempts)
         message: Reply | TemplateMessage = reply
         outreach = sender.outreach if self.window else None
         if outreach is not None:
@@ -225,12 +225,12 @@ class Lane:
                 prepared = await outreach.prepare(item, reply)
             except Exception as exc:  # as for a renderer: this row fails, the others go on
                 log.exception("preparing outbox row %d (%s) failed", item.id, item.kind)
-                return Outcome(item.id, "failed", item.attempts + 1,
+                return SendResult(item.id, "failed", item.attempts + 1,
                                error=f"template: {exc!r}"[:200])
             if prepared is None:
-                return Outcome(item.id, "skipped", item.attempts)
+                return SendResult(item.id, "skipped", item.attempts)
             if not isinstance(prepared, Reply | TemplateMessage):  # held, with its reason
-                return Outcome(item.id, "queued", item.attempts, not_before=prepared.until,
+                return SendResult(item.id, "queued", item.attempts, not_before=prepared.until,
                                error=f"waiting: {prepared.reason}", waiting=prepared.reason)
             message = prepared
         outcome = await self._deliver(item, message)
@@ -241,14 +241,14 @@ class Lane:
                 outreach.release(item)  # its place in the day's reach was not used
         return outcome
 
-    async def _deliver(self, item: Item, message: Reply | TemplateMessage) -> Outcome:
+    async def _deliver(self, item: Item, message: Reply | TemplateMessage) -> SendResult:
         await self.budget.acquire()
         now = time.monotonic()
         if self.paused_until > now:
-            return Outcome(item.id, "queued", item.attempts)
+            return SendResult(item.id, "queued", item.attempts)
         last = self._last_sent.get(item.chat_id)
         if last is not None and now - last < self.per_chat_interval:
-            return Outcome(item.id, "queued", item.attempts,
+            return SendResult(item.id, "queued", item.attempts,
                            not_before=self._later(self.per_chat_interval - (now - last)))
         self._last_sent[item.chat_id] = now  # no await between the check and this
         self._forget_old_chats()
@@ -263,40 +263,40 @@ class Lane:
                 sent_id = await self.transport.deliver(item.chat_id, message)
         except RetryLater as exc:
             if exc.per_chat:  # only this chat must wait (a pair limit)
-                return Outcome(item.id, "queued", item.attempts,
+                return SendResult(item.id, "queued", item.attempts,
                                not_before=self._later(exc.seconds))
             self.paused_until = max(self.paused_until, time.monotonic() + exc.seconds)
             log.warning("%s asked to pause sending for %s s", self.name, exc.seconds)
-            return Outcome(item.id, "queued", item.attempts, not_before=self._later(exc.seconds))
+            return SendResult(item.id, "queued", item.attempts, not_before=self._later(exc.seconds))
         except UserGone:
-            return Outcome(item.id, "blocked", attempts, error="blocked by the owner")
+            return SendResult(item.id, "blocked", attempts, error="blocked by the owner")
         except OutsideWindow as exc:
             if not template and not item.forced_template:
-                return Outcome(item.id, "queued", item.attempts, error=str(exc)[:200],
+                return SendResult(item.id, "queued", item.attempts, error=str(exc)[:200],
                                force_template=True)
-            return Outcome(item.id, "failed", attempts, error=str(exc)[:200])
+            return SendResult(item.id, "failed", attempts, error=str(exc)[:200])
         except StoppedMarketing as exc:
             if item.owner_id is not None:
                 await self.sender.db.owners.stop_marketing(item.owner_id, self.sender.clock())
                 await self.sender.db.outbox.withdraw_marketing(item.owner_id)
-            return Outcome(item.id, "failed", attempts, error=str(exc)[:200])
+            return SendResult(item.id, "failed", attempts, error=str(exc)[:200])
         except Rejected as exc:
-            return Outcome(item.id, "failed", attempts, error=str(exc)[:200] or "rejected")
+            return SendResult(item.id, "failed", attempts, error=str(exc)[:200] or "rejected")
         except Exception as exc:  # Unavailable, or a transport bug: bounded retries either way
             reason = str(exc)[:200] or type(exc).__name__
             if not isinstance(exc, Unavailable):
                 log.exception("unexpected error sending outbox row %d", item.id)
             maybe = isinstance(exc, Unavailable) and exc.maybe_delivered
             if attempts >= self.sender.config.max_attempts:
-                return Outcome(item.id, "failed", attempts, error=reason, maybe_delivered=maybe)
+                return SendResult(item.id, "failed", attempts, error=reason, maybe_delivered=maybe)
             backoff = min(MAX_BACKOFF, 2.0 ** attempts)
-            return Outcome(item.id, "queued", attempts, error=reason,
+            return SendResult(item.id, "queued", attempts, error=reason,
                            not_before=self._later(backoff), maybe_delivered=maybe)
         self.sent += 1
         self.rtt = 0.9 * self.rtt + 0.1 * (time.monotonic() - started)
         if not self.window:
-            return Outcome(item.id, "sent", attempts)
-        return Outcome(item.id, "sent", attempts, message_id=sent_id,
+            return SendResult(item.id, "sent", attempts)
+        return SendResult(item.id, "sent", attempts, message_id=sent_id,
                        via="template" if template else "text")
 
     def _forget_old_chats(self) -> None:

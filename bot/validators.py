@@ -10,9 +10,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import N_
+from bot.session_rules import MAX_CAPACITY
+from bot.typed_dates import example, read_moment
 
 MAX_TEXT = 100
 
@@ -120,30 +123,63 @@ def nib(raw: str) -> Outcome:
     return Valid(compact)
 
 
-# Units of monthly production: name -> (class, factor to the class's base unit).
+# Units of production: name -> (class, factor to the class's base unit). Owners write units the
+# way they speak and abbreviate them ("bks", "pcs", "ltr"); a unit followed by the product is
+# fine ("500 potong kain").
 UNITS: dict[str, tuple[str, float]] = {}
 for _names, _unit in (
-    (("potong", "pcs", "pc", "piece", "pieces", "buah", "biji", "lembar", "helai", "unit",
-      "units", "item", "items", "kain", "pasang", "stel", "set"), ("pieces", 1)),
-    (("kodi",), ("pieces", 20)),
-    (("lusin", "dozen"), ("pieces", 12)),
-    (("bungkus", "pak", "pack", "packs", "botol", "bottle", "bottles", "toples", "kotak", "box",
-      "boxes", "dus", "kardus", "kaleng", "can", "cans", "sachet", "kemasan", "pouch", "jar",
-      "jars"), ("pieces", 1)),
+    (("potong", "ptg", "pcs", "pc", "piece", "pieces", "buah", "bh", "biji", "lembar", "lbr",
+      "helai", "unit", "units", "item", "items", "kain", "pasang", "psg", "pair", "pairs", "stel",
+      "set", "sets", "ekor", "porsi", "roll", "gulung"), ("pieces", 1)),
+    (("kodi", "kd"), ("pieces", 20)),
+    (("lusin", "lsn", "dozen", "dz"), ("pieces", 12)),
+    (("gros", "gross"), ("pieces", 144)),
+    (("bungkus", "bks", "bgks", "pak", "pack", "packs", "pck", "pax", "botol", "btl", "bottle",
+      "bottles", "toples", "kotak", "box", "boxes", "dus", "kardus", "kaleng", "klg", "can",
+      "cans", "sachet", "saset", "kemasan", "pouch", "jar", "jars", "bag", "bags"),
+     ("pieces", 1)),
     (("kg", "kilo", "kilogram", "kilograms", "kgs"), ("kg", 1)),
     (("g", "gr", "gram", "grams"), ("kg", 0.001)),
     (("ons",), ("kg", 0.1)),
     (("kuintal", "kwintal", "kw"), ("kg", 100)),
     (("ton", "tons", "tonne", "tonnes"), ("kg", 1000)),
-    (("liter", "l", "ltr", "litre", "liters", "litres"), ("liters", 1)),
+    (("liter", "l", "lt", "ltr", "litre", "liters", "litres"), ("liters", 1)),
     (("ml",), ("liters", 0.001)),
 ):
     for _name in _names:
         UNITS[_name] = _unit
 
+# How many of a period make a month. A week is 52/12 of a month; a day counts six working days a
+# week (26 a month), as small workshops mostly produce: reading a weekly figure as monthly makes
+# an owner look four times smaller than they are.
+PERIODS: dict[str, float] = {"day": 26, "week": 52 / 12, "month": 1, "year": 1 / 12}
+_PERIOD_WORDS = {
+    "hari": "day", "hr": "day", "day": "day", "days": "day",
+    "minggu": "week", "mgg": "week", "pekan": "week", "week": "week", "weeks": "week",
+    "bulan": "month", "bln": "month", "bl": "month", "month": "month", "months": "month",
+    "tahun": "year", "thn": "year", "th": "year", "year": "year", "years": "year",
+}
+_PERIOD_ADJECTIVES = {
+    "harian": "day", "daily": "day", "mingguan": "week", "weekly": "week",
+    "bulanan": "month", "monthly": "month", "tahunan": "year", "yearly": "year",
+    "annually": "year",
+}
+_PERIOD = re.compile(
+    r"(?:\b(?:per|tiap|setiap|each|every|a|an|in|dalam|dlm)\s+(?:satu\s+|1\s+|one\s+)?"
+    r"|/\s*|\bse)(" + "|".join(sorted(_PERIOD_WORDS, key=len, reverse=True)) + r")\b"
+    r"|\b(" + "|".join(_PERIOD_ADJECTIVES) + r")\b",
+    re.IGNORECASE,
+)
+_ABOUT = re.compile(
+    r"^(?:sekitar|kira-kira|kira2|kurang lebih|kurleb|rata-rata|rata2|about|around|approx\.?|"
+    r"approximately|±|\+-|\+/-|~)\s*", re.IGNORECASE)
+_RANGE = re.compile(r"^([\d.,]+)\s*(?:-|–|sampai|s/d|s\.d\.|hingga|to)\s*[\d.,]+")
 _AMOUNT = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?$|^(\d+)\.(\d{1,2})$")
-_PER_MONTH = re.compile(
-    r"\b(per|tiap|setiap|each|a|/)\s*(bulan|bln|month)\b|\bsebulan\b|\bmonthly\b|/\s*(bulan|bln)\b",
+# Numbers written as words: the owner is asked for digits instead of a guess.
+_NUMBER_WORDS = re.compile(
+    r"\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas|puluh|"
+    r"seratus|ratus|seribu|ribu|juta|setengah|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|dozen)\b",
     re.IGNORECASE,
 )
 
@@ -159,32 +195,55 @@ def parse_amount(text: str) -> float | None:
     return float(f"{whole}.{match.group(2)}") if match.group(2) else float(whole)
 
 
+def read_period(text: str) -> tuple[str | None, str]:
+    """The period a production figure is given for ("per minggu", "/hari", "sebulan") and the
+    text without it; None when no period is written."""
+    match = _PERIOD.search(text)
+    if not match:
+        return None, text
+    word = (match.group(1) or match.group(2)).lower()
+    period = _PERIOD_WORDS.get(word) or _PERIOD_ADJECTIVES[word]
+    return period, (text[:match.start()] + " " + text[match.end():]).strip()
+
+
 @validator("capacity")
 def capacity(raw: str) -> Outcome:
-    """Monthly production: a positive number with a known unit, e.g. "500 potong", "2,5 ton"."""
-    text = _PER_MONTH.sub(" ", clean_text(raw).lower()).strip()
-    match = re.match(r"^(?:sekitar|kira-kira|about|±|\+-)?\s*([\d.,]+)\s*([^\d\s].*)?$", text)
+    """Production: a positive number, a known unit and a period ("100 kg per minggu",
+    "50 pcs/hari", "300 bks"); without a period the figure is taken as monthly, as the
+    question asks. Stored with the monthly figure and the owner's own words."""
+    words = clean_text(raw)
+    period, text = read_period(words.lower())
+    text = _ABOUT.sub("", text).strip()
+    text = _RANGE.sub(r"\1", text)  # "20-30 kodi": the lower figure, said back to the owner
+    match = re.match(r"^([\d.,]+)\s*([^\d\s].*)?$", text)
+    if not match and _NUMBER_WORDS.search(words):
+        return Invalid(N_("Please write the amount in digits, for example 50 kodi a month."))
     if not text or not match:
-        return Invalid(N_("Please type a number and a unit, for example 500 pieces or 200 kg."))
+        return Invalid(N_("Please type a number and a unit, for example 20 kodi a month, "
+                          "100 kg a week or 50 pcs a day."))
     amount = parse_amount(match.group(1).strip(".,"))
     if amount is None:
-        return Invalid(N_("Please type a number and a unit, for example 500 pieces or 200 kg."))
+        return Invalid(N_("Please type a number and a unit, for example 20 kodi a month, "
+                          "100 kg a week or 50 pcs a day."))
     if amount <= 0:
         return Invalid(N_("The amount must be more than zero."))
     if amount > 1e9:
         return Invalid(N_("That amount looks too large. Please check it."))
     unit_text = (match.group(2) or "").strip(" .")
     if not unit_text:
-        return Invalid(N_("Please add the unit too, for example 500 pieces or 200 kg."))
-    unit = unit_text.split()[0]
+        return Invalid(N_("Please add the unit too, for example 20 kodi or 100 kg."))
+    unit = unit_text.split()[0].strip(".,")
     if unit not in UNITS:
         return Invalid(
-            N_("I do not know the unit \u201c{unit}\u201d. Please use pieces (potong), kodi, "
-               "kg, liter or packs (bungkus)."),
+            N_("I do not know the unit \u201c{unit}\u201d. Please use pieces (potong, pcs), "
+               "kodi, lusin, packs (bungkus), kg, ton or liter."),
             {"unit": unit[:20]},
         )
     kind, factor = UNITS[unit]
-    return Valid({"amount": amount, "unit": unit, "class": kind, "base": amount * factor})
+    monthly = amount * PERIODS[period or "month"]
+    return Valid({"amount": amount, "unit": unit, "class": kind, "period": period or "month",
+                  "monthly": round(monthly, 2), "base": round(monthly * factor, 2),
+                  "text": words[:MAX_TEXT]})
 
 
 @validator("phone")
@@ -216,3 +275,83 @@ def yes_or_no(text: str) -> bool | None:
     """A typed yes (True) or no (False) in Indonesian or English; None when it is neither."""
     word = text.strip().lower().strip(".!")
     return True if word in _YES else False if word in _NO else None
+
+
+# What staff type. Validators that read the time too ("tomorrow", "in the future") get `now`,
+# the local time, from the engine; `check` runs either kind by name.
+TimedValidator = Callable[[str, datetime], Outcome]
+TIMED_VALIDATORS: dict[str, TimedValidator] = {}
+SCHEDULE_AHEAD = timedelta(days=366)  # how far ahead an announcement can be scheduled
+
+
+def timed_validator(name: str) -> Callable[[TimedValidator], TimedValidator]:
+    """Register a validator that also reads the local time under a stable name."""
+    return lambda func: TIMED_VALIDATORS.setdefault(name, func)
+
+
+def known(name: str) -> bool:
+    """Whether a validator of this name exists (of either kind)."""
+    return name in VALIDATORS or name in TIMED_VALIDATORS
+
+
+def check(name: str, raw: str, now: datetime | None = None) -> Outcome:
+    """Run the validator `name` on `raw`; one that reads the time is given `now` (local)."""
+    if name in TIMED_VALIDATORS:
+        if now is None:
+            raise ValueError(f"the validator {name!r} needs the time")
+        return TIMED_VALIDATORS[name](raw, now)
+    return VALIDATORS[name](raw)
+
+
+validator("session_title")(short_text)  # a session's title: 2 to 100 characters
+validator("session_place")(short_text)  # where it takes place: 2 to 100 characters
+
+
+@validator("seats")
+def seats(raw: str) -> Outcome:
+    """How many seats a session has: a whole number from 1 to 10,000."""
+    typed = clean_text(raw).replace(".", "").replace(",", "")
+    if not typed.isdigit() or not 1 <= int(typed) <= MAX_CAPACITY:
+        return Invalid(N_("Please type the number of seats, from 1 to {limit}."),
+                       {"limit": MAX_CAPACITY})
+    return Valid(int(typed))
+
+
+@timed_validator("start_time")
+def start_time(raw: str, now: datetime) -> Outcome:
+    """A session's start (`typed_dates`): a date and time still to come, stored in ISO form."""
+    moment = read_moment(raw, now)
+    if moment is None:
+        return Invalid(N_("I could not read that date. Please type it like {example}."),
+                       {"example": example(now)})
+    if moment <= now:
+        return Invalid(N_("That moment has passed. Please type a date in the future."))
+    return Valid(moment.isoformat())
+
+
+@timed_validator("send_time")
+def send_time(raw: str, now: datetime) -> Outcome:
+    """When to send an announcement: a date and time within the coming year, in ISO form."""
+    moment = read_moment(raw, now)
+    if moment is None or not now < moment <= now + SCHEDULE_AHEAD:
+        return Invalid(N_("Please type a date and time (WIB) in the coming year, for example "
+                          "{example}."), {"example": example(now)})
+    return Valid(moment.isoformat())
+
+
+@validator("link_name")
+def link_name(raw: str) -> Outcome:
+    """The name a poster link carries: 1 to 64 letters, digits, - and _."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", raw.strip()):
+        return Invalid(N_("A link name may only have letters, digits, - and _ (at most 64), for "
+                          "example <code>poster-batik</code>. Please type another one, or send "
+                          "/cancel to cancel."))
+    return Valid(raw.strip())
+
+
+@validator("choice_key")
+def choice_key(raw: str) -> Outcome:
+    """A value chosen with a button (a session's id, a year, an option): 1-40 of a-z0-9_-."""
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", raw):
+        return Invalid(N_("Please choose one of the buttons below."))
+    return Valid(raw)

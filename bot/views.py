@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.audiences import AUDIENCE_NAMES
 from bot.channel import Button, esc
-from bot.config import QuestionnaireConfig
-from bot.eligibility import CRITERIA, threshold
+from bot.criteria import RULES
 from bot.i18n import N_, Translator
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question, Questionnaire
 from bot.storage.broadcasts import Audience, Choice
-from bot.storage.sessions import Person, Seats, Session
+from bot.storage.registrations import Person, Seats
+from bot.storage.sessions import Session
 
 STAGE_NAMES = {
     "started": N_("started"), "consented": N_("agreed"), "finished": N_("finished"),
@@ -26,19 +27,12 @@ STAGE_NAMES = {
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "terminal": N_("terminal chat")}
 PAGE = 8  # people per page of buttons (a list message shows at most 10 rows)
 
-CRITERION_NAMES = {
-    "nib": N_("NIB (business ID)"),
-    "own_production": N_("Own production"),
-    "quality": N_("Product quality"),
-    "quantity": N_("Production quantity"),
-    "ktp": N_("KTP of Kota Pekalongan"),
-}
-PART_NAMES = {
-    "kualitas": N_("Quality"),
-    "kuantitas": N_("Quantity"),
-    "kontinuitas": N_("Continuity"),
-    "kemasan": N_("Packaging"),
-    "administrasi": N_("Administration"),
+# Names of the criteria and readiness parts, by their stored ids (the rules are in bot.criteria).
+CRITERION_NAMES = {c.id: c.name for c in RULES.criteria}
+PART_NAMES = {p.id: p.name for p in RULES.parts}
+PERIODS = {
+    "day": N_("{amount} {unit} a day"), "week": N_("{amount} {unit} a week"),
+    "month": N_("{amount} {unit} a month"), "year": N_("{amount} {unit} a year"),
 }
 
 
@@ -51,57 +45,22 @@ def format_answer(tr: Translator, question: Question, value: Any) -> str:
         labels = [tr.gettext(o.label) for o in question.options if o.value in (value or ())]
         return esc(", ".join(labels))
     if isinstance(value, Mapping) and "amount" in value:
-        return esc(f"{tr.number(value['amount'])} {value.get('unit', '')}")
+        return esc(capacity_words(tr, value))
     return esc(value)
 
 
-def next_steps(tr: Translator, criterion: str, answers: Mapping[str, Any],
-               config: QuestionnaireConfig) -> str:
-    """What the owner can do to meet one criterion (HTML)."""
-    _ = tr.gettext
-    if criterion == "nib":
-        return _("Get an NIB for free at https://oss.go.id: sign up with your NIK and e-mail, "
-                 "choose a micro or small business (UMK), fill in your business details, and "
-                 "the NIB is issued at once. Staff of Dindagkop-UKM or the Mal Pelayanan Publik "
-                 "can help you do it.")
-    if criterion == "own_production":
-        return _("The training is for businesses that make their own products. When you "
-                 "produce yourself (alone or with a group of makers), change this answer and "
-                 "submit again.")
-    if criterion == "quality":
-        product = answers.get("product_type")
-        if product == "fish":
-            return _("For processed food, get a PIRT from the Dinas Kesehatan (or a BPOM "
-                     "registration) and a free halal certificate through the SEHATI programme "
-                     "(https://ptsp.halal.go.id).")
-        if product == "batik":
-            return _("For batik, apply for the Batikmark label or the SNI for batik; "
-                     "Dindagkop-UKM can tell you how to apply.")
-        return _("Get a quality certificate that fits your product (SNI, halal, PIRT or BPOM); "
-                 "Dindagkop-UKM can tell you which one you need.")
-    if criterion == "quantity":
-        capacity = answers.get("capacity") or {}
-        minimum = threshold(capacity, config)
-        unit = capacity.get("class", "pieces")
-        amount = tr.number(minimum)
-        minimum_text = {
-            "kg": tr.ngettext("{count} kg", "{count} kg", int(minimum)),
-            "liters": tr.ngettext("{count} liter", "{count} liters", int(minimum)),
-        }.get(unit, tr.ngettext("{count} piece", "{count} pieces", int(minimum)))
-        return _("Export buyers need a steady supply: at least {minimum} a month. Consider "
-                 "producing together with other UMKM in a cooperative or a business group, "
-                 "then update this answer.").format(minimum=minimum_text.format(count=amount))
-    return _("The training of Kota Pekalongan is for owners with a KTP address in Kota "
-             "Pekalongan. Ask the trade office of your own city or regency about its export "
-             "training.")
-
-
-def unmet_lines(tr: Translator, unmet: list[str], answers: Mapping[str, Any],
-                config: QuestionnaireConfig) -> list[str]:
-    """One line per requirement not met, with what to do about it (HTML)."""
-    _ = tr.gettext
-    return [f"❌ <b>{esc(_(CRITERION_NAMES[c]))}</b>: {esc(next_steps(tr, c, answers, config))}"
-            for c in unmet if c in CRITERIA]
+def capacity_words(tr: Translator, value: Mapping[str, Any]) -> str:
+    """A production figure as read: "100 kg a week (about 433 kg a month)"."""
+    period = str(value.get("period") or "month")  # answers stored before periods: monthly
+    unit = str(value.get("unit", ""))
+    words = tr.gettext(PERIODS.get(period, PERIODS["month"])).format(
+        amount=tr.number(value["amount"]), unit=unit)
+    monthly = value.get("monthly")
+    if period != "month" and isinstance(monthly, int | float):
+        words = tr.gettext("{answer} (about {monthly} {unit} a month)").format(
+            answer=words, monthly=tr.number(round(monthly, 1 if monthly < 10 else None)),
+            unit=unit)
+    return words
 
 
 def session_lines(tr: Translator, session: Session) -> list[str]:
@@ -142,9 +101,14 @@ def seat_lines(tr: Translator, session: Session, seats: Seats) -> list[str]:
 
 
 def person_label(tr: Translator, person: Person, mark: str = "") -> str:
-    """A button naming someone who signed up: name and readiness."""
+    """A button naming someone who signed up: name and readiness, in 20 characters (a long
+    name is cut: the whole one is in the message above)."""
     name = person.name or tr.gettext("(no name)")
-    return f"{mark}{name[:28]} · {tr.number(person.readiness or 0)}"
+    score = f" · {tr.number(person.readiness or 0)}"
+    room = 20 - len(mark) - len(score)
+    if len(name) > room:
+        name = name[:room - 1].rstrip() + "…"
+    return f"{mark}{name}{score}"
 
 
 def page_of(items: list[Person], page: int) -> tuple[list[Person], int]:
@@ -181,16 +145,6 @@ def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
     return _(option.label) if option else group
 
 
-AUDIENCE_NAMES = {
-    "all": N_("Everyone who agreed"),
-    "eligible": N_("Eligible owners"),
-    "not_eligible": N_("Not yet eligible"),
-    "registered": N_("Registered for a session"),
-    "waiting": N_("On a waiting list"),
-    "interest": N_("Interested in a year"),
-    "product": N_("By product type"),
-    "kecamatan": N_("By kecamatan"),
-}
 BROADCAST_STATUS_NAMES = {
     "scheduled": N_("scheduled"),
     "sending": N_("sending"),

@@ -1,44 +1,26 @@
-"""The Telegram edge: updates become `Inbound`s for the core; replies become Bot API calls.
+"""The Telegram edge: runs the core behind python-telegram-bot's `Application`, and sends the
+core's replies as Bot API calls (also for the one sender).
 
-This is the only module that imports `telegram`. Errors from Telegram are mapped here, once, into
-the core's delivery errors. A reply that may replace the pressed message is sent as an edit of
-it; when Telegram refuses the edit, it is sent as a new message, so nothing depends on an edit.
+A reply that may replace the pressed message is sent as an edit of it; when Telegram refuses
+the edit, it is sent as a new message, so nothing depends on an edit. The edge is three modules,
+the only ones that import `telegram`: this one; `telegram_mapping.py` (an update into an
+`Inbound`, buttons into keyboards, Telegram's errors into the core's, mapped there once); and
+`telegram_publishing.py` (getMe, the command menus, the webhook endpoint).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
-    Message,
-    Update,
-)
-from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from starlette.responses import Response
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -50,165 +32,31 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.channel import (
-    Attachment,
-    Button,
-    Buttons,
-    Capabilities,
-    Inbound,
-    InboundKind,
-    Notice,
-    Outbound,
-    Reply,
-    Tidy,
-    split_text,
-)
+from bot.channel import Attachment, Buttons, Inbound, Notice, Outbound, Reply, Tidy, split_text
 from bot.config import Config
 from bot.core import Core
-from bot.delivery import Rejected, RetryLater, Unavailable, UserGone
+from bot.delivery import RetryLater
 from bot.media import Uploads
-from handlers.web import WebServer, read_body
+from handlers.telegram_mapping import (
+    CAPABILITIES,
+    CAPTION_LIMIT,
+    CHANNEL,
+    NO_PREVIEW,
+    JSONDict,
+    TelegramInbound,
+    keyboard,
+    mapped_errors,
+    reply_markup,
+    to_inbound,
+)
+from handlers.telegram_publishing import identify, publish_commands, receive_update
+from handlers.web import WebServer
 
+__all__ = ["TelegramChannel", "identify", "to_inbound"]
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-CAPTION_LIMIT = 1024
-JSONDict = dict[str, Any]
-NO_PREVIEW: JSONDict = {"is_disabled": True}
 # `Bot.do_api_request` suggests the typed method for known endpoints; `_api` explains why not.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    """The wait Telegram asked for, in seconds."""
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-@contextmanager
-def mapped_errors() -> Iterator[None]:
-    """Turn Telegram's errors into the core's delivery errors (the one place that does it)."""
-    try:
-        yield
-    except RetryAfter as exc:
-        raise RetryLater(retry_seconds(exc)) from exc
-    except Forbidden as exc:
-        raise UserGone(exc.message) from exc
-    except BadRequest as exc:  # before NetworkError: BadRequest is a subclass of it
-        if "chat not found" in exc.message.lower() or "user is deactivated" in exc.message.lower():
-            raise UserGone(exc.message) from exc
-        raise Rejected(exc.message) from exc
-    except TimedOut as exc:  # before NetworkError, its base: the request may have got through
-        sent = not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
-        raise Unavailable(exc.message, maybe_delivered=sent) from exc
-    except NetworkError as exc:  # connection errors, 5xx
-        raise Unavailable(exc.message) from exc
-    except TelegramError as exc:
-        raise Unavailable(exc.message) from exc
-
-
-async def identify(config: Config) -> str:
-    """Ask Telegram who the token belongs to (getMe), with errors mapped for the core."""
-    api = config.telegram.api_url
-    bot = Bot(config.telegram.token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")
-    with mapped_errors():
-        async with bot:  # initialising calls getMe
-            return f"@{bot.username} (id {bot.id})"
-
-
-CAPABILITIES = Capabilities(edit=True, popups=True, reply_buttons=100, list_rows=0,
-                            label_chars=64, text_chars=4096, markup="html", knows_phone=False,
-                            contact_button=True)
-
-
-@dataclass(frozen=True)
-class TelegramInbound(Inbound):
-    """An `Inbound` with what only this edge needs back: the button press to answer."""
-
-    query_id: str = ""
-    pressed_message: int | None = None
-
-
-def keyboard(rows: Sequence[Sequence[Button]]) -> JSONDict | None:
-    """Core buttons as an inline keyboard, in the Bot API's JSON."""
-    if not rows:
-        return None
-    return {"inline_keyboard": [
-        [{"text": b.label, "url": b.url} if b.url else {"text": b.label, "callback_data": b.data}
-         for b in row]
-        for row in rows
-    ]}
-
-
-def reply_markup(reply: Reply) -> JSONDict | None:
-    """The keyboard of a new message: inline buttons, a share-my-number key, or none."""
-    if reply.ask_contact:
-        return {"keyboard": [[{"text": reply.ask_contact, "request_contact": True}]],
-                "resize_keyboard": True, "one_time_keyboard": True}
-    markup = keyboard(reply.buttons)
-    if markup is None and reply.remove_keyboard:
-        return {"remove_keyboard": True}
-    return markup
-
-
-def _media_kind(message: Message) -> str:
-    try:
-        attachment = message.effective_attachment
-    except AttributeError:  # pragma: no cover - older library versions
-        attachment = None
-    if attachment is None:
-        return "other"
-    if isinstance(attachment, list | tuple):
-        return "photo"
-    return type(attachment).__name__.lower()
-
-
-def to_inbound(update: Update) -> TelegramInbound | None:
-    """Translate an update into what the core understands (None: nothing to answer)."""
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None or user.is_bot:
-        return None
-    common = {
-        "channel": CHANNEL,
-        "user_id": str(user.id),
-        "chat_id": str(chat.id),
-        "language_code": user.language_code,
-        "private": chat.type == chat.PRIVATE,
-    }
-    if update.callback_query is not None:
-        query = update.callback_query
-        message_id = query.message.message_id if query.message else None
-        return TelegramInbound(kind=InboundKind.BUTTON, data=query.data or "",
-                               message_id=None if message_id is None else str(message_id),
-                               query_id=query.id, pressed_message=message_id, **common)
-    if update.my_chat_member is not None:
-        status = update.my_chat_member.new_chat_member.status
-        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-            return TelegramInbound(kind=InboundKind.BLOCKED, **common)
-        return TelegramInbound(kind=InboundKind.UNBLOCKED, **common)
-    if update.edited_message is not None:
-        return TelegramInbound(kind=InboundKind.EDITED, text=update.edited_message.text or "",
-                               **common)
-    message = update.message
-    if message is None:
-        return None
-    if message.text is not None:
-        kind = InboundKind.COMMAND if message.text.startswith("/") else InboundKind.TEXT
-        return TelegramInbound(kind=kind, text=message.text, html=message.text_html, **common)
-    if message.contact is not None:
-        return TelegramInbound(kind=InboundKind.CONTACT, phone=message.contact.phone_number,
-                               own_contact=message.contact.user_id == user.id, **common)
-    if message.location is not None or message.venue is not None:
-        return TelegramInbound(kind=InboundKind.LOCATION, **common)
-    file_ref = ""
-    if message.photo:
-        file_ref = message.photo[-1].file_id
-    elif message.document is not None:
-        file_ref = message.document.file_id
-    return TelegramInbound(kind=InboundKind.MEDIA, media=_media_kind(message),
-                           text=message.caption or "", html=message.caption_html or "",
-                           file_ref=file_ref, **common)
 
 
 class TelegramChannel:
@@ -289,49 +137,15 @@ class TelegramChannel:
 
     async def publish_commands(self) -> None:
         """Set the command menu per language, and the staff's own list in their chats."""
-        bot = self.application.bot
-        for language in self.core.catalogs.languages:
-            commands = [BotCommand(n, d[:256]) for n, d in self.core.commands(language)]
-            await bot.set_my_commands(commands, language_code=language)
-        default = self.core.commands(self.config.default_language)
-        await bot.set_my_commands([BotCommand(n, d[:256]) for n, d in default],
-                                  scope=BotCommandScopeDefault())
-        staff_ids = sorted(int(identity.partition(":")[2]) for identity in self.config.staff
-                           if identity.startswith(f"{CHANNEL}:"))
-        for staff_id in staff_ids:
-            # Per language too: Telegram prefers a chat's list in the user's language.
-            for language in (None, *self.core.catalogs.languages):
-                staff_commands = self.core.commands(language or self.config.default_language,
-                                                    staff=True)
-                try:
-                    await bot.set_my_commands(
-                        [BotCommand(n, d[:256]) for n, d in staff_commands],
-                        scope=BotCommandScopeChat(staff_id), language_code=language,
-                    )
-                except BadRequest:  # the staff member has not opened a chat with the bot yet
-                    log.info("staff command list not set for one staff member: no chat yet")
-                    break
+        await publish_commands(self.application.bot, self.core, self.config)
 
     # ------------------------------------------------------------ handlers
 
     async def on_webhook(self, request: Request) -> Response:
-        """POST of an update by Telegram: only with the secret header; queued for the
-        Application as polling would queue it."""
-        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
-        if not hmac.compare_digest(secret, self.config.telegram.webhook_secret.encode()):
-            return PlainTextResponse("Forbidden", status_code=403)
-        body = await read_body(request)
-        if body is None:
-            return PlainTextResponse("Payload Too Large", status_code=413)
-        try:
-            update = Update.de_json(json.loads(body), self.application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            update = None
-        if update is None:
-            log.warning("webhook: a body that is not an update was refused")
-            return PlainTextResponse("Bad Request", status_code=400)
-        await self.application.update_queue.put(update)
-        return Response(status_code=200)
+        """POST of an update by Telegram (`telegram_publishing.receive_update`)."""
+        return await receive_update(request, self.config.telegram.webhook_secret,
+                                    self.application.bot, self.application.update_queue)
+
 
     async def on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any message or edited message."""

@@ -6,7 +6,6 @@ Sending itself is `bot/broadcasting.py` (queued for the one sender, progress, fi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -17,20 +16,15 @@ from bot.media import check_upload
 from bot.outreach import WINDOW, WINDOW_MARGIN
 from bot.storage.broadcasts import KIND, VALUED, Audience, Broadcast
 from bot.storage.media import Media
+from bot.validators import SCHEDULE_AHEAD
 
 if TYPE_CHECKING:
     from bot.core import Core
 
 TEXT_LIMIT = 4096 - broadcasting.FOOTER_ROOM
 CAPTION_LIMIT = 1024 - broadcasting.FOOTER_ROOM
-AHEAD = timedelta(days=366)  # how far ahead an announcement can be scheduled
 UNUSED_KEPT = timedelta(days=2)  # an uploaded file no announcement uses is kept this long
 ANSWERS = {"product": "product_type", "kecamatan": "kecamatan"}  # audiences by an answer
-_WHEN = re.compile(
-    r"^(?:(?P<word>besok|tomorrow|hari ini|today)\s+|"
-    r"(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|"
-    r"(?P<d2>\d{1,2})[-/.](?P<m2>\d{1,2})(?:[-/.](?P<y2>\d{4}))?)\s+)?"
-    r"(?:(?:pukul|jam|at)\s+)?(?P<h>\d{1,2})[:.](?P<min>\d{2})(?:\s*wib)?$")
 
 
 @dataclass(frozen=True)
@@ -117,38 +111,9 @@ async def upload(core: Core, now: datetime, name: str, content: bytes) -> Media 
                                    now)
 
 
-def parse_when(text: str, now: datetime) -> datetime | None:
-    """A typed WIB time ("2027-10-01 09:00", "1/10 9.00", "besok 09:00", "14:30") after `now`.
-
-    `now` is in the local time zone; so is the answer. A bare time means its next occurrence.
-    """
-    match = _WHEN.match(" ".join(text.lower().split()))
-    if not match:
-        return None
-    g = match.groupdict()
-    try:
-        day = now.date()
-        if g["y1"]:
-            day = day.replace(year=int(g["y1"]), month=int(g["m1"]), day=int(g["d1"]))
-        elif g["d2"]:
-            day = day.replace(year=int(g["y2"] or now.year), month=int(g["m2"]),
-                              day=int(g["d2"]))
-        elif g["word"] in ("besok", "tomorrow"):
-            day += timedelta(days=1)
-        moment = datetime(day.year, day.month, day.day, int(g["h"]), int(g["min"]),
-                          tzinfo=now.tzinfo)
-    except ValueError:
-        return None
-    if moment <= now and g["d2"] and not g["y2"]:  # "1/10 09:00" gone this year: next year
-        moment = moment.replace(year=moment.year + 1)
-    elif moment <= now and not (g["y1"] or g["d2"] or g["word"]):  # a bare time: tomorrow
-        moment += timedelta(days=1)
-    return moment
-
-
 def can_schedule(when: datetime, now: datetime) -> bool:
     """Whether an announcement can be scheduled for `when`: later, within the coming year."""
-    return now < when <= now + AHEAD
+    return now < when <= now + SCHEDULE_AHEAD
 
 
 async def valid_audience(core: Core, audience: Audience) -> bool:

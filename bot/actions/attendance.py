@@ -1,7 +1,7 @@
 """On the day, staff mark who came: one registrant at a time, or everyone not marked yet as absent.
 
 The funnel (/rekap, the web overview) and the export count it. Marking is open from the day
-before the session (`bot.sessions.can_mark`), and stays open after it, unless it was cancelled.
+before the session (`bot.session_rules.can_mark`), and stays open after it, unless it was cancelled.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.actions import Actor, audit
-from bot.sessions import can_mark
-from bot.storage.sessions import Person
+from bot.actions import Actor, audit, seats
+from bot.session_rules import can_mark
+from bot.storage.registrations import Person
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -35,7 +35,7 @@ class Marked:
 
 async def seated(core: Core, session_id: int) -> list[Person]:
     """The registrants by name: whom to mark."""
-    return sorted((p for p in await core.db.sessions.people(session_id)
+    return sorted((p for p in await seats.people(core, session_id)
                    if p.status == "registered"), key=lambda p: p.name.casefold())
 
 
@@ -49,7 +49,7 @@ async def mark(core: Core, actor: Actor, now: datetime, session_id: int, owner_i
     """Mark one registrant as present or absent."""
     if not await _markable(core, session_id, now):
         return Marked("not_yet")
-    if not await core.db.sessions.mark_present(session_id, owner_id, present, now):
+    if not await core.db.registrations.mark_present(session_id, owner_id, present, now):
         return Marked("not_registered")
     log.info("session %d: owner %d marked %s", session_id, owner_id,
              "present" if present else "absent")
@@ -64,7 +64,7 @@ async def mark_rest(core: Core, actor: Actor, now: datetime, session_id: int) ->
         return Marked("not_yet")
     rest = [p.owner_id for p in await seated(core, session_id) if p.present is None]
     for owner_id in rest:
-        await core.db.sessions.mark_present(session_id, owner_id, False, now)
+        await core.db.registrations.mark_present(session_id, owner_id, False, now)
     await audit(core, actor, now, "session.attendance", audience=len(rest) or None,
                 session_id=session_id)
     return Marked("marked", len(rest))

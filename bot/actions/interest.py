@@ -62,7 +62,7 @@ async def close_list(core: Core, actor: Actor, now: datetime, year: int) -> bool
 
 async def invitable(core: Core, year: int) -> int:
     """How many owners an invitation to `year`'s list would reach now."""
-    return await core.db.interest.count_invited(year)
+    return await core.db.interest.count_to_invite(year)
 
 
 async def invite(core: Core, actor: Actor, now: datetime, year: int) -> Invited:

@@ -16,11 +16,18 @@ from typing import TYPE_CHECKING
 
 from bot import notices
 from bot.actions import Actor, audit
+from bot.questions import BUSINESS_NAME, NAME
+from bot.storage.registrations import Person
 
 if TYPE_CHECKING:
     from bot.core import Core
 
 log = logging.getLogger(__name__)
+
+
+async def people(core: Core, session_id: int) -> list[Person]:
+    """Who signed up, by the names they gave: registrants by readiness, then the waiting list."""
+    return await core.db.registrations.people(session_id, NAME, BUSINESS_NAME)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class BestChange:
 async def give_seat(core: Core, actor: Actor, now: datetime, session_id: int, chosen_id: int,
                     seated_id: int | None = None) -> SeatChange:
     """Give a waiting owner a free seat, or `seated_id`'s seat; both are told."""
-    result = await core.db.sessions.give_seat(session_id, chosen_id, seated_id, now)
+    result = await core.db.registrations.give_seat(session_id, chosen_id, seated_id, now)
     if result.outcome not in ("seated", "swapped"):
         return SeatChange(result.outcome)
     await notices.notify_promoted(core, session_id, (chosen_id,), now, chosen=True)
@@ -90,14 +97,14 @@ async def give_seat(core: Core, actor: Actor, now: datetime, session_id: int, ch
 
 async def preview_best(core: Core, now: datetime, session_id: int) -> BestSeats | None:
     """What seating the most ready would change now; None when seats can no longer change."""
-    change = await core.db.sessions.most_ready(session_id, now)
+    change = await core.db.registrations.most_ready(session_id, now)
     return BestSeats(*change) if change is not None else None
 
 
 async def give_best(core: Core, actor: Actor, now: datetime, session_id: int,
                     fingerprint: str) -> BestChange:
     """Seat the most ready, if that still changes exactly what the preview showed."""
-    change = await core.db.sessions.most_ready(
+    change = await core.db.registrations.most_ready(
         session_id, now, apply_if=lambda seat, unseat: BestSeats(seat, unseat).fingerprint
         == fingerprint)
     if change is None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot import notices, reminder_jobs
 from bot.actions import Actor, audit
-from bot.sessions import ACTIVE, MAX_CAPACITY, session_year
+from bot.session_rules import ACTIVE, MAX_CAPACITY, session_year
 from bot.storage import to_db
 from bot.storage.sessions import Session
 
@@ -137,5 +137,5 @@ async def cancel(core: Core, actor: Actor, now: datetime, session_id: int) -> Se
 
 async def members(core: Core, session_id: int) -> int:
     """How many owners a move or a cancellation would tell: registered or waiting."""
-    seats = (await core.db.sessions.seats([session_id]))[session_id]
+    seats = (await core.db.registrations.seats([session_id]))[session_id]
     return seats.registered + seats.waiting

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.actions import attendance
 from bot.channel import Button
 from bot.core import Context, Router, esc
-from bot.sessions import can_mark
+from bot.session_rules import can_mark
 from bot.storage.sessions import Session
 from bot.views import page_of, pager, person_label
 
@@ -48,7 +48,7 @@ async def attendance_view(ctx: Context, session: Session,
     paging = pager(tr, len(seated), page, f"{PREFIX}:mark:{session.id}")
     rows += [paging] if paging else []
     if len(seated) > came + absent:
-        rows.append([Button(_("❌ The rest did not come"), f"{PREFIX}:rest:{session.id}")])
+        rows.append([Button(_("❌ The rest: absent"), f"{PREFIX}:rest:{session.id}")])
     rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
     return "\n".join(lines), rows
 

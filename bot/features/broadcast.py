@@ -11,23 +11,27 @@ template press "read it all" (`ann:<id>`) for the whole text.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from bot import broadcasting as delivery
+from bot import staff_forms
 from bot.actions import announcements
-from bot.actions.announcements import Draft, parse_when
+from bot.actions.announcements import Draft
 from bot.announcement_report import delivery_lines, reason_words
+from bot.audiences import AUDIENCE_NAMES
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
+from bot.engine import Ask, Choose, Review, Text
 from bot.i18n import N_
 from bot.questionnaire import Question
+from bot.staff_questions import ANNOUNCEMENT
 from bot.storage.broadcasts import KIND, OPEN_STATUSES, VALUED, Audience, Broadcast
-from bot.views import AUDIENCE_NAMES, audience_words, choice_label, group_name
 from bot.views import BROADCAST_STATUS_NAMES as STATUS_NAMES
+from bot.views import audience_words, choice_label, group_name
 
 FLOW = "broadcast"
-__all__ = ["parse_when", "register"]
+AUDIENCE_QUESTIONS = ("audience", "audience_value", "send", "send_at")
 
 
 def register(router: Router) -> None:
@@ -47,8 +51,8 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The broadcast entries of the staff menu."""
     _ = ctx.tr.gettext
-    return [Button(_("📣 Send an announcement"), "m:umumkan"),
-            Button(_("🗂 Recent announcements"), "m:pengumuman")]
+    return [Button(_("📣 Announce"), "m:umumkan"),
+            Button(_("🗂 Announcements"), "m:pengumuman")]
 
 
 async def on_announce(ctx: Context, _args: str) -> None:
@@ -57,21 +61,30 @@ async def on_announce(ctx: Context, _args: str) -> None:
     await ctx.save_flow(FLOW, "write", {})
     ctx.reply(_("<b>New announcement</b>\nWrite the announcement as owners should read it. Bold, "
                 "italic and links are kept. You may send a photo or a document with the text as "
-                "its caption.\n\nSend /batal to cancel."))
+                "its caption.\n\nSend /cancel to cancel."))
+
+
+def _asked(ctx: Context) -> str | None:
+    """The question of the announcement asked now (None: the text is being written, or the
+    conversation is another one)."""
+    if ctx.flow is None or ctx.flow.name != FLOW or "html" not in ctx.flow.data:
+        return None
+    where = staff_forms.shown(ctx, ANNOUNCEMENT)
+    return where.question.id if isinstance(where, Ask) else None
 
 
 async def on_input(ctx: Context, _rest: str) -> None:
     """Typed input while the conversation is in progress."""
     assert ctx.flow is not None
-    step = ctx.flow.step
-    if step == "write":
+    asked = _asked(ctx)
+    if "html" not in ctx.flow.data:
         await _take_text(ctx)
-    elif step == "when":
+    elif asked == "send_at":
         await _take_time(ctx)
     else:
-        ctx.reply(ctx.tr.gettext("Please use the buttons above, or send /batal to cancel."))
-        if step == "audience":
-            await _ask_audience(ctx)
+        ctx.reply(ctx.tr.gettext("Please use the buttons above, or send /cancel to cancel."))
+        if asked == "audience":
+            await _show(ctx)
 
 
 async def _take_text(ctx: Context) -> None:
@@ -91,31 +104,44 @@ async def _take_text(ctx: Context) -> None:
         ctx.reply(_("That is too long: at most {limit} characters (with formatting). Please "
                     "shorten it and send it again.").format(limit=ctx.tr.number(draft.limit)))
         return
-    await ctx.save_flow(FLOW, "audience", data)
-    await _ask_audience(ctx)
+    await staff_forms.begin(ctx, FLOW, ANNOUNCEMENT, **data)
+    await _show(ctx)
 
 
-async def _ask_audience(ctx: Context) -> None:
+async def _show(ctx: Context) -> None:
+    """Ask what is asked now: the audience, which one, or the preview."""
     _ = ctx.tr.gettext
-    ctx.reply(_("Who should receive it?"),
-              [[Button(_(name), f"bc:a:{kind}")] for kind, name in AUDIENCE_NAMES.items()])
+    where = staff_forms.shown(ctx, ANNOUNCEMENT)
+    assert isinstance(where, Ask)
+    question = where.question
+    if question.id == "audience":
+        ctx.reply(_(question.label), [[Button(_(o.label), f"bc:a:{o.value}")]
+                                      for o in question.options])
+    elif question.id == "audience_value":
+        await _ask_value(ctx, staff_forms.answers(ctx)["audience"])
+    elif question.id == "send":
+        await _preview(ctx)
+    else:
+        ctx.reply(staff_forms.label(ctx, question))
 
 
-def _draft(data: Any) -> Draft:
-    return Draft(data["html"], Audience(**data["audience"]), data["file_ref"], data["file_kind"])
+def _draft(ctx: Context) -> Draft:
+    assert ctx.flow is not None
+    data, given = ctx.flow.data, staff_forms.answers(ctx)
+    audience = Audience(given["audience"], given.get("audience_value", ""))
+    return Draft(data["html"], audience, data["file_ref"], data["file_kind"])
 
 
 async def _take_time(ctx: Context) -> None:
     _ = ctx.tr.gettext
-    assert ctx.flow is not None
-    local_now = ctx.now.astimezone(ctx.config.time_zone)
-    when = parse_when(ctx.inbound.text, local_now) if ctx.inbound.kind == InboundKind.TEXT else None
-    if when is None or not announcements.can_schedule(when, local_now):
-        ctx.reply(_("Please type a date and time (WIB) in the coming year, for example "
-                    "{example}, or \"besok 09:00\". Send /batal to cancel.").format(
-                        example=(local_now + timedelta(days=1)).strftime("%Y-%m-%d 09:00")))
+    text = ctx.inbound.text if ctx.inbound.kind == InboundKind.TEXT else ""
+    step = await staff_forms.give(ctx, ANNOUNCEMENT, Text(text))
+    if isinstance(step.next, Ask):
+        assert step.next.error is not None
+        ctx.reply(staff_forms.reason(ctx, step.next.error) + " " + _("Send /cancel to cancel."))
         return
-    draft = _draft(ctx.flow.data)
+    when = datetime.fromisoformat(step.form.answers["send_at"])
+    draft = _draft(ctx)
     await ctx.end_flow()
     done = await announcements.schedule(ctx.core, ctx.actor, ctx.now, draft, when,
                                         language=ctx.tr.language,
@@ -123,14 +149,14 @@ async def _take_time(ctx: Context) -> None:
     broadcast = done.broadcast
     if broadcast is None:
         ctx.reply(_("The session or list this announcement was for is gone. Nothing was sent; "
-                    "send /umumkan to write it again."))
+                    "send /announce to write it again."))
         return
     ctx.reply(_("Announcement #{number} is scheduled for {when}. It will go to {audience} "
                 "(now {count} owners; counted again when it starts).").format(
                     number=broadcast.id, when=ctx.tr.datetime(when),
                     audience=await describe(ctx, broadcast.audience),
                     count=ctx.tr.number(done.count)),
-              [[Button(_("✖ Cancel this announcement"), f"bc:x:{broadcast.id}")]])
+              [[Button(_("✖ Cancel it"), f"bc:x:{broadcast.id}")]])
 
 
 async def describe(ctx: Context, audience: Audience) -> str:
@@ -149,13 +175,13 @@ def _question(ctx: Context, kind: str) -> Question:
 async def on_button(ctx: Context, rest: str) -> None:
     """bc:… buttons: the conversation's steps, and actions on existing broadcasts."""
     action, _sep, arg = rest.partition(":")
-    step = ctx.flow.step if ctx.flow is not None and ctx.flow.name == FLOW else None
-    if action == "a" and step in ("audience", "confirm") and arg in AUDIENCE_NAMES:
+    asked = _asked(ctx)
+    if action == "a" and asked in AUDIENCE_QUESTIONS[:3] and arg in AUDIENCE_NAMES:
         await _choose_kind(ctx, arg)
-    elif action == "v" and step in ("audience", "confirm"):
+    elif action == "v" and asked in AUDIENCE_QUESTIONS[:3]:
         kind, _sep, value = arg.partition(":")
         await _choose_value(ctx, kind, value)
-    elif action in ("now", "later", "again", "drop") and step == "confirm":
+    elif action in ("now", "later", "again", "drop") and asked == "send":
         await _confirm(ctx, action)
     elif action == "x" and arg.isdigit():
         await _cancel(ctx, int(arg))
@@ -169,11 +195,15 @@ async def on_button(ctx: Context, rest: str) -> None:
 
 
 async def _choose_kind(ctx: Context, kind: str) -> None:
-    _ = ctx.tr.gettext
     ctx.tidy()
-    if kind not in VALUED:
-        await _preview(ctx, Audience(kind))
-        return
+    await staff_forms.forget(ctx, ANNOUNCEMENT, *AUDIENCE_QUESTIONS)
+    await staff_forms.give(ctx, ANNOUNCEMENT, Choose("audience", kind))
+    await _show(ctx)
+
+
+async def _ask_value(ctx: Context, kind: str) -> None:
+    """Which session, list or answer the audience is narrowed to (from the database)."""
+    _ = ctx.tr.gettext
     if kind in announcements.ANSWERS:
         options = [(o.value, _(o.label)) for o in _question(ctx, kind).options]
     else:
@@ -182,7 +212,8 @@ async def _choose_kind(ctx: Context, kind: str) -> None:
     if not options:
         ctx.reply(_("There is nothing to choose from yet (no training sessions or interest "
                     "lists). Please choose another audience."))
-        await _ask_audience(ctx)
+        await staff_forms.forget(ctx, ANNOUNCEMENT, *AUDIENCE_QUESTIONS)
+        await _show(ctx)
         return
     ctx.reply(_("{audience} — which one?").format(audience=esc(_(AUDIENCE_NAMES[kind]))),
               [[Button(label[:60], f"bc:v:{kind}:{value}")] for value, label in options])
@@ -195,29 +226,33 @@ async def _choose_value(ctx: Context, kind: str, value: str) -> None:
         ctx.tidy()
         return
     ctx.tidy()
-    await _preview(ctx, audience)
+    await staff_forms.forget(ctx, ANNOUNCEMENT, *AUDIENCE_QUESTIONS)
+    await staff_forms.give(ctx, ANNOUNCEMENT, Choose("audience", kind))
+    await staff_forms.give(ctx, ANNOUNCEMENT, Text(value))
+    await _show(ctx)
 
 
-async def _preview(ctx: Context, audience: Audience) -> None:
+async def _preview(ctx: Context) -> None:
     """Show the announcement exactly as owners will get it, the count, and the choices."""
     _ = ctx.tr.gettext
     assert ctx.flow is not None
-    data = {**ctx.flow.data, "audience": {"kind": audience.kind, "value": audience.value}}
-    await ctx.save_flow(FLOW, "confirm", data)
+    data = ctx.flow.data
+    audience = _draft(ctx).audience
     reach = await announcements.reach(ctx.core, audience, ctx.now)
     count = reach.total
     draft = Broadcast(0, ctx.inbound.channel, "", "", ctx.tr.language, data["html"],
                       data["file_ref"], data["file_kind"], audience, "scheduled", None, None,
                       None, ctx.now, None, None)
-    ctx.reply(_("<b>Preview</b> — owners will receive this:"))
+    send = ANNOUNCEMENT.get("send")
+    assert send is not None
+    ctx.reply(_(send.label))
     ctx.replies.append(delivery.announcement(draft, ctx.tr))
     summary = _("Audience: {audience}").format(audience=await describe(ctx, audience))
     recipients = ctx.tr.ngettext("It will go to {count} owner.", "It will go to {count} owners.",
                                  count).format(count=ctx.tr.number(count))
-    rows = [[Button(_("✉️ Send now"), "bc:now")],
-            [Button(_("🕘 Send later"), "bc:later")],
-            [Button(_("👥 Choose another audience"), "bc:again")],
-            [Button(_("✖ Cancel, do not send"), "bc:drop")]]
+    rows = [*([Button(_(o.label), f"bc:{o.value}")] for o in send.options),
+            [Button(_("👥 Other audience"), "bc:again")],
+            [Button(_("✖ Do not send"), "bc:drop")]]
     lines = [summary, recipients]
     if count == 0:
         rows = rows[2:]
@@ -247,31 +282,30 @@ async def _confirm(ctx: Context, action: str) -> None:
     assert ctx.flow is not None
     ctx.tidy()
     if action == "again":
-        await ctx.save_flow(FLOW, "audience", ctx.flow.data)
-        await _ask_audience(ctx)
+        await staff_forms.forget(ctx, ANNOUNCEMENT, *AUDIENCE_QUESTIONS)
+        await _show(ctx)
         return
     if action == "drop":
         await ctx.end_flow()
         ctx.reply(_("Cancelled. Nothing was sent."))
         return
-    if action == "later":
-        await ctx.save_flow(FLOW, "when", ctx.flow.data)
-        ctx.reply(_("When should it be sent? Type a date and time in WIB, for example "
-                    "{example}, or \"besok 09:00\".").format(
-                        example=(ctx.now.astimezone(ctx.config.time_zone)
-                                 + timedelta(days=1)).strftime("%Y-%m-%d 09:00")))
+    step = await staff_forms.give(ctx, ANNOUNCEMENT, Choose("send", action))
+    if not isinstance(step.next, Review):  # later: when?
+        await _show(ctx)
         return
-    draft = _draft(ctx.flow.data)
+    draft = _draft(ctx)
     await ctx.end_flow()
     done = await announcements.send_now(ctx.core, ctx.actor, ctx.now, draft,
                                         language=ctx.tr.language,
                                         report_to=ctx.inbound.chat_id)
     if done.broadcast is None:
         ctx.reply(_("The session or list this announcement was for is gone. Nothing was sent; "
-                    "send /umumkan to write it again."))
+                    "send /announce to write it again."))
     elif done.outcome == "started":
-        ctx.reply(_("Announcement #{number} is on its way. The message below shows the "
-                    "progress.").format(number=done.broadcast.id))
+        # The progress message was posted while the announcement started, so it is above.
+        ctx.reply(_("Announcement #{number} is on its way. The message above shows the "
+                    "progress; the report comes as a new message when it is done.").format(
+                        number=done.broadcast.id))
 
 
 async def _cancel(ctx: Context, broadcast_id: int) -> None:
@@ -315,7 +349,7 @@ async def on_list(ctx: Context, _args: str) -> None:
     _ = ctx.tr.gettext
     recent = await ctx.db.broadcasts.recent(10)
     if not recent:
-        ctx.reply(_("No announcements yet. Send /umumkan to write one."))
+        ctx.reply(_("No announcements yet. Send /announce to write one."))
         return
     lines, rows = [_("<b>Recent announcements</b>")], []
     for broadcast in recent:

@@ -10,7 +10,7 @@ import logging
 import re
 
 from bot.channel import Button, InboundKind
-from bot.core import Context, Router
+from bot.core import Context, Router, esc
 from bot.i18n import N_
 
 log = logging.getLogger(__name__)
@@ -25,36 +25,59 @@ def register(router: Router) -> None:
 
 
 def notice_text(ctx: Context) -> str:
-    """The privacy notice, in the owner's language (its version is in config)."""
+    """The full privacy notice, a button away from the welcome (its version is in config)."""
+    _ = ctx.tr.gettext
+    return "\n".join([
+        _("<b>Privacy notice</b>"),
+        _("We store your answers: your name, your business and product, your NIB, production "
+          "and packaging, the kecamatan of your KTP address, export experience and a phone "
+          "number. We never ask for your NIK."),
+        _("Only staff of Dindagkop-UKM Kota Pekalongan see them, to choose and contact "
+          "training participants."),
+        _("You can see your data at any time with /mydata and delete it with /deletedata."),
+        "<i>" + _("Privacy notice version {version}").format(
+            version=esc(ctx.config.questionnaire.notice_version)) + "</i>",
+    ])
+
+
+def welcome_text(ctx: Context) -> str:
+    """The welcome: what the questions are for, and the consent in short (the whole notice is
+    a button away)."""
     _ = ctx.tr.gettext
     return "\n".join([
         _("<b>Welcome to the export training service of Dindagkop-UKM Kota Pekalongan!</b>"),
+        _("{count} short questions (about 4 minutes): can your business join the training, "
+          "and what is missing?").format(
+            count=ctx.tr.number(ctx.core.questionnaire.total)),
         "",
-        _("In about two minutes I will check whether your business can join the yearly export "
-          "training, and tell you what is missing if it cannot yet."),
-        "",
-        _("<b>Before we start, about your data:</b>"),
-        _("• I will store your answers: your name, your business and product, your NIB, "
-          "production and packaging, the kecamatan of your KTP address, export experience and "
-          "a phone number. I never ask for your NIK."),
-        _("• Only staff of Dindagkop-UKM Kota Pekalongan see them, to select and contact "
-          "training participants."),
-        _("• You can see your data at any time with /datasaya and delete it with /hapusdata."),
-        "",
-        _("Do you agree that your answers are stored for this purpose?"),
-        "<i>" + _("Privacy notice version {version}").format(
-            version=ctx.config.questionnaire.notice_version) + "</i>",
+        _("We store your answers (never your NIK) to choose and contact participants; you can "
+          "see or delete them at any time. Do you agree?"),
     ])
+
+
+def consent_buttons(ctx: Context, notice: bool = True) -> list[list[Button]]:
+    """Agree, read the whole notice first, or not now."""
+    _ = ctx.tr.gettext
+    rows = [[Button(_("✅ Yes, I agree"), "c:yes")]]
+    if notice:
+        rows.append([Button(_("📄 Read the notice"), "c:notice")])
+    return [*rows, [Button(_("No, not now"), "c:no")]]
 
 
 async def ask(ctx: Context, source: str | None = None) -> None:
-    """Show the welcome and the privacy notice with agree / disagree buttons."""
-    _ = ctx.tr.gettext
+    """Show the welcome and the consent in short, with agree / read / not now buttons."""
     await ctx.ensure_owner(source)
-    ctx.reply(notice_text(ctx), [
-        [Button(_("✅ Yes, I agree"), "c:yes")],
-        [Button(_("No, not now"), "c:no")],
-    ])
+    ctx.reply(welcome_text(ctx), consent_buttons(ctx))
+
+
+def _notice_read(ctx: Context) -> str:
+    """The notice as agreed to, for an owner who wants to read it again."""
+    _ = ctx.tr.gettext
+    owner = ctx.owner
+    assert owner is not None and owner.consent_at is not None
+    agreed = _("You agreed on {date} (version {version}).").format(
+        date=ctx.tr.datetime(owner.consent_at), version=esc(owner.consent_version or ""))
+    return "\n".join([notice_text(ctx), "", "✅ " + agreed])
 
 
 async def prompt(ctx: Context, _rest: str) -> None:
@@ -75,10 +98,11 @@ async def on_start(ctx: Context, args: str) -> None:
 
 
 async def on_consent(ctx: Context, rest: str) -> None:
-    """The notice's buttons: c:yes stores the consent and asks the first question.
+    """The notice's buttons: c:yes stores the consent and asks the first question, c:notice
+    shows the notice again.
 
-    The notice stays on screen as the record of what was agreed to, marked as agreed, and the
-    same message goes on with the first question.
+    The agreed notice shrinks to one line (it stays readable from /mydata); the first question
+    comes in the same message.
     """
     _ = ctx.tr.gettext
     owner = await ctx.ensure_owner()
@@ -91,14 +115,20 @@ async def on_consent(ctx: Context, rest: str) -> None:
         log.info("owner %d consented to privacy notice %s", owner.id,
                  ctx.config.questionnaire.notice_version)
         await ctx.refresh()
-        agreed = "✅ " + _("You agreed on {date}.").format(date=ctx.tr.datetime(ctx.now))
-        thanks = _("Thank you! Let's begin. You can send /kembali to go back, /batal to stop "
-                   "for now and /lanjut to continue later.")
-        await ctx.resume(intro=f"{notice_text(ctx)}\n\n{agreed}\n\n{thanks}", in_place=True)
+        agreed = "✅ " + esc(_("Thank you, your consent is recorded."))
+        await ctx.resume(intro=agreed, in_place=True)
+        return
+    if rest == "notice":
+        if not owner.consented:
+            ctx.reply(notice_text(ctx) + "\n\n" + esc(
+                _("Do you agree that your answers are stored for this purpose?")),
+                consent_buttons(ctx, notice=False))
+            return
+        ctx.reply(_notice_read(ctx), [[Button(_("☰ Menu"), "m:menu")]])
         return
     ctx.tidy()
     if owner.consented:
-        ctx.notice(_("You have already agreed. To withdraw, delete your data with /hapusdata."),
+        ctx.notice(_("You have already agreed. To withdraw, delete your data with /deletedata."),
                    alert=True)
         return
     ctx.reply(_("All right, none of your answers will be stored. If you change your mind, "

@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot import staff_forms
 from bot.actions import interest
 from bot.channel import Button, InboundKind, Reply
 from bot.core import Context, Core, Router
 from bot.i18n import N_, Translator
 from bot.storage.outbox import Item
-from bot.validators import yes_or_no
 
 log = logging.getLogger(__name__)
 FLOW = "interest"
@@ -21,7 +21,7 @@ FLOW = "interest"
 
 def register(router: Router) -> None:
     """Wire /minat, the staff's /daftarminat, their buttons, hooks and the invitation."""
-    router.command(("minat", "interest"), on_interest, N_("Join or leave the yearly interest list"))
+    router.command(("minat", "interest"), on_interest, N_("The yearly interest list"))
     router.command(("daftarminat", "interestlists"), on_lists, N_("Manage the interest lists"),
                    staff=True)
     router.button("intr", on_owner_button)
@@ -40,7 +40,7 @@ def _year(text: str) -> int | None:
 
 def join_button(tr: Translator, year: int) -> Button:
     """One tap to join a year's list."""
-    return Button(tr.gettext("⭐ Join the {year} interest list").format(year=year),
+    return Button(tr.gettext("⭐ Join list {year}").format(year=year),
                   f"intr:join:{year}")
 
 
@@ -56,7 +56,7 @@ async def menu_buttons(ctx: Context) -> list[Button]:
     if current is None:
         return []
     if current.year in await ctx.db.interest.years_of(owner.id):
-        return [Button(ctx.tr.gettext("☆ Leave the {year} interest list").format(
+        return [Button(ctx.tr.gettext("☆ Leave list {year}").format(
             year=current.year), f"intr:leave:{current.year}")]
     return [join_button(ctx.tr, current.year)]
 
@@ -74,7 +74,7 @@ async def on_interest(ctx: Context, _args: str) -> None:
     if member:
         ctx.reply(_("You are on the interest list for the {year} export training. We will "
                     "tell you when its sessions open.").format(year=current.year),
-                  [[Button(_("☆ Leave the {year} interest list").format(year=current.year),
+                  [[Button(_("☆ Leave list {year}").format(year=current.year),
                            f"intr:leave:{current.year}")]])
         return
     ctx.reply(_("The interest list for the {year} export training is open. Join it with one "
@@ -112,7 +112,7 @@ async def on_owner_button(ctx: Context, rest: str) -> None:
         return
     log.info("owner %d joined the %d interest list", owner.id, year)
     ctx.reply(_("⭐ You are on the interest list for the {year} export training. We will tell "
-                "you when its sessions open. To leave the list, send /minat.").format(year=year))
+                "you when its sessions open. To leave the list, send /interest.").format(year=year))
 
 
 async def data_lines(ctx: Context) -> list[str]:
@@ -177,9 +177,9 @@ async def on_lists(ctx: Context, _args: str) -> None:
                                 f"stint:open:{year}")])
     for entry in lists:
         if entry.is_open:
-            rows.append([Button(_("📣 Invite to the {year} list").format(year=entry.year),
+            rows.append([Button(_("📣 Invite {year}").format(year=entry.year),
                                 f"stint:invite:{entry.year}")])
-            rows.append([Button(_("🔒 Close the {year} list").format(year=entry.year),
+            rows.append([Button(_("🔒 Close {year}").format(year=entry.year),
                                 f"stint:close:{entry.year}")])
     ctx.reply("\n".join(lines), rows)
 
@@ -215,6 +215,13 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
         yes = _("🔒 Close the list")
     else:
         count = await interest.invitable(ctx.core, year)
+        if count == 0:  # nothing to confirm: say so instead of "0 invitations are on their way"
+            await ctx.end_flow()
+            ctx.reply(_("There is nobody to invite to the {year} list: nobody was on the "
+                        "{previous} list or not yet eligible, or every one of them was invited "
+                        "already.").format(year=year, previous=year - 1),
+                      [[Button(_("⭐ Interest lists"), "m:daftarminat")]])
+            return
         text = ctx.tr.ngettext(
             "Invite {count} owner to join the {year} list? It goes to the owners on the "
             "{previous} list and those who were not yet eligible. Nobody is invited twice.",
@@ -233,20 +240,18 @@ async def on_flow_input(ctx: Context, _rest: str) -> None:
 
 async def answer(ctx: Context, text: str) -> None:
     """Go ahead, stop, or ask again."""
-    _ = ctx.tr.gettext
     assert ctx.flow is not None
     data = dict(ctx.flow.data)
-    decision = yes_or_no(text)
-    if decision is None:
-        ctx.reply(_("Please press one of the buttons (or type ya or tidak)."))
+
+    async def ask_again(ctx: Context) -> None:
         await ask_confirmation(ctx, data)
-        return
-    await ctx.end_flow()
-    if not decision:
-        ctx.reply(_("Cancelled. Nothing was changed."))
-        return
-    await carry_out(ctx, data["action"], int(data["year"]))
-    await on_lists(ctx, "")
+
+    async def go(ctx: Context) -> None:
+        await ctx.end_flow()
+        await carry_out(ctx, data["action"], int(data["year"]))
+        await on_lists(ctx, "")
+
+    await staff_forms.confirm(ctx, text, ask_again, go)
 
 
 async def carry_out(ctx: Context, action: str, year: int) -> None:
@@ -264,6 +269,9 @@ async def carry_out(ctx: Context, action: str, year: int) -> None:
     if invited.outcome == "not_open":
         ctx.reply(_("The {year} interest list is not open, so nobody was invited.").format(
             year=year))
+        return
+    if invited.count == 0:  # all invited meanwhile
+        ctx.reply(_("There is nobody left to invite to the {year} list.").format(year=year))
         return
     ctx.reply(ctx.tr.ngettext(
         "✅ {count} invitation is on its way. It goes out at the sending rate of broadcasts.",

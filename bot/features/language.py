@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import languages
 from bot.channel import Button
-from bot.core import Context, Router
+from bot.core import Context, Router, esc
 from bot.i18n import N_
 
 
@@ -37,8 +37,9 @@ async def on_choose(ctx: Context, rest: str) -> None:
     await ctx.refresh()
     ctx.use_language(rest)
     ctx.tidy()
-    ctx.reply(ctx.tr.gettext("I will write in English from now on."))
+    said = ctx.tr.gettext("I will write in English from now on.")
     if not owner.consented:
+        ctx.notice(said)  # on a channel without pop-ups, the first line of the notice below
         await ctx.ask_consent()
-    elif owner.finished_at is None and not owner.paused:
-        await ctx.resume()
+    elif not await ctx.back_to_questions(esc(said)):
+        ctx.reply(esc(said), [[Button(ctx.tr.gettext("☰ Menu"), "m:menu")]])

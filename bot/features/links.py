@@ -7,18 +7,20 @@ Owners who start the bot through the link are stored with that source (see conse
 from __future__ import annotations
 
 import io
-import re
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from bot.channel import Attachment, Button, Reply
+from bot import staff_forms
+from bot.channel import Attachment, Button, InboundKind, Reply
 from bot.core import Context, Router, esc
+from bot.engine import Ask, Text
 from bot.i18n import N_
+from bot.staff_questions import LINK
+from bot.validators import Invalid, check
 from bot.views import CHANNEL_NAMES
 
 FLOW = "link"
-SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def register(router: Router) -> None:
@@ -31,7 +33,8 @@ def register(router: Router) -> None:
 
 async def menu_button(ctx: Context) -> list[Button]:
     """The link entry of the staff menu."""
-    return [Button(ctx.tr.gettext("🔗 Link and QR code for a poster"), "m:tautan")]
+    return [Button(ctx.tr.gettext("🔗 Poster link & QR"), "m:tautan",
+                   description=ctx.tr.gettext("A link and QR code for a poster"))]
 
 
 def qr_png(link: str) -> bytes:
@@ -47,27 +50,31 @@ def qr_png(link: str) -> bytes:
 async def on_link(ctx: Context, args: str) -> None:
     """/tautan poster-batik: the link and QR code; without a name, ask for one."""
     if not args:
-        await ctx.save_flow(FLOW, "name", {})
-        ctx.reply(ctx.tr.gettext(
-            "Which name should the link carry, for example <code>poster-batik</code>? Use "
-            "letters, digits, - and _ only (at most 64). Send /batal to cancel."))
+        where = await staff_forms.begin(ctx, FLOW, LINK)
+        assert isinstance(where, Ask)
+        ctx.reply(staff_forms.label(ctx, where.question))
         return
-    await _answer(ctx, args)
+    checked = check("link_name", args)
+    if isinstance(checked, Invalid):
+        await staff_forms.begin(ctx, FLOW, LINK)
+        ctx.reply(staff_forms.reason(ctx, checked))
+        return
+    await _answer(ctx, checked.value)
 
 
 async def on_name(ctx: Context, _rest: str) -> None:
-    """The typed name of a link."""
-    await _answer(ctx, ctx.inbound.text.strip())
+    """The typed name of a link (the flow's one question)."""
+    text = ctx.inbound.text if ctx.inbound.kind == InboundKind.TEXT else ""
+    step = await staff_forms.give(ctx, LINK, Text(text))
+    if isinstance(step.next, Ask):
+        assert step.next.error is not None
+        ctx.reply(staff_forms.reason(ctx, step.next.error))
+        return
+    await _answer(ctx, step.form.answers["source"])
 
 
 async def _answer(ctx: Context, source: str) -> None:
     _ = ctx.tr.gettext
-    if not SOURCE.match(source):
-        await ctx.save_flow(FLOW, "name", {})
-        ctx.reply(_("A link name may only have letters, digits, - and _ (at most 64), for "
-                    "example <code>poster-batik</code>. Please type another one, or send /batal "
-                    "to cancel."))
-        return
     if ctx.flow is not None:
         await ctx.end_flow()
     links = ctx.core.start_links(source)
@@ -85,7 +92,7 @@ async def _answer(ctx: Context, source: str) -> None:
             f'<a href="{esc(link)}">{esc(link)}</a>',
             "",
             _("Print the QR code on the poster. Owners who start the bot through it are "
-              "counted under this name in /rekap (so far: {count}).").format(
+              "counted under this name in /summary (so far: {count}).").format(
                 count=ctx.tr.number(arrived)),
         ])
         ctx.replies.append(Reply(text, attachment=Attachment(f"qr-{channel}-{source}.png",

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from bot import languages
+from bot import languages, screens
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.i18n import N_
-from bot.views import format_answer
 
 log = logging.getLogger(__name__)
 
 
 def register(router: Router) -> None:
     """Wire /datasaya, /hapusdata and the erasure confirmation."""
-    router.command(("datasaya", "mydata"), on_my_data, N_("See the data stored about you"))
-    router.command(("hapusdata", "deletedata"), on_delete, N_("Delete all your data"))
+    router.command(("datasaya", "mydata"), on_my_data, N_("Your stored data"))
+    router.command(("hapusdata", "deletedata"), on_delete, N_("Delete your data"))
     router.button("x", on_delete_button)
     router.menu_entry(menu_buttons)
 
@@ -24,22 +23,23 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The privacy entries of the menu."""
     _ = ctx.tr.gettext
-    return [Button(_("🔒 My data"), "m:datasaya"), Button(_("🗑 Delete my data"), "m:hapusdata")]
+    return [Button(_("🔒 My data"), "m:datasaya",
+                   description=_("See, or delete, what is stored about you"))]
 
 
 async def on_my_data(ctx: Context, _args: str) -> None:
-    """Show everything stored about the owner."""
+    """Show what is stored about the owner in short; the answers and the notice a tap away."""
     _ = ctx.tr.gettext
     tr = ctx.tr
     owner = ctx.owner
     if owner is None:
         ctx.reply(_("No data about you is stored."))
         return
-    lines = [_("<b>Data stored about you</b>"), ""]
-    lines.append(_("First contact: {date}").format(date=tr.datetime(owner.started_at)))
+    lines = [_("<b>Data stored about you</b>"),
+             _("First contact: {date}").format(date=tr.date(owner.started_at))]
     if owner.consent_at is not None:
         lines.append(_("Consent: given on {date} (privacy notice version {version})").format(
-            date=tr.datetime(owner.consent_at), version=esc(owner.consent_version or "")))
+            date=tr.date(owner.consent_at), version=esc(owner.consent_version or "")))
     else:
         lines.append(_("Consent: not given"))
     lines.append(_("Language: {language}").format(
@@ -47,23 +47,36 @@ async def on_my_data(ctx: Context, _args: str) -> None:
     if owner.source:
         lines.append(_("Came from: {source}").format(source=esc(owner.source)))
     answers = await ctx.db.owners.answers(owner.id)
-    if answers:
-        lines += ["", _("<b>Your answers</b>")]
-        for question in ctx.core.questionnaire.questions:
-            if question.id in answers:
-                lines.append(f"• {esc(_(question.short))}: "
-                             f"{format_answer(tr, question, answers[question.id])}")
+    lines.append(ctx.tr.ngettext("Answers: {count} stored", "Answers: {count} stored",
+                                 len(answers)).format(count=tr.number(len(answers))))
     if owner.finished_at is not None:
         verdict = _("meets the requirements") if owner.eligible else _("not yet eligible")
-        lines += ["", _("Result: {verdict}, readiness {score} of 100, submitted on {date}").format(
+        lines.append(_("Result: {verdict}, readiness {score} of 100, submitted on {date}").format(
             verdict=verdict, score=tr.number(owner.readiness or 0),
-            date=tr.datetime(owner.finished_at))]
+            date=tr.date(owner.finished_at)))
     for section in ctx.core.router.data_sections:
-        extra = await section(ctx)
-        if extra:
-            lines += ["", *extra]
-    lines += ["", _("To delete all of it, send /hapusdata.")]
-    ctx.reply("\n".join(lines))
+        lines += await section(ctx)
+    buttons = [[Button(_("📋 My answers"), "x:answers")]] if answers else []
+    buttons += [[Button(_("📄 Privacy notice"), "c:notice")],
+                [Button(_("🗑 Delete my data"), "x:ask")]]
+    if owner.answering and not owner.paused:
+        buttons.append([Button(_("▶️ Continue"), "m:lanjut")])
+    ctx.reply("\n".join(lines), buttons)
+
+
+async def show_answers(ctx: Context) -> None:
+    """Every stored answer, one line per question and its follow-ups."""
+    _ = ctx.tr.gettext
+    owner = ctx.owner
+    if owner is None:
+        ctx.reply(_("No data about you is stored."))
+        return
+    answers = await ctx.db.owners.answers(owner.id)
+    questionnaire = ctx.core.questionnaire
+    lines = [_("<b>Your answers</b>"),
+             *screens.summary_lines(ctx.tr, questionnaire, questionnaire.questions, answers)]
+    ctx.reply("\n".join(lines), [[Button(_("✏️ Change answers"), "m:ubah"),
+                                   Button(_("☰ Menu"), "m:menu")]])
 
 
 async def on_delete(ctx: Context, _args: str) -> None:
@@ -74,17 +87,24 @@ async def on_delete(ctx: Context, _args: str) -> None:
         return
     ctx.reply(_("Delete all your data? Your answers, your result and your sign-ups will be "
                 "erased for good. This cannot be undone."), [
-        [Button(_("🗑 Yes, delete everything"), "x:yes")],
+        [Button(_("🗑 Yes, delete all"), "x:yes")],
         [Button(_("No, keep my data"), "x:no")],
     ])
 
 
 async def on_delete_button(ctx: Context, rest: str) -> None:
-    """x:yes erases the owner; x:no keeps everything."""
+    """x:yes erases the owner; x:no keeps everything; x:ask asks; x:answers shows the answers."""
     _ = ctx.tr.gettext
+    if rest == "ask":
+        await on_delete(ctx, "")
+        return
+    if rest == "answers":
+        await show_answers(ctx)
+        return
     ctx.tidy()
     if rest != "yes":
         ctx.notice(_("Nothing was deleted."))
+        await ctx.back_to_questions()
         return
     if ctx.owner is None:
         ctx.notice(_("No data about you is stored."))

@@ -12,7 +12,7 @@ from bot.channel import Reply
 from bot.core import Core, Router
 from bot.i18n import Translator
 from bot.reminder_policy import time_left
-from bot.sessions import ACTIVE
+from bot.session_rules import ACTIVE
 from bot.storage import to_db
 from bot.storage.outbox import Item
 from bot.views import attendance_buttons, session_lines
@@ -51,7 +51,7 @@ async def render_reminder(core: Core, item: Item, tr: Translator) -> Reply | Non
     if (session is None or session.status not in ACTIVE or session.starts_at <= now
             or to_db(session.starts_at) != item.payload.get("starts_at")):
         return None
-    registration = await core.db.sessions.registration(session_id, item.owner_id)
+    registration = await core.db.registrations.get(session_id, item.owner_id)
     if registration is None or registration.status != "registered":
         return None
     confirmed = registration.attendance == "confirmed"

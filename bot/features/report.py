@@ -26,7 +26,7 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The report entries of the staff menu."""
     _ = ctx.tr.gettext
-    return [Button(_("📊 Summary"), "m:rekap"), Button(_("📥 Export to a spreadsheet"),
+    return [Button(_("📊 Summary"), "m:rekap"), Button(_("📥 Download (Excel)"),
                                                        "m:ekspor")]
 
 
@@ -68,12 +68,13 @@ async def on_export(ctx: Context, _args: str) -> None:
     _ = ctx.tr.gettext
     files = await export.export_files(ctx.db, ctx.tr, ctx.core.questionnaire, ctx.now)
     await ctx.audit("export", files.owners, sessions=files.sessions)
-    caption = ctx.tr.ngettext(
-        "Export of {owners} owner and {sessions} training sessions, {when}.",
-        "Export of {owners} owners and {sessions} training sessions, {when}.",
-        files.owners).format(owners=ctx.tr.number(files.owners),
-                             sessions=ctx.tr.number(files.sessions),
-                             when=ctx.tr.datetime(ctx.now))
+    # Each count is a sentence part of its own, so both are pluralised ("1 training session").
+    owners = ctx.tr.ngettext("{count} owner", "{count} owners", files.owners).format(
+        count=ctx.tr.number(files.owners))
+    sessions = ctx.tr.ngettext("{count} training session", "{count} training sessions",
+                               files.sessions).format(count=ctx.tr.number(files.sessions))
+    caption = _("Data of {owners} and {sessions}, {when}.").format(
+        owners=owners, sessions=sessions, when=ctx.tr.datetime(ctx.now))
     ctx.replies.append(Reply(caption, attachment=Attachment(f"umkm-{files.stamp}.xlsx",
                                                             files.workbook)))
     ctx.replies.append(Reply(_("The same list of owners as CSV."),

@@ -17,9 +17,10 @@ from bot.actions import seats
 from bot.channel import Button, Reply
 from bot.core import Context, Core, Router, esc
 from bot.i18n import Translator
-from bot.sessions import can_choose
+from bot.session_rules import can_choose
 from bot.storage.outbox import Item
-from bot.storage.sessions import Person, Session
+from bot.storage.registrations import Person
+from bot.storage.sessions import Session
 from bot.views import PAGE, page_of, pager, person_label, session_lines, who
 
 PREFIX = "stseat"
@@ -33,7 +34,7 @@ def register(router: Router) -> None:
 
 
 async def _people(ctx: Context, session: Session) -> dict[int, Person]:
-    return {p.owner_id: p for p in await ctx.db.sessions.people(session.id)}
+    return {p.owner_id: p for p in await seats.people(ctx.core, session.id)}
 
 
 # ---------------------------------------------------------------- who signed up, who gets a seat
@@ -43,7 +44,7 @@ async def show_people(ctx: Context, session: Session) -> None:
     """Who signed up: registrants by readiness, the waiting list in order, the cancellations."""
     _ = ctx.tr.gettext
     tr = ctx.tr
-    people = await ctx.db.sessions.people(session.id)
+    people = await seats.people(ctx.core, session.id)
     groups: dict[str, list[str]] = {"registered": [], "waiting": [], "cancelled": []}
     for person in people:
         mark = " · ✅" if person.attendance == "confirmed" else ""
@@ -63,8 +64,8 @@ async def show_people(ctx: Context, session: Session) -> None:
         lines += entries or ["—"]
     rows = []
     if groups["waiting"] and can_choose(session.status, session.starts_at, ctx.now):
-        rows.append([Button(_("⭐ Seats to the most ready"), f"{PREFIX}:best:{session.id}")])
-        rows.append([Button(_("🎯 Give someone waiting a seat"), f"{PREFIX}:choose:{session.id}")])
+        rows.append([Button(_("⭐ Most ready first"), f"{PREFIX}:best:{session.id}")])
+        rows.append([Button(_("🎯 Give a seat"), f"{PREFIX}:choose:{session.id}")])
     rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
     ctx.reply("\n".join(lines), rows)
 

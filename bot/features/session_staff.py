@@ -1,66 +1,32 @@
 """Staff run a session's whole life in a guided conversation: create, edit, move, close, reopen,
 cancel — one question at a time, each ending with a confirmation — and see who signed up.
 
-The conversation is a staff flow (`router.flow`): its state is in the database, so it survives a
-restart, and `/batal` ends it. It works the same in Telegram and in the terminal chat. Every
-action is written to the audit log; owners affected by a move or a cancellation are told through
-the outbox, and the session's reminders are scheduled again at once.
+The questions are questionnaires (`bot/staff_questions.py`) on the owners' engine, run in a
+staff flow (`bot/staff_forms.py`): the answers are in the database, so the conversation
+survives a restart, and `/batal` ends it. What each action does is `bot/actions/sessions.py`
+(audit, owners told through the outbox, the reminders scheduled again).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import staff_forms
 from bot.actions import sessions
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
+from bot.engine import Ask, Review, Text
 from bot.i18n import N_
+from bot.questionnaire import Questionnaire
 from bot.reminder_policy import plan
-from bot.sessions import (
-    ACTIVE,
-    DEFAULT_CAPACITY,
-    STATUS_NAMES,
-    can_mark,
-    check_capacity,
-    check_place,
-    check_start,
-    check_title,
-)
-from bot.storage import to_db
+from bot.session_rules import ACTIVE, DEFAULT_CAPACITY, STATUS_NAMES, can_mark
+from bot.staff_questions import CREATE, EDIT, EDIT_CONFIRMS, MOVE
 from bot.storage.sessions import Session
-from bot.validators import Invalid, Outcome, yes_or_no
 from bot.views import seat_lines, session_lines
 
 FLOW = "session"
-STEPS = {
-    "create": ("title", "starts_at", "place", "capacity", "confirm"),
-    "edit": ("value", "confirm"),
-    "move": ("starts_at", "confirm"),
-    "close": ("confirm",),
-    "reopen": ("confirm",),
-    "cancel": ("confirm",),
-}
-QUESTIONS = {
-    "title": N_("What is the title of the session? For example: Pelatihan Ekspor Oktober 2027"),
-    "starts_at": N_("When does it start? Type the date and time in WIB, for example "
-                    "6/10/2027 09.00."),
-    "place": N_("Where does it take place? Type the address owners should go to."),
-    "capacity": N_("How many seats are there? Type a number, or press the button."),
-}
-EDIT_QUESTIONS = {
-    "title": N_("Type the new title."),
-    "place": N_("Type the new place."),
-    "capacity": N_("Type the new number of seats. More seats move the waiting list up; fewer "
-                   "seats take nobody's seat away."),
-}
-EDIT_LABELS = {"title": N_("Title"), "place": N_("Place"), "capacity": N_("Number of seats")}
-EDIT_CONFIRMS = {
-    "title": N_("Change the title of <b>{title}</b> to: {value}?"),
-    "place": N_("Change the place of <b>{title}</b> to: {value}?"),
-    "capacity": N_("Change the number of seats of <b>{title}</b> to {value}?"),
-}
 
 
 def register(router: Router) -> None:
@@ -85,7 +51,7 @@ async def show_list(ctx: Context) -> None:
     _ = ctx.tr.gettext
     tr = ctx.tr
     sessions = await ctx.db.sessions.recent(ctx.now - timedelta(days=60))
-    seats = await ctx.db.sessions.seats([s.id for s in sessions])
+    seats = await ctx.db.registrations.seats([s.id for s in sessions])
     lines = [_("<b>Training sessions</b>")]
     if not sessions:
         lines.append(_("There are no sessions yet."))
@@ -99,8 +65,8 @@ async def show_list(ctx: Context) -> None:
                       capacity=tr.number(session.capacity),
                       confirmed=tr.number(counts.confirmed),
                       cancelled=tr.number(counts.cancelled), waiting=tr.number(counts.waiting))]
-    rows = [[Button(f"📅 {session.title[:24]} · {tr.date(session.starts_at)}",
-                    f"stses:show:{session.id}")] for session in sessions]
+    rows = [[Button(f"📅 {tr.short_date(session.starts_at)}", f"stses:show:{session.id}",
+                    description=session.title[:72])] for session in sessions]
     rows.append([Button(_("➕ New session"), "stses:new")])
     ctx.reply("\n".join(lines), rows)
 
@@ -109,7 +75,7 @@ async def show_session(ctx: Context, session: Session) -> None:
     """One session: details, seats, the reminders still to go, and what staff can do."""
     _ = ctx.tr.gettext
     tr = ctx.tr
-    seats = (await ctx.db.sessions.seats([session.id]))[session.id]
+    seats = (await ctx.db.registrations.seats([session.id]))[session.id]
     lines = [*session_lines(tr, session),
              _("Status: {status}").format(status=esc(_(STATUS_NAMES[session.status]))), "",
              *seat_lines(tr, session, seats)]
@@ -137,123 +103,103 @@ async def show_session(ctx: Context, session: Session) -> None:
 # ---------------------------------------------------------------- the conversation
 
 
+def _form(action: str, field: str | None = None) -> Questionnaire | None:
+    """What a staff action asks (None: only a confirmation)."""
+    if action == "edit":
+        return EDIT.get(field or "")
+    return {"create": CREATE, "move": MOVE}.get(action)
+
+
+def _flow_form(ctx: Context) -> Questionnaire | None:
+    assert ctx.flow is not None
+    return _form(ctx.flow.data["action"], ctx.flow.data.get("field"))
+
+
 async def start(ctx: Context, action: str, session: Session | None = None,
                 **data: Any) -> None:
-    """Begin a staff action: save where the conversation is, ask the first question."""
-    flow = {"action": action, "session_id": session.id if session else None, "values": {},
-            **data}
-    step = STEPS[action][0]
-    await ctx.save_flow(FLOW, step, flow)
-    await ask(ctx, flow, step)
+    """Begin a staff action: the flow keeps its answers; ask the first question."""
+    await staff_forms.begin(ctx, FLOW, _form(action, data.get("field")), action=action,
+                            session_id=session.id if session else None, **data)
+    await show_step(ctx)
 
 
-async def ask(ctx: Context, data: dict[str, Any], step: str) -> None:
-    """Ask the question of `step` (or show the confirmation)."""
-    _ = ctx.tr.gettext
-    if step == "confirm":
-        await ask_confirmation(ctx, data)
+async def show_step(ctx: Context) -> None:
+    """Ask the question being asked now (or show the confirmation)."""
+    where = staff_forms.shown(ctx, _flow_form(ctx))
+    if isinstance(where, Review):
+        await ask_confirmation(ctx)
         return
-    action = data["action"]
+    _ = ctx.tr.gettext
+    assert ctx.flow is not None
+    action = ctx.flow.data["action"]
+    question = where.question
     lines = []
     if action == "create":
         lines.append("<i>" + _("New session · step {number} of {total}").format(
-            number=ctx.tr.number(STEPS[action].index(step) + 1),
-            total=ctx.tr.number(len(STEPS[action]) - 1)) + "</i>")
-    session = await _session(ctx, data)
-    buttons: list[list[Button]] = []
-    if action == "edit" and session is not None:
-        field = data["field"]
-        current = getattr(session, field)
+            number=ctx.tr.number(where.number), total=ctx.tr.number(where.total)) + "</i>")
+    session = await _session(ctx)
+    if session is not None and action in ("edit", "move"):
+        now = getattr(session, question.id)
         lines.append(_("Now: {value}").format(
-            value=ctx.tr.number(current) if field == "capacity" else esc(current)))
-        lines.append(_(EDIT_QUESTIONS[field]))
-    else:
-        if action == "move" and session is not None:
-            lines.append(_("Now: {value}").format(value=ctx.tr.datetime(session.starts_at)))
-        lines.append(_(QUESTIONS[step]))
-    if step == "capacity" or (action == "edit" and data.get("field") == "capacity"):
+            value=ctx.tr.datetime(now) if question.id == "starts_at"
+            else ctx.tr.number(now) if question.id == "capacity" else esc(now)))
+    lines.append(staff_forms.label(ctx, question))
+    buttons: list[list[Button]] = []
+    if question.validator == "seats":
         buttons.append([Button(ctx.tr.number(DEFAULT_CAPACITY),
                                f"stses:flow:{DEFAULT_CAPACITY}")])
-    lines.append("<i>" + _("(Send /batal to stop.)") + "</i>")
+    lines.append("<i>" + _("(Send /cancel to stop.)") + "</i>")
     ctx.reply("\n".join(lines), buttons)
 
 
-def _check(ctx: Context, step: str, data: dict[str, Any]) -> Callable[[str], Outcome]:
-    if step == "starts_at":
-        return lambda text: check_start(text, ctx.config.time_zone, ctx.now)
-    field = data.get("field") if step == "value" else step
-    return {"title": check_title, "place": check_place, "capacity": check_capacity}[field]
-
-
 async def answer(ctx: Context, text: str) -> None:
-    """Take the staff member's answer to the current step."""
+    """Take the staff member's answer to the question asked, or to the confirmation."""
     _ = ctx.tr.gettext
-    flow = ctx.flow
-    assert flow is not None
-    data = dict(flow.data)
-    if flow.step == "confirm":
-        decision = yes_or_no(text)
-        if decision is None:
-            ctx.reply(_("Please press one of the buttons (or type ya or tidak)."))
-            await ask_confirmation(ctx, data)
-        elif decision:
-            await carry_out(ctx, data)
-        else:
-            await ctx.end_flow()
-            ctx.reply(_("Cancelled. Nothing was changed."))
+    form = _flow_form(ctx)
+    if form is None or isinstance(staff_forms.shown(ctx, form), Review):
+        await staff_forms.confirm(ctx, text, ask_confirmation, carry_out)
         return
-    outcome = _check(ctx, flow.step, data)(text)
-    if isinstance(outcome, Invalid):
-        params = {k: ctx.tr.number(v) if isinstance(v, int) else esc(v)
-                  for k, v in outcome.params.items()}
-        ctx.reply("⚠️ " + _(outcome.reason).format(**params))
-        await ask(ctx, data, flow.step)
-        return
-    value = outcome.value
-    key = data.get("field") if flow.step == "value" else flow.step
-    data["values"] = {**data.get("values", {}),
-                      key: to_db(value) if isinstance(value, datetime) else value}
-    steps = STEPS[data["action"]]
-    step = steps[steps.index(flow.step) + 1]
-    await ctx.save_flow(FLOW, step, data)
-    await ask(ctx, data, step)
+    step = await staff_forms.give(ctx, form, Text(text))
+    if isinstance(step.next, Ask) and step.next.error is not None:
+        ctx.reply("⚠️ " + staff_forms.reason(ctx, step.next.error))
+    await show_step(ctx)
 
 
 async def on_flow_input(ctx: Context, _rest: str) -> None:
     """Typed input while a session conversation is in progress."""
     if ctx.inbound.kind != InboundKind.TEXT:
-        ctx.reply(ctx.tr.gettext("Please type the answer as text, or send /batal to stop."))
-        assert ctx.flow is not None
-        await ask(ctx, dict(ctx.flow.data), ctx.flow.step)
+        ctx.reply(ctx.tr.gettext("Please type the answer as text, or send /cancel to stop."))
+        await show_step(ctx)
         return
     await answer(ctx, ctx.inbound.text)
 
 
-async def _session(ctx: Context, data: dict[str, Any]) -> Session | None:
-    session_id = data.get("session_id")
+async def _session(ctx: Context) -> Session | None:
+    session_id = ctx.flow.data.get("session_id") if ctx.flow is not None else None
     return await ctx.db.sessions.get(session_id) if isinstance(session_id, int) else None
 
 
-def _start_of(data: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(data["values"]["starts_at"])
+def _start_of(values: Mapping[str, Any]) -> datetime:
+    return datetime.fromisoformat(values["starts_at"])
 
 
-async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
-    """Show what will happen, with buttons to go ahead or stop."""
+async def ask_confirmation(ctx: Context) -> None:
+    """Everything is answered: show what will happen, with buttons to go ahead or stop."""
     _ = ctx.tr.gettext
     tr = ctx.tr
-    action = data["action"]
-    values = data.get("values", {})
-    session = await _session(ctx, data)
+    assert ctx.flow is not None
+    action = ctx.flow.data["action"]
+    values = staff_forms.answers(ctx)
+    session = await _session(ctx)
     members = 0
     if session is not None:
-        seats = (await ctx.db.sessions.seats([session.id]))[session.id]
+        seats = (await ctx.db.registrations.seats([session.id]))[session.id]
         members = seats.registered + seats.waiting
     if action == "create":
         text = "\n".join([
             _("<b>New session</b>"),
             _("Title: {title}").format(title=esc(values["title"])),
-            _("Starts: {date}").format(date=tr.datetime(_start_of(data))),
+            _("Starts: {date}").format(date=tr.datetime(_start_of(values))),
             _("Place: {place}").format(place=esc(values["place"])),
             _("Seats: {count}").format(count=tr.number(values["capacity"])), "",
             _("Create it? Owners can sign up as soon as it exists.")])
@@ -263,7 +209,7 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
         ctx.reply(_("That session no longer exists."))
         return
     elif action == "edit":
-        field = data["field"]
+        field = ctx.flow.data["field"]
         new = values[field]
         shown = tr.number(new) if field == "capacity" else esc(new)
         text = _(EDIT_CONFIRMS[field]).format(title=esc(session.title), value=shown)
@@ -272,7 +218,7 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
         text = "\n".join([
             _("Move <b>{title}</b>?").format(title=esc(session.title)),
             _("From: {date}").format(date=tr.datetime(session.starts_at)),
-            _("To: {date}").format(date=tr.datetime(_start_of(data))), "",
+            _("To: {date}").format(date=tr.datetime(_start_of(values))), "",
             tr.ngettext("{count} owner (registered or waiting) will be told, and the reminders "
                         "will follow the new time.",
                         "{count} owners (registered or waiting) will be told, and the reminders "
@@ -299,22 +245,24 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
     ctx.reply(text, [[Button(yes, "stses:flow:yes")], [Button(_("✖ Stop"), "stses:flow:no")]])
 
 
-async def carry_out(ctx: Context, data: dict[str, Any]) -> None:
+async def carry_out(ctx: Context) -> None:
     """Do the confirmed action (bot/actions/sessions.py) and show its result."""
     _ = ctx.tr.gettext
+    assert ctx.flow is not None
+    data = dict(ctx.flow.data)
     action = data["action"]
-    values = data.get("values", {})
+    values = staff_forms.answers(ctx)
     if action == "create":
         created = await sessions.create(
-            ctx.core, ctx.actor, ctx.now, title=values["title"], starts_at=_start_of(data),
+            ctx.core, ctx.actor, ctx.now, title=values["title"], starts_at=_start_of(values),
             place=values["place"], capacity=values["capacity"])
         if created.session is None:  # the moment passed while staff were confirming
             ctx.reply(_("That moment has passed. Please type a date in the future."))
-            await ctx.save_flow(FLOW, "starts_at", data)
-            await ask(ctx, data, "starts_at")
+            await staff_forms.forget(ctx, CREATE, "starts_at")
+            await show_step(ctx)
             return
         await ctx.end_flow()
-        ctx.reply(_("✅ The session is created. Owners see it with /jadwal."))
+        ctx.reply(_("✅ The session is created. Owners see it with /schedule."))
         await show_session(ctx, created.session)
         return
     await ctx.end_flow()
@@ -326,7 +274,8 @@ async def carry_out(ctx: Context, data: dict[str, Any]) -> None:
         result = await sessions.edit(ctx.core, ctx.actor, ctx.now, session_id, data["field"],
                                      values[data["field"]])
     elif action == "move":
-        result = await sessions.move(ctx.core, ctx.actor, ctx.now, session_id, _start_of(data))
+        result = await sessions.move(ctx.core, ctx.actor, ctx.now, session_id,
+                                     _start_of(values))
     else:
         act = {"close": sessions.close, "reopen": sessions.reopen, "cancel": sessions.cancel}
         result = await act[action](ctx.core, ctx.actor, ctx.now, session_id)
@@ -387,9 +336,10 @@ async def on_button(ctx: Context, rest: str) -> None:
                    alert=True)
     elif action == "edit":
         ctx.reply(_("What do you want to change?"), [
-            [Button(_(EDIT_LABELS[f]), f"stses:field:{session.id}:{f}")] for f in EDIT_LABELS])
+            [Button(_(form.questions[0].short), f"stses:field:{session.id}:{f}")]
+            for f, form in EDIT.items()])
     elif action == "field":
-        if field not in EDIT_LABELS:
+        if field not in EDIT:
             ctx.notice(_("This button no longer works."))
             return
         await start(ctx, "edit", session, field=field)

@@ -5,9 +5,12 @@ Both are hidden from everyone else.
 
 from __future__ import annotations
 
+from bot import audit_log
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+
+AUDIT_SHOWN = 15  # the newest actions in one message; the staff web page has them all
 
 
 def register(router: Router) -> None:
@@ -41,22 +44,23 @@ async def audit_button(ctx: Context) -> list[Button]:
 
 
 async def on_audit(ctx: Context, _args: str) -> None:
-    """/audit: the newest staff actions (who, what, when, how many owners)."""
+    """/audit: the newest staff actions in words, people by name, newest first."""
     _ = ctx.tr.gettext
-    entries = await ctx.db.staff.audit_entries(20)
+    entries = await ctx.db.staff.audit_entries(AUDIT_SHOWN)
+    sessions = {s.id: s.title for s in await ctx.db.reports.sessions()}
+    names = await ctx.db.applicants.names(
+        sorted({i for e in entries for i in audit_log.owners_in(e)}))
     lines = [_("<b>Staff actions, newest first</b>")]
     for entry in entries:
-        detail = ", ".join(f"{key}={value}" for key, value in entry.detail.items()
-                           if value not in ("", None))
-        line = _("{when} · staff {actor} ({channel}) · {action}").format(
-            when=ctx.tr.datetime(entry.at), actor=esc(entry.actor), channel=esc(entry.channel),
-            action=esc(entry.action))
+        line = _("{when} · {who}: {what}").format(
+            when=ctx.tr.datetime(entry.at),
+            who=esc(audit_log.staff_name(ctx.tr, ctx.config.web.staff_names, entry.channel,
+                                         entry.actor)),
+            what=esc(audit_log.describe(ctx.tr, entry, sessions, names)))
         if entry.audience is not None:
             line += " · " + ctx.tr.ngettext("{count} owner", "{count} owners",
                                             entry.audience).format(
                                                 count=ctx.tr.number(entry.audience))
-        if detail:
-            line += f" · <code>{esc(detail)}</code>"
         lines.append(line)
     if not entries:
         lines.append(_("Nothing recorded yet."))

@@ -1,38 +1,87 @@
-"""/berhenti and /lanjutkanpesan: an owner stops announcements, or receives them again.
+"""/kabar: an owner stops announcements from the office, or receives them again.
 
-Only staff broadcasts stop; reminders about a session the owner signed up for still come.
+Only staff broadcasts stop; reminders about a session the owner signed up for still come. Both
+ways are asked before they are done, and the owner then returns to where they were (in the
+middle of the questionnaire: the same question). The old names /berhenti and /stop are easy to
+mean "stop the questions", so they ask which of the two the owner means.
 """
 
 from __future__ import annotations
 
-from bot.core import Context, Router
+from bot.channel import Button
+from bot.core import Context, Router, esc
 from bot.i18n import N_
 
 
 def register(router: Router) -> None:
-    """Wire the two commands and the line in /datasaya."""
-    router.command(("berhenti", "stop"), on_stop, N_("Stop receiving announcements"))
-    router.command(("lanjutkanpesan", "resume"), on_resume, N_("Receive announcements again"))
+    """Wire /kabar, its old names, the buttons and the line in /datasaya."""
+    router.command(("kabar", "news"), on_announcements,
+                   N_("Announcements: stop or receive"))
+    router.command(("berhenti", "stop"), on_stop, "", listed=False)
+    router.command(("lanjutkanpesan", "resume"), on_announcements, "", listed=False)
+    router.button("n", on_button)
     router.data_sections.append(data_section)
 
 
+async def on_announcements(ctx: Context, _args: str) -> None:
+    """Say whether announcements come, with one button to change it and one to leave it."""
+    _ = ctx.tr.gettext
+    owner = await ctx.ensure_owner()
+    since = await ctx.db.broadcasts.opted_out(owner.id)
+    if since is None:
+        ctx.reply(_("You receive announcements from the office (new trainings, interest lists). "
+                    "Stop them?"), [
+            [Button(_("🔕 Stop them"), "n:off",
+                    description=_("Reminders of your training still come"))],
+            [Button(_("↩️ Keep them"), "n:keep")],
+        ])
+        return
+    ctx.reply(_("You stopped announcements from the office on {date}. Receive them again?").format(
+        date=ctx.tr.date(since)), [
+        [Button(_("🔔 Receive them"), "n:on")],
+        [Button(_("↩️ Leave it so"), "n:keep")],
+    ])
+
+
 async def on_stop(ctx: Context, _args: str) -> None:
-    """/berhenti: no more announcements (messages already queued are withdrawn)."""
+    """/berhenti: ask what to stop: the questions for now, or the announcements."""
     _ = ctx.tr.gettext
     owner = await ctx.ensure_owner()
-    await ctx.db.broadcasts.opt_out(owner.id, ctx.now)
-    ctx.reply(_("All right, you will no longer receive announcements from the office. Reminders "
-                "about a training you signed up for still come. To receive announcements "
-                "again, send /lanjutkanpesan."))
+    rows = []
+    if owner.answering:
+        rows.append([Button(_("⏸ Pause questions"), "n:pause",
+                            description=_("Your answers are kept; continue any time"))])
+    if await ctx.db.broadcasts.opted_out(owner.id) is None:
+        rows.append([Button(_("🔕 Announcements"), "n:off",
+                            description=_("No more announcements from the office"))])
+    if not rows:
+        await on_announcements(ctx, "")
+        return
+    rows.append([Button(_("↩️ Nothing"), "n:keep")])
+    ctx.reply(_("What do you want to stop?"), rows)
 
 
-async def on_resume(ctx: Context, _args: str) -> None:
-    """/lanjutkanpesan: announcements again."""
+async def on_button(ctx: Context, rest: str) -> None:
+    """n:off, n:on, n:pause, n:keep; then back to where the owner was."""
     _ = ctx.tr.gettext
     owner = await ctx.ensure_owner()
-    await ctx.db.broadcasts.opt_in(owner.id)
-    ctx.reply(_("You will receive announcements from the office again. To stop them, send "
-                "/berhenti."))
+    ctx.tidy()
+    if rest == "pause":
+        pause = ctx.core.router.commands.get("jeda")
+        if pause is not None:
+            await pause.handler(ctx, "")
+            return
+    if rest == "off":
+        await ctx.db.broadcasts.opt_out(owner.id, ctx.now)
+        said = _("🔕 Announcements stopped. Reminders about a training you signed up for still "
+                 "come. To receive announcements again: /news.")
+    elif rest == "on":
+        await ctx.db.broadcasts.opt_in(owner.id)
+        said = _("🔔 You will receive announcements from the office again.")
+    else:
+        said = _("Nothing was changed.")
+    if not await ctx.back_to_questions(esc(said)):
+        ctx.reply(esc(said), [[Button(_("☰ Menu"), "m:menu")]], replace=True)
 
 
 async def data_section(ctx: Context) -> list[str]:
@@ -42,5 +91,4 @@ async def data_section(ctx: Context) -> list[str]:
     since = await ctx.db.broadcasts.opted_out(ctx.owner.id)
     if since is None:
         return []
-    return [ctx.tr.gettext("Announcements: stopped on {date}").format(
-        date=ctx.tr.datetime(since))]
+    return [ctx.tr.gettext("Announcements: stopped on {date}").format(date=ctx.tr.date(since))]

@@ -51,9 +51,9 @@ async def on_login(ctx: Context, _args: str) -> None:
     if recent >= LINKS_PER_WINDOW:
         ctx.reply(ctx.tr.ngettext(
             "You were sent {count} sign-in link in the last {minutes} minutes. Please use the "
-            "newest one, or wait a few minutes and send /masuk again.",
+            "newest one, or wait a few minutes and send /login again.",
             "You were sent {count} sign-in links in the last {minutes} minutes. Please use the "
-            "newest one, or wait a few minutes and send /masuk again.", recent).format(
+            "newest one, or wait a few minutes and send /login again.", recent).format(
                 count=ctx.tr.number(recent),
                 minutes=ctx.tr.number(LINK_VALID.total_seconds() // 60)))
         return

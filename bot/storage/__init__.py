@@ -63,6 +63,7 @@ class Database:
         from bot.storage.media import MediaFiles
         from bot.storage.outbox import Outbox
         from bot.storage.owners import Owners
+        from bot.storage.registrations import Registrations
         from bot.storage.reports import Reports
         from bot.storage.sessions import Sessions
         from bot.storage.staff import Staff
@@ -75,6 +76,7 @@ class Database:
         self.outbox = Outbox(self)
         self.staff = Staff(self)
         self.sessions = Sessions(self)
+        self.registrations = Registrations(self)
         self.interest = Interest(self)
         self.broadcasts = Broadcasts(self)
         self.reports = Reports(self)

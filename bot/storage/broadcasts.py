@@ -8,16 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.audiences import AUDIENCES, VALUED
 from bot.storage import from_db, to_db
 
 if TYPE_CHECKING:
     from bot.storage import Database
 
 KIND = "broadcast"  # the outbox kind of every recipient's row
-# Audience kinds; the ones in VALUED need a value (a session id, a year, an answer value).
-AUDIENCES = ("all", "eligible", "not_eligible", "registered", "waiting", "interest", "product",
-             "kecamatan")
-VALUED = ("registered", "waiting", "interest", "product", "kecamatan")
 OPEN_STATUSES = ("scheduled", "sending")
 
 

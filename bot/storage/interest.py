@@ -105,3 +105,12 @@ class Interest:
         sql, params = self.invited_sql(year)
         row = await self.db.one(f"SELECT count(*) FROM ({sql})", params)
         return int(row[0]) if row else 0
+
+    async def count_to_invite(self, year: int) -> int:
+        """How many of them an invitation sent now would reach: not invited yet, not gone."""
+        sql, params = self.invited_sql(year)
+        row = await self.db.one(
+            f"SELECT count(*) FROM owners o WHERE o.id IN ({sql}) AND o.blocked_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.owner_id = o.id"
+            " AND x.kind = 'invitation' AND x.ref = ?)", (*params, f"invite:{year}"))
+        return int(row[0]) if row else 0

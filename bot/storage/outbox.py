@@ -47,8 +47,8 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What happened to one claimed row."""
+class SendResult:
+    """What one attempt to send a claimed row came to (the row's new status)."""
 
     id: int
     status: str  # "sent", "queued" (try again at not_before), "blocked", "failed", "skipped"
@@ -146,7 +146,7 @@ class Outbox:
         items.sort(key=lambda item: item.id)
         return items
 
-    async def finish(self, outcomes: Sequence[Outcome], now: datetime,
+    async def finish(self, outcomes: Sequence[SendResult], now: datetime,
                      channel: str | None = None) -> Applied:
         """Record what happened to claimed rows, in one transaction. Status webhooks about a
         message sent on `channel` that arrived before this (the messenger can be that quick)

@@ -33,6 +33,7 @@ class Owner:
     cursor: str | None
     draft: tuple[str, ...]
     draft_for: str | None
+    walk: bool
     paused: bool
     finished_at: datetime | None
     eligible: bool | None
@@ -45,6 +46,13 @@ class Owner:
     def consented(self) -> bool:
         """True once the privacy notice was accepted."""
         return self.consent_at is not None
+
+    @property
+    def answering(self) -> bool:
+        """True while the owner is in the questionnaire, not paused (not yet submitted, or
+        changing an answer after the result)."""
+        return self.consented and not self.paused and (
+            self.finished_at is None or self.cursor is not None)
 
 
 def _owner(row: Any) -> Owner:
@@ -62,6 +70,7 @@ def _owner(row: Any) -> Owner:
         cursor=row["cursor"],
         draft=tuple(json.loads(row["draft"])) if row["draft"] else (),
         draft_for=row["draft_for"],
+        walk=bool(row["walk"]),
         paused=bool(row["paused"]),
         finished_at=from_db(row["finished_at"]),
         eligible=None if row["eligible"] is None else bool(row["eligible"]),
@@ -203,7 +212,7 @@ class Owners:
 
     async def save_step(self, owner_id: int, save: Mapping[str, Any], drop: Iterable[str],
                         cursor: str | None, draft: tuple[str, ...], draft_for: str | None,
-                        now: datetime) -> Owner | None:
+                        now: datetime, walk: bool = False) -> Owner | None:
         """Store one questionnaire step atomically and return the owner as now stored.
 
         Answers given, answers dropped and the position are committed together. An answer that
@@ -213,7 +222,8 @@ class Owners:
         saved = [(owner_id, question_id, json.dumps(value, ensure_ascii=False), to_db(now))
                  for question_id, value in save.items()]
         dropped = [(owner_id, question_id) for question_id in drop]
-        position = (cursor, json.dumps(list(draft)) if draft else None, draft_for, owner_id)
+        position = (cursor, json.dumps(list(draft)) if draft else None, draft_for, int(walk),
+                    owner_id)
 
         def work(conn: sqlite3.Connection) -> Any:
             # Only the statements needed: each is a hand-back of the GIL in aiosqlite's thread.
@@ -231,7 +241,7 @@ class Owners:
                     "UPDATE owners SET finished_at = NULL, eligible = NULL, readiness = NULL,"
                     " result = NULL WHERE id = ? AND finished_at IS NOT NULL", (owner_id,))
             return conn.execute(
-                "UPDATE owners SET cursor = ?, draft = ?, draft_for = ?, paused = 0"
+                "UPDATE owners SET cursor = ?, draft = ?, draft_for = ?, walk = ?, paused = 0"
                 " WHERE id = ? RETURNING *", position).fetchone()
 
         try:
@@ -258,7 +268,7 @@ class Owners:
         await self._update(
             owner_id,
             "UPDATE owners SET finished_at = ?, eligible = ?, readiness = ?, result = ?,"
-            " cursor = NULL, paused = 0 WHERE id = ?",
+            " cursor = NULL, walk = 0, paused = 0 WHERE id = ?",
             (to_db(now), int(eligible), readiness, json.dumps(result), owner_id),
         )
 
@@ -274,7 +284,7 @@ class Owners:
             async with self.db.transaction() as conn:
                 await conn.execute("DELETE FROM answers WHERE owner_id = ?", (owner_id,))
                 await conn.execute(
-                    "UPDATE owners SET cursor = NULL, draft = NULL, draft_for = NULL,"
+                    "UPDATE owners SET cursor = NULL, draft = NULL, draft_for = NULL, walk = 0,"
                     " paused = 0, finished_at = NULL, eligible = NULL, readiness = NULL,"
                     " result = NULL WHERE id = ?",
                     (owner_id,),

@@ -22,14 +22,14 @@ from bot import broadcasting
 from bot.actions import announcements
 from bot.actions.announcements import Draft
 from bot.announcement_report import reason_words
+from bot.audiences import AUDIENCE_NAMES
 from bot.channel import plain_text
 from bot.i18n import N_
 from bot.markup import from_whatsapp
 from bot.media import DOCUMENT_LIMIT, PHOTO_LIMIT
-from bot.sessions import parse_start
 from bot.storage.broadcasts import KIND, Audience, Broadcast
+from bot.validators import Valid, check
 from bot.views import (
-    AUDIENCE_NAMES,
     BROADCAST_STATUS_NAMES,
     audience_words,
     choice_label,
@@ -202,7 +202,9 @@ async def on_send(request: Request, visit: Visit) -> Response:
     key = str(form.get("form_key", ""))[:64] or None
     typed = str(form.get("when", "")).strip()
     if form.get("later") == "1":
-        when = parse_start(typed, core.config.time_zone)
+        # The chat's rule and reader (`send_time`); the page's field sends "2027-10-06T09:00".
+        checked = check("send_time", typed, now.astimezone(core.config.time_zone))
+        when = datetime.fromisoformat(checked.value) if isinstance(checked, Valid) else None
         if when is None or not announcements.can_schedule(when, now):
             return await _preview(request, visit, draft, text, status=400, errors={
                 "when": visit.tr.gettext("Please choose a date and time (WIB) in the coming "

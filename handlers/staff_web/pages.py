@@ -134,7 +134,7 @@ async def on_applicant(request: Request, visit: Visit) -> Response:
     unmet = [tr.gettext(CRITERION_NAMES[c]) for c in result.get("unmet", ())
              if c in CRITERION_NAMES]
     sessions = {s.id: s.title for s in await db.reports.sessions()}
-    sign_ups = await db.sessions.of_owner(owner.id)
+    sign_ups = await db.registrations.of_owner(owner.id)
     sent = await db.applicants.sent(owner.id)
     return _page(
         request, visit, "applicant.html", owner=owner, answers=shown, parts=parts,

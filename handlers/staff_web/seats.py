@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from bot.actions import attendance, seats
 from bot.i18n import N_
-from bot.sessions import can_choose, can_mark
+from bot.session_rules import can_choose, can_mark
 from bot.storage.sessions import Session
 from handlers.staff_web.auth import Visit, staff_only
 from handlers.staff_web.render import after, number, staff_page
@@ -55,7 +55,7 @@ async def on_whose_seat(request: Request, visit: Visit) -> Response:
     session = await _session(request, visit)
     if session is None:
         return _missing(request, visit)
-    people = {p.owner_id: p for p in await visit.core.db.sessions.people(session.id)}
+    people = {p.owner_id: p for p in await seats.people(visit.core, session.id)}
     chosen = people.get(request.path_params["owner_id"])
     if chosen is None or chosen.status != "waiting" or not can_choose(
             session.status, session.starts_at, visit.core.clock()):
@@ -75,7 +75,7 @@ async def on_best_preview(request: Request, visit: Visit) -> Response:
     preview = await seats.preview_best(visit.core, visit.core.clock(), session.id)
     if preview is None:
         return after(request, f"/sesi/{session.id}", "inactive")
-    people = {p.owner_id: p for p in await visit.core.db.sessions.people(session.id)}
+    people = {p.owner_id: p for p in await seats.people(visit.core, session.id)}
     changed = request.query_params.get("berubah") == "1"
     return staff_page(request, visit, "seat_best.html", session=session, preview=preview,
                       changed=changed, seat=[people[o] for o in preview.seat if o in people],

@@ -2,39 +2,30 @@
 signed up, and what staff can do to it (edit, move, close or reopen sign-up, cancel).
 
 Each form is a thin view over bot/actions/sessions.py (the actions the chat's /sesi calls) and
-checks typed values with the same rules (bot/sessions.py); after a form the browser is sent back
-to the page with a notice of what happened.
+checks typed values with the same rules (bot/session_rules.py); after a form the browser is
+sent back to the page with a notice of what happened.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.actions import sessions
+from bot.actions import seats, sessions
 from bot.i18n import N_, NP_
 from bot.reminder_policy import plan
-from bot.sessions import (
-    ACTIVE,
-    STATUS_NAMES,
-    can_choose,
-    can_mark,
-    check_capacity,
-    check_place,
-    check_start,
-    check_title,
-)
+from bot.session_rules import ACTIVE, STATUS_NAMES, can_choose, can_mark
 from bot.storage.sessions import Session
-from bot.validators import Invalid, Outcome
+from bot.validators import Invalid, Outcome, Valid, check
 from handlers.staff_web.auth import Visit, staff_only
 from handlers.staff_web.render import Notices, after, staff_page
 
 RECENT = timedelta(days=60)  # past sessions still listed, as in the chat's /sesi
 NOTICES: Notices = {
-    "created": N_("The session is created. Owners see it with /jadwal."),
+    "created": N_("The session is created. Owners see it with /schedule."),
     "saved": N_("Saved."),
     "moved": NP_("Moved. {count} owner will be told.", "Moved. {count} owners will be told."),
     "closed": N_("Sign-up is closed."),
@@ -57,6 +48,13 @@ def _local(visit: Visit, session: Session) -> str:
     return session.starts_at.astimezone(visit.core.config.time_zone).strftime("%Y-%m-%dT%H:%M")
 
 
+def _start(visit: Visit, typed: str, now: datetime) -> Outcome:
+    """A start typed on the page, checked as the chat checks it; its value a datetime."""
+    checked = check("start_time", typed, now.astimezone(visit.core.config.time_zone))
+    return Valid(datetime.fromisoformat(checked.value)) if isinstance(checked, Valid) \
+        else checked
+
+
 def _errors(visit: Visit, checks: dict[str, Outcome]) -> dict[str, str]:
     """The reason of each check that failed, in words."""
     tr = visit.tr
@@ -70,9 +68,9 @@ async def _list(request: Request, visit: Visit, *, status: int = 200,
                 errors: dict[str, str] | None = None) -> Response:
     db, now = visit.core.db, visit.core.clock()
     found = await db.sessions.recent(now - RECENT)
-    seats = await db.sessions.seats([s.id for s in found])
+    counts = await db.registrations.seats([s.id for s in found])
     return staff_page(request, visit, "sessions.html", status=status, notices=NOTICES,
-                      sessions=found, seats=seats, status_names=STATUS_NAMES,
+                      sessions=found, seats=counts, status_names=STATUS_NAMES,
                       form=form or {"capacity": "30"}, errors=errors or {})
 
 
@@ -88,10 +86,10 @@ async def on_create(request: Request, visit: Visit) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()
             if k in ("title", "starts_at", "place", "capacity")}
     core, now = visit.core, visit.core.clock()
-    checks = {"title": check_title(form.get("title", "")),
-              "starts_at": check_start(form.get("starts_at", ""), core.config.time_zone, now),
-              "place": check_place(form.get("place", "")),
-              "capacity": check_capacity(form.get("capacity", ""))}
+    checks = {"title": check("session_title", form.get("title", "")),
+              "starts_at": _start(visit, form.get("starts_at", ""), now),
+              "place": check("session_place", form.get("place", "")),
+              "capacity": check("seats", form.get("capacity", ""))}
     errors = _errors(visit, checks)
     if errors:
         return await _list(request, visit, status=400, form=form, errors=errors)
@@ -112,7 +110,7 @@ async def _detail(request: Request, visit: Visit, session: Session, *, status: i
                   errors: dict[str, str] | None = None,
                   form: dict[str, str] | None = None) -> Response:
     core, now = visit.core, visit.core.clock()
-    people = await core.db.sessions.people(session.id)
+    people = await seats.people(core, session.id)
     registered = [p for p in people if p.status == "registered"]
     waiting = sorted((p for p in people if p.status == "waiting"),
                      key=lambda p: (-(p.readiness or 0), p.position or 0))
@@ -120,7 +118,7 @@ async def _detail(request: Request, visit: Visit, session: Session, *, status: i
                  now).later if session.status in ACTIVE else []
     return staff_page(
         request, visit, "session.html", status=status, notices=NOTICES, session=session,
-        seats=(await core.db.sessions.seats([session.id]))[session.id],
+        seats=(await core.db.registrations.seats([session.id]))[session.id],
         status_name=visit.tr.gettext(STATUS_NAMES[session.status]),
         active=session.status in ACTIVE, choosable=can_choose(session.status,
                                                               session.starts_at, now),
@@ -148,8 +146,9 @@ async def on_edit(request: Request, visit: Visit) -> Response:
         return staff_page(request, visit, "not_found.html", status=404)
     posted = await request.form()
     form = {k: str(posted.get(k, "")) for k in sessions.FIELDS}
-    checks = {"title": check_title(form["title"]), "place": check_place(form["place"]),
-              "capacity": check_capacity(form["capacity"])}
+    checks = {"title": check("session_title", form["title"]),
+              "place": check("session_place", form["place"]),
+              "capacity": check("seats", form["capacity"])}
     errors = _errors(visit, checks)
     if errors:
         return await _detail(request, visit, session, status=400, errors=errors,
@@ -175,7 +174,7 @@ async def on_move(request: Request, visit: Visit) -> Response:
     posted = await request.form()
     core, now = visit.core, visit.core.clock()
     typed = str(posted.get("starts_at", ""))
-    checked = check_start(typed, core.config.time_zone, now)
+    checked = _start(visit, typed, now)
     if isinstance(checked, Invalid):
         return await _detail(request, visit, session, status=400,
                              errors=_errors(visit, {"starts_at": checked}),

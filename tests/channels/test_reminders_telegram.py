@@ -52,7 +52,7 @@ async def sign_up(fake: FakeBotAPI, core, user_id: int, clock: RunningClock) -> 
     await eligible(core.db, user_id, clock())
     chat = Chat(fake, user_id, "en")
     await chat.do("cmd", "/jadwal")
-    await chat.do("tap", "Sign up")
+    await chat.do("tap", "✍️")
     assert "You are registered!" in chat.text()
     return chat
 
@@ -82,7 +82,7 @@ async def test_a_reminder_due_while_the_bot_was_down_arrives_exactly_once(fake, 
         assert "attendance is confirmed" in " ".join(
             r.params.get("text", "") for r in answered if r.method == "answerCallbackQuery")
         owner = await channel.core.db.owners.find("telegram", "1001")
-        assert (await channel.core.db.sessions.registration(1, owner.id)).attendance == \
+        assert (await channel.core.db.registrations.get(1, owner.id)).attendance == \
             "confirmed"
     async with running_bot(fake, config, clock) as channel:  # and once more: nothing new
         rows = await outbox(channel.core.db, "reminder")
@@ -127,7 +127,7 @@ async def test_a_moved_session_tells_its_registrants_and_reminds_for_the_new_tim
         await sign_up(fake, core, 1001, clock)
         staff = Chat(fake, STAFF_ID, "en")
         await staff.do("cmd", "/sesi")
-        await staff.do("tap", "Pelatihan Ekspor")
+        await staff.do("tap", "📅 ")  # the session, by its date
         await staff.do("tap", "Move")
         await staff.do("say", "13/10/2027 09.00")
         assert "1 owner (registered or waiting) will be told" in staff.text()
@@ -163,7 +163,7 @@ async def test_a_cancelled_session_tells_its_registrants_and_sends_no_reminder(f
         await sign_up(fake, core, 1001, clock)
         staff = Chat(fake, STAFF_ID, "id")
         await staff.do("cmd", "/sesi")
-        await staff.do("tap", "Pelatihan Ekspor")
+        await staff.do("tap", "📅 ")  # the session, by its date
         await staff.do("tap", "Batalkan sesi")
         assert "Ini tidak bisa dibatalkan" in staff.text()
         await staff.do("tap", "Batalkan sesi")
@@ -197,7 +197,7 @@ async def test_two_owners_racing_for_the_last_seat_get_one_seat(fake, tmp_path):
                  for batch, chat in zip(answers, chats, strict=True)]
         assert sorted("You are registered!" in t for t in texts) == [False, True]
         assert sum("you are on the waiting list: number 1" in t for t in texts) == 1
-        seats = (await core.db.sessions.seats([1]))[1]
+        seats = (await core.db.registrations.seats([1]))[1]
         assert (seats.registered, seats.waiting) == (2, 1)
         assert (await core.db.sessions.get(1)).status == "full"
 

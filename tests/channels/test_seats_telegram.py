@@ -25,12 +25,12 @@ async def test_choosing_and_marking_through_telegram(tmp_path):
         await sign_up(db, october, high, status="waiting")
         staff = fake.user(STAFF_ID, language_code="id")
         answer = await staff.cmd("/sesi")
-        answer = await staff.tap(button(answer, "Pelatihan Oktober"))
+        answer = await staff.tap(button(answer, "📅 "))  # the session, by its date
         answer = await staff.tap(button(answer, "👥"))
         text = all_text(answer)
         assert "Siti &lt;Aminah&gt; (Ikan &amp; Co) · kesiapan 40" in text
         assert all(r.params.get("parse_mode") == "HTML" for r in sent(answer))
-        answer = await staff.tap(button(answer, "Beri kursi ke daftar tunggu"))
+        answer = await staff.tap(button(answer, "🎯 Beri kursi"))
         answer = await staff.tap(button(answer, "Budi Santoso · 90"))
         assert "Kursi sudah penuh" in all_text(answer)
         answer = await staff.tap(button(answer, "Siti <Aminah> · 40"))
@@ -43,15 +43,15 @@ async def test_choosing_and_marking_through_telegram(tmp_path):
                                    timeout=10)
         assert "nomor 1" in told.text
         await fake.wait_for(lambda r: r.method == "sendMessage" and r.chat_id == 5002
-                            and "Dinas memilih Anda" in (r.text or ""), timeout=10)
-        assert (await db.sessions.registration(october, high[0])).status == "registered"
+                            and "kami memilih Anda" in (r.text or ""), timeout=10)
+        assert (await db.registrations.get(october, high[0])).status == "registered"
         # On the day: mark who came, in place.
         clock.now = START
         answer = await staff.cmd("/sesi")
-        answer = await staff.tap(button(answer, "Pelatihan Oktober"))
+        answer = await staff.tap(button(answer, "📅 "))  # the session, by its date
         answer = await staff.tap(button(answer, "Catat kehadiran"))
         assert "Hadir: 0 · tidak hadir: 0 · belum dicatat: 1" in all_text(answer)
         answer = await staff.tap(button(answer, "Budi Santoso"))
         (edit,) = [r for r in answer if r.method == "editMessageText"]
         assert "Hadir: 1" in edit.text and edit.buttons[0][0][0] == "✅ Budi Santoso · 90"
-        assert (await db.sessions.registration(october, high[0])).present is True
+        assert (await db.registrations.get(october, high[0])).present is True

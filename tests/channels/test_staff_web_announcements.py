@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from bot import broadcasting
-from bot.storage.outbox import Outcome
+from bot.storage.outbox import SendResult
 from tests.support.config import STAFF_ID
 from tests.support.population import add_interest, add_owners
 from tests.support.sending import drain
@@ -171,8 +171,8 @@ async def test_failures_are_shown_by_name_and_looking_is_audited(running):
         await client.post("/staf/pengumuman/kirim", data={
             "csrf": csrf, "text": "Halo", "audience": "all", "form_key": field(page, "form_key")})
         items = await core.db.outbox.claim(["telegram"], core.clock(), 10)
-        await core.db.outbox.finish([Outcome(items[0].id, "failed", 3, error="Bad Request: x"),
-                                     Outcome(items[1].id, "sent", 1)], core.clock())
+        await core.db.outbox.finish([SendResult(items[0].id, "failed", 3, error="Bad Request: x"),
+                                     SendResult(items[1].id, "sent", 1)], core.clock())
         stopped = await client.post("/staf/pengumuman/1/henti", data={"csrf": csrf})
         assert "selesai=too_late" not in stopped.headers["location"]
         report = (await client.get("/staf/pengumuman/1")).text

@@ -51,7 +51,7 @@ async def populate(core) -> dict[str, int]:
     session_id = await add_session(db, "Pelatihan Ekspor Oktober 2027", SESSION_START)
     await sign_up(db, session_id, [ids["siti"]], attendance="confirmed")
     await sign_up(db, session_id, [ids["budi"]], status="waiting")
-    await db.sessions.mark_present(session_id, ids["siti"], True, core.clock())
+    await db.registrations.mark_present(session_id, ids["siti"], True, core.clock())
     ids["session"] = session_id
     return ids
 
@@ -70,7 +70,7 @@ async def test_the_overview_shows_the_funnel_of_rekap(core):
     assert [int(shown[s]) for s in STAGES] == list(overall.counts)
     assert " → ".join(str(n) for n in overall.counts) in rekap  # the same numbers as the chat
     assert page.count('src="data:image/svg+xml;base64,') == 5  # the funnel and four breakdowns
-    for group in ("Batik", "Olahan hasil ikan", "Pekalongan Utara", "poster-batik", "WhatsApp"):
+    for group in ("Batik", "Olahan ikan", "Pekalongan Utara", "poster-batik", "WhatsApp"):
         assert group in page
     assert "<script" not in page
 
@@ -137,9 +137,9 @@ async def test_an_applicants_page_has_everything_about_them(core):
         page = html.unescape((await client.get(f"/staf/pendaftar/{ids['siti']}")).text)
         gone = (await client.get("/staf/pendaftar/98765")).text
     for shown in ("Siti Aminah", "Batik Aminah", "20 kodi",  # answers as /datasaya shows them
-                  "Sertifikat halal, PIRT (izin pangan rumah tangga)", "081234567890",
-                  "Memenuhi persyaratan", "Kesiapan 90 dari 100", "Kualitas", "20 / 20",
-                  "Administrasi", "0 / 20", "pemberitahuan privasi versi 2026-11",
+                  "Halal, PIRT / SPP-IRT", "081234567890",
+                  "Memenuhi syarat", "Kesiapan 90 dari 100", "Mutu", "20 / 20",
+                  "NIB", "0 / 20", "pemberitahuan privasi versi 2026-11",
                   "Pelatihan Ekspor Oktober 2027", "hadir", "poster-batik",
                   "Pengingat Pelatihan Ekspor Oktober 2027", "menunggu dikirim"):
         assert shown in page, shown
@@ -150,6 +150,11 @@ async def test_downloads_are_the_files_of_ekspor(core):
     await populate(core)
     staff = Owner(core, str(STAFF_ID))
     await staff.say("/ekspor")
+    caption = next(r.text for r in staff.last if isinstance(r, Reply) and r.attachment)
+    assert "1 sesi pelatihan" in caption  # each count in its own words (issue 12)
+    english = Owner(core, str(STAFF_ID), language_code="en")
+    await english.say("/export")
+    assert "and 1 training session," in english.text()  # not "1 training sessions"
     chat = {r.attachment.filename.rsplit(".", 1)[1]: r.attachment
             for r in staff.last if isinstance(r, Reply) and r.attachment}
     async with browser(core) as client:
@@ -165,7 +170,7 @@ async def test_downloads_are_the_files_of_ekspor(core):
     for web_sheet, chat_sheet in zip(web_book.worksheets, chat_book.worksheets, strict=True):
         assert list(web_sheet.values) == list(chat_sheet.values)
     exports = [e for e in await core.db.staff.audit_entries(10) if e.action == "export"]
-    assert len(exports) == 3 and all(e.actor == str(STAFF_ID) for e in exports)
+    assert len(exports) == 4 and all(e.actor == str(STAFF_ID) for e in exports)
 
 
 async def test_the_audit_log_is_in_words_with_people_by_name(core):

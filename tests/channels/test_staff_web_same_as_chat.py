@@ -64,8 +64,8 @@ async def populate(core) -> None:
     for user, name, score in ((1001, "Ani Lestari", 60), (1002, "Budi Santoso", 95),
                               (1003, "Citra Dewi", 99), (1004, "Dewi Sartika", 70)):
         owner = await eligible(core.db, user, now, name=name, readiness=score)
-        await core.db.sessions.register(s.id, owner, now)
-    await core.db.sessions.attend(s.id, 1, "confirmed", now)
+        await core.db.registrations.register(s.id, owner, now)
+    await core.db.registrations.attend(s.id, 1, "confirmed", now)
     await eligible(core.db, 1005, now, name="Eko Prasetyo", eligible=False, readiness=30)
     await add_interest(core.db, 2026, [2])
 

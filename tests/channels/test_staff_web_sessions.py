@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.actions import seats
 from tests.support.config import STAFF_ID
 from tests.support.sessionkit import START, eligible, outbox, session
 from tests.support.staff_web import browser, sign_in, web_core
@@ -40,8 +41,8 @@ async def full(core, clock):
     for user, name, score in ((1001, "Ani Lestari", 60), (1002, "Budi Santoso", 95),
                               (1003, "Citra Dewi", 99), (1004, "Dewi <Sartika>", 70)):
         ids[name[0]] = await eligible(core.db, user, clock(), name=name, readiness=score)
-        await core.db.sessions.register(s.id, ids[name[0]], clock())
-    await core.db.sessions.attend(s.id, ids["A"], "confirmed", clock())
+        await core.db.registrations.register(s.id, ids[name[0]], clock())
+    await core.db.registrations.attend(s.id, ids["A"], "confirmed", clock())
     return s, ids
 
 
@@ -79,7 +80,7 @@ async def test_a_session_is_edited_moved_closed_reopened_and_cancelled(core, clo
         assert page.index("Citra Dewi") < page.index("Dewi <Sartika>")  # most ready first
         await client.post(f"/staf/sesi/{s.id}/ubah", data={
             "csrf": csrf, "title": s.title, "place": s.place, "capacity": "3"})
-        assert (await core.db.sessions.registration(s.id, ids["C"])).status == "registered"
+        assert (await core.db.registrations.get(s.id, ids["C"])).status == "registered"
         ask = await client.post(f"/staf/sesi/{s.id}/pindah", data={
             "csrf": csrf, "starts_at": "2027-10-08T13:00"})
         assert "4 pelaku usaha (terdaftar atau menunggu) akan diberi tahu" in text_of(ask.text)
@@ -127,8 +128,8 @@ async def test_a_waiting_owner_gets_a_seat_free_or_someone_elses(core, clock):
         twice = await client.post(f"/staf/sesi/{s.id}/kursi", data={
             "csrf": csrf, "chosen": ids["C"], "seated": ids["A"]})
         assert "selesai=not_waiting" in twice.headers["location"]
-    assert (await core.db.sessions.registration(s.id, ids["C"])).status == "registered"
-    assert (await core.db.sessions.registration(s.id, ids["A"])).position == 1
+    assert (await core.db.registrations.get(s.id, ids["C"])).status == "registered"
+    assert (await core.db.registrations.get(s.id, ids["A"])).position == 1
     assert [(o, k) for o, k, _r, _s in await outbox(core.db)] == [
         (ids["C"], "seat"), (ids["A"], "seat_lost")]
     assert await actions(core) == [(str(STAFF_ID), "session.choose", 2)]
@@ -144,11 +145,11 @@ async def test_seats_go_to_the_most_ready_only_as_previewed(core, clock):
         assert shown.index("Citra Dewi") < shown.index("Ani Lestari")
         fingerprint = re.search(r'name="fingerprint" value="(\d+)"', preview).group(1)
         newcomer = await eligible(core.db, 1005, clock(), name="Eko Prasetyo", readiness=100)
-        await core.db.sessions.register(s.id, newcomer, clock())
+        await core.db.registrations.register(s.id, newcomer, clock())
         changed = await client.post(f"/staf/sesi/{s.id}/terbaik", data={
             "csrf": csrf, "fingerprint": fingerprint})
         assert changed.headers["location"] == f"/staf/sesi/{s.id}/terbaik?berubah=1"
-        assert (await core.db.sessions.registration(s.id, ids["A"])).status == "registered"
+        assert (await core.db.registrations.get(s.id, ids["A"])).status == "registered"
         again = (await client.get(changed.headers["location"])).text
         assert "Sementara itu ada perubahan pendaftaran" in again and "Eko Prasetyo" in again
         fingerprint = re.search(r'name="fingerprint" value="(\d+)"', again).group(1)
@@ -157,7 +158,7 @@ async def test_seats_go_to_the_most_ready_only_as_previewed(core, clock):
         assert "selesai=best" in done.headers["location"]
         assert "Tidak ada yang perlu diubah" in (
             await client.get(f"/staf/sesi/{s.id}/terbaik")).text
-    seated = {p.owner_id for p in await core.db.sessions.people(s.id) if p.status == "registered"}
+    seated = {p.owner_id for p in await seats.people(core, s.id) if p.status == "registered"}
     assert seated == {newcomer, ids["C"]}
     assert await actions(core) == [(str(STAFF_ID), "session.choose_best", 4)]
 
@@ -187,7 +188,7 @@ async def test_who_came_is_marked_on_a_checklist(core, clock):
         listed = (await client.get(f"/staf/sesi/{s.id}/hadir")).text
         assert "Hadir: 1 · tidak hadir: 1 · belum dicatat: 0" in listed
         assert "Sisanya tidak hadir" not in listed
-    assert (await core.db.sessions.registration(s.id, ids["A"])).present is False
-    assert (await core.db.sessions.registration(s.id, ids["C"])).present is None
+    assert (await core.db.registrations.get(s.id, ids["A"])).present is False
+    assert (await core.db.registrations.get(s.id, ids["C"])).present is None
     assert await actions(core) == [(str(STAFF_ID), "session.present", 1),
                                    (str(STAFF_ID), "session.attendance", 1)]

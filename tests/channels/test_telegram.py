@@ -20,29 +20,29 @@ async def test_an_owner_reaches_the_result_on_telegram_in_english(fake, tmp_path
         commands = fake.calls("setMyCommands")
         assert {r.params.get("language_code") for r in commands} >= {"id", "en"}
         en = next(r for r in commands if r.params.get("language_code") == "en")
-        assert {"command": "mydata", "description": "See the data stored about you"} in \
+        assert {"command": "mydata", "description": "Your stored data"} in \
             en.params["commands"]
         chat = Chat(fake, 1001, "en")
         await chat.do("cmd", "/start")
         welcome = sent(chat.last)[0]
         assert welcome.parse_mode == "HTML"
-        assert "<b>Before we start, about your data:</b>" in welcome.text
+        assert "never your NIK" in welcome.text and "Do you agree?" in welcome.text
         assert [label for row in welcome.buttons for label, _ in row] == [
-            "✅ Yes, I agree", "No, not now"]
+            "✅ Yes, I agree", "📄 Read the notice", "No, not now"]
         await chat.do("tap", "I agree")
         assert any(r.method == "answerCallbackQuery" for r in chat.last)
-        await chat.run(ELIGIBLE_EN[:2])
+        await chat.run(ELIGIBLE_EN[:3])
         question = sent(chat.last)[-1]
-        assert "<i>Question 3 of 15</i>" in question.text
+        assert "<i>4/12</i> · <b>What does your business make?</b>" in question.text
         assert [label for row in question.buttons for label, _ in row] == [
-            "Batik", "Processed fish products", "Something else", "⬅️ Back"]
-        await chat.run(ELIGIBLE_EN[2:-1])
+            "Batik", "Processed fish", "Something else", "⬅️ Back"]
+        await chat.run(ELIGIBLE_EN[3:-1])
         phone = sent(chat.last)[-1]
         assert phone.reply_keyboard == [["📱 Share my phone number"]]
         assert phone.params["reply_markup"]["keyboard"][0][0]["request_contact"] is True
         await chat.run(ELIGIBLE_EN[-1:])
-        assert chat.last[0].params["reply_markup"] == {"remove_keyboard": True}
-        assert "Please check your answers" in chat.text()
+        (summary,) = sent(chat.last)  # one message: the summary, with its buttons
+        assert "Please check your answers" in summary.text and summary.buttons
         await chat.do("tap", "Submit")
         assert "Good news, Budi Santoso!" in chat.text()
         for request in sent(chat.history):
@@ -52,11 +52,10 @@ async def test_an_owner_reaches_the_result_on_telegram_in_english(fake, tmp_path
 async def test_a_button_answer_moves_its_message_on_to_the_next_question(fake, tmp_path):
     async with running_bot(fake, telegram_config(tmp_path, fake)):
         chat = Chat(fake, 1002, "en")
-        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:3]])
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:4]])
         (edit,) = [r for r in chat.last if r.method == "editMessageText"]
-        assert edit.text.startswith("✅ Product: Batik\n\n<i>Question 4 of 14</i>")
-        assert [label for row in edit.buttons for label, _ in row] == [
-            "Yes, I have an NIB", "Not yet", "⬅️ Back"]
+        assert edit.text.startswith("✅ Product: Batik\n\n<i>5/12</i> · <b>Do you have an NIB")
+        assert [label for row in edit.buttons for label, _ in row] == ["Not yet", "⬅️ Back"]
         assert not [r for r in chat.last if r.method == "sendMessage"]  # no new message
         asked = next(r for r in chat.history if r.method == "sendMessage" and any(
             d == "a:product_type:batik" for row in r.buttons for _, d in row))
@@ -70,23 +69,23 @@ async def test_a_button_answer_moves_its_message_on_to_the_next_question(fake, t
         assert sorted(r.method for r in again) == ["answerCallbackQuery", "editMessageText"]
         current = next(r for r in again if r.method == "editMessageText")
         assert current.params["message_id"] == asked.result["message_id"]
-        assert "Does your business have an NIB" in current.text
+        assert "Do you have an NIB" in current.text
         assert current.buttons == edit.buttons
         # Ticking a multi-select option redraws the question in place, ticks in text and keys.
-        await chat.run(ELIGIBLE_EN[3:6])
+        await chat.run(ELIGIBLE_EN[4:6])
         await chat.do("tap", "SNI")
         assert sorted(r.method for r in chat.last) == [
             "answerCallbackQuery", "editMessageText"]  # the two go out together
         redrawn = next(r for r in chat.last if r.method == "editMessageText")
         assert "✅ SNI" in [label for row in redrawn.buttons for label, _ in row]
-        assert "Chosen so far: SNI" in redrawn.text
+        assert "Chosen: SNI" in redrawn.text
 
 
 async def test_an_edit_telegram_refuses_is_sent_as_a_new_message(fake, tmp_path):
     """The core never relies on an edit: a refused one leaves the owner with the same content."""
     async with running_bot(fake, telegram_config(tmp_path, fake)):
         chat = Chat(fake, 1012, "en")
-        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:2]])
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:3]])
         fake.fail("editMessageText", kind="not_editable")
         await chat.do("tap", "Batik")
         refused, new = [r for r in chat.last if r.method in ("editMessageText", "sendMessage")]
@@ -94,9 +93,9 @@ async def test_an_edit_telegram_refuses_is_sent_as_a_new_message(fake, tmp_path)
             "editMessageText", 400, "sendMessage")
         assert new.text == refused.params["text"]  # the same complete message
         assert new.text.startswith("✅ Product: Batik\n\n")
-        assert "Does your business have an NIB" in new.text
-        await chat.do("tap", "Yes, I have")
-        assert "Please type your NIB" in chat.text()
+        assert "Do you have an NIB" in new.text
+        await chat.do("say", "1234567890123")
+        assert "Do you make the products you sell yourself?" in chat.text()
 
 
 async def test_a_restart_resumes_at_the_same_question_with_every_answer(fake, tmp_path):
@@ -107,12 +106,13 @@ async def test_a_restart_resumes_at_the_same_question_with_every_answer(fake, tm
         assert "Do you make the products you sell yourself?" in chat.text()
     async with running_bot(fake, config) as channel:  # a new Application, same database
         await chat.do("cmd", "/lanjut")
-        assert "Question 6 of 14" in chat.text()
+        assert "6/12" in chat.text()
         assert "Do you make the products you sell yourself?" in chat.text()
         owner = await channel.core.db.owners.find("telegram", "1003")
         answers = await channel.core.db.owners.answers(owner.id)
-        assert answers == {"name": "Budi Santoso", "business_name": "Batik Sekar",
-                           "product_type": "batik", "has_nib": "yes", "nib": "1234567890123"}
+        assert answers == {"ktp_city": "yes", "kecamatan": "barat", "name": "Budi Santoso",
+                           "business_name": "Batik Sekar", "product_type": "batik",
+                           "has_nib": "yes", "nib": "1234567890123"}
         await chat.run([(a, v) for a, v in ELIGIBLE_EN[5:]])
         await chat.do("tap", "Submit")
         assert "Good news" in chat.text()
@@ -129,7 +129,7 @@ async def test_a_restart_resumes_at_the_same_question_with_every_answer(fake, tm
 async def test_every_kind_of_message_gets_an_answer(fake, tmp_path, action, expected):
     async with running_bot(fake, telegram_config(tmp_path, fake)) as channel:
         chat = Chat(fake, 1004, "en")
-        await chat.run([("cmd", "/start"), ("tap", "I agree"), ("say", "Budi Santoso")])
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:2]])
         if action == "location":
             chat.last = await fake.process(chat.user.location(-6.89, 109.67))
         else:
@@ -137,7 +137,8 @@ async def test_every_kind_of_message_gets_an_answer(fake, tmp_path, action, expe
         assert expected in chat.text()
         assert "What is the name of your business?" in chat.text()
         owner = await channel.core.db.owners.find("telegram", "1004")
-        assert await channel.core.db.owners.answers(owner.id) == {"name": "Budi Santoso"}
+        assert await channel.core.db.owners.answers(owner.id) == {
+            "ktp_city": "yes", "kecamatan": "barat", "name": "Budi Santoso"}
 
 
 async def test_edited_messages_group_chats_and_blocking(fake, tmp_path):
@@ -157,7 +158,7 @@ async def test_edited_messages_group_chats_and_blocking(fake, tmp_path):
 async def test_contact_of_someone_else_and_huge_or_html_text(fake, tmp_path):
     async with running_bot(fake, telegram_config(tmp_path, fake)):
         chat = Chat(fake, 1006, "en")
-        await chat.run([("cmd", "/start"), ("tap", "I agree")])
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), ELIGIBLE_EN[0]])
         await chat.do("say", "<b>" + "x" * 5000)
         assert "That is too long (5005 characters)" in chat.text() or \
             "too long" in chat.text()
@@ -173,7 +174,7 @@ async def test_contact_of_someone_else_and_huge_or_html_text(fake, tmp_path):
 async def test_an_error_inside_the_bot_is_answered_and_loses_nothing(fake, tmp_path):
     async with running_bot(fake, telegram_config(tmp_path, fake)) as channel:
         chat = Chat(fake, 1007, "en")
-        await chat.run([("cmd", "/start"), ("tap", "I agree"), ("say", "Budi Santoso")])
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:2]])
         original = channel.core.db.owners.save_step
 
         async def broken(*args, **kwargs):
@@ -198,16 +199,16 @@ async def test_an_eligible_owner_in_indonesian_using_buttons_for_every_choice(fa
     async with running_bot(fake, telegram_config(tmp_path, fake)) as channel:
         chat = Chat(fake, 2001, "id")
         await chat.do("cmd", "/start poster-ikan")
-        assert "Sebelum mulai, tentang data Anda" in chat.text()
-        await chat.do("tap", "Ya, saya setuju")
-        assert "<i>Pertanyaan 1 dari 15</i>" in chat.text()
+        assert "tidak pernah NIK" in chat.text() or "tanpa NIK" in chat.text()
+        await chat.do("tap", "Ya, setuju")
+        assert "<i>1/12</i> · <b>Alamat KTP Anda di kecamatan mana?</b>" in chat.text()
         await chat.run(ELIGIBLE_ID)
-        assert "Mohon periksa jawaban Anda" in chat.text()
-        assert "Produksi per bulan</b>: 2,5 kuintal" in chat.text()
+        assert "Periksa jawaban Anda" in chat.text()
+        assert "Produksi</b>: 2,5 kuintal sebulan" in chat.text()
         await chat.do("tap", "Kirim")
         result = chat.text()
-        assert "Kabar baik, Budi Santoso! Batik Sekar memenuhi semua syarat" in result
-        assert "Kesiapan ekspor (4K+1A): <b>" in result
+        assert "Selamat, Budi Santoso! Batik Sekar memenuhi semua syarat" in result
+        assert "Kesiapan ekspor: <b>" in result
         owner = await channel.core.db.owners.find("telegram", "2001")
         assert owner.eligible and owner.source == "poster-ikan"
         answers = await channel.core.db.owners.answers(owner.id)
@@ -220,13 +221,15 @@ async def test_an_eligible_owner_in_indonesian_using_buttons_for_every_choice(fa
 async def test_a_not_yet_eligible_owner_in_indonesian_gets_the_next_steps(fake, tmp_path):
     async with running_bot(fake, telegram_config(tmp_path, fake)):
         chat = Chat(fake, 2002, "id")
-        await chat.run([("cmd", "/start"), ("tap", "Ya, saya setuju"),
+        await chat.run([("cmd", "/start"), ("tap", "Ya, setuju"),
                         *NOTHING_MET.steps("id"), ("tap", "Kirim")])
         result = chat.text()
-        assert "belum memenuhi semua syarat" in result
-        for part in ("oss.go.id", "PIRT", "ptsp.halal.go.id", "100 kg", "KTP"):
+        assert "belum memenuhi 5 syarat pelatihan" in result
+        for part in ("oss.go.id", "SPP-IRT", "halal", "100 kg", "KTP Kota Pekalongan"):
             assert part in result, part
         assert result.count("❌") == 5
+        await chat.do("tap", "ℹ️ Bukti mutu")  # the whole next step, a tap away
+        assert "ptsp.halal.go.id" in chat.text() and "SPP-IRT" in chat.text()
 
 
 async def test_a_press_too_old_to_answer_still_moves_the_owner_on(fake, tmp_path):
@@ -234,13 +237,13 @@ async def test_a_press_too_old_to_answer_still_moves_the_owner_on(fake, tmp_path
     still recorded and the next question still comes, with no apology for a failure."""
     async with running_bot(fake, telegram_config(tmp_path, fake)):
         chat = Chat(fake, 1009, "en")
-        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:2]])
+        await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:3]])
         fake.fail("answerCallbackQuery", chat_id=1009, kind="old_query")
         await chat.do("tap", "Batik")
         refused = [r for r in chat.last if r.method == "answerCallbackQuery"]
         assert refused and refused[0].status == 400
         (edit,) = [r for r in chat.last if r.method == "editMessageText"]
-        assert edit.text.startswith("✅ Product: Batik\n\n<i>Question 4 of 14</i>")
+        assert edit.text.startswith("✅ Product: Batik\n\n<i>5/12</i>")
         assert "went wrong" not in all_text(chat.last)
-        await chat.do("tap", "Yes, I have")  # and the next press is answered as usual
+        await chat.do("tap", "Not yet")  # and the next press is answered as usual
         assert [r.status for r in chat.last if r.method == "answerCallbackQuery"] == [200]

@@ -15,10 +15,10 @@ SCRIPT = ["/start", "1", *ELIGIBLE.lines(), "1"]
 
 
 @pytest.mark.parametrize(("language", "first_line", "result"), [
-    ("id", "BOT_TOKEN belum diatur, jadi ini chat lokal di terminal",
-     "Kabar baik, Budi Santoso! Batik Sekar memenuhi semua syarat"),
-    ("en", "No BOT_TOKEN is set, so this is the local terminal chat",
-     "Good news, Budi Santoso! Batik Sekar meets all the requirements"),
+    ("id", "BOT_TOKEN maupun WHATSAPP_TOKEN belum diatur, jadi ini chat lokal di terminal",
+     "Selamat, Budi Santoso! Batik Sekar memenuhi semua syarat"),
+    ("en", "Neither BOT_TOKEN nor WHATSAPP_TOKEN is set, so this is the local terminal chat",
+     "Good news, Budi Santoso! Batik Sekar meets every requirement"),
 ])
 def test_run_without_a_token_opens_the_terminal_chat_and_reaches_a_result(
     tmp_path, language, first_line, result
@@ -37,9 +37,9 @@ def test_run_without_a_token_opens_the_terminal_chat_and_reaches_a_result(
 
 
 def test_the_terminal_resumes_the_same_conversation_in_a_new_process(tmp_path):
-    first = umkm_bot(tmp_path, "chat", stdin="/start\n1\nBudi Santoso\n",
+    first = umkm_bot(tmp_path, "chat", stdin="/start\n1\n1\nBudi Santoso\n",
                      config=terminal_config("en"))
     assert "What is the name of your business?" in first.stdout
     second = umkm_bot(tmp_path, "chat", stdin="/lanjut\n", config=terminal_config("en"))
-    assert "Question 2 of 15" in second.stdout
-    assert not second.stdout.startswith("No BOT_TOKEN")  # `chat` does not announce it
+    assert "3/12 · What is the name of your business?" in second.stdout
+    assert not second.stdout.startswith("Neither BOT_TOKEN")  # `chat` does not announce it

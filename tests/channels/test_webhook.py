@@ -80,7 +80,7 @@ async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path):
             assert accepted.status_code == 200
             welcome = await fake.wait_for(
                 lambda r: r.method == "sendMessage" and r.chat_id == 5003)
-            assert "Before we start, about your data" in welcome.text
+            assert "Do you agree?" in welcome.text
             await fake.process(3)
             assert not fake.calls("sendMessage", 5001) and not fake.calls("sendMessage", 5002)
             owners = channel.core.db.owners

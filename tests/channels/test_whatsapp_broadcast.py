@@ -163,7 +163,7 @@ async def test_the_daily_limit_stops_sending_and_it_resumes_the_next_day_after_a
             await graph.wait_for(lambda: len(graph.sent) == 5)
             await settled(bot.core.db, "broadcast", timeout=10)
             report = await bot_api.wait_for(
-                lambda r: r.method == "editMessageText" and "finished" in (r.text or ""),
+                lambda r: r.method == "sendMessage" and "finished" in (r.text or ""),
                 timeout=10)
             assert "Sent: 5" in report.text
     assert Counter(s.to for s in graph.sent) == dict.fromkeys(outside, 1)

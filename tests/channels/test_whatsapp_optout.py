@@ -33,7 +33,7 @@ async def test_a_stop_word_stops_announcements_but_not_the_reminder_of_a_held_se
         db = bot.core.db
         budi = graph.user("6281600000001", name="Budi")
         owner = await eligible(db, budi.user_id, clock(), language="id", channel="whatsapp")
-        await db.sessions.register(1, owner, clock())
+        await db.registrations.register(1, owner, clock())
         (answer,) = await budi.say(word)
         assert answer.body == ("Baik, Anda tidak akan menerima pengumuman dari kami lagi. "
                                "Pengingat pelatihan yang Anda ikuti tetap kami kirim. Untuk "
@@ -57,7 +57,7 @@ async def test_mulai_from_someone_who_did_not_stop_is_an_ordinary_first_message(
     async with whatsapp_bot(tmp_path) as (graph, bot):
         siti = graph.user("6281600000002", name="Siti")
         (welcome,) = await siti.say("mulai")
-        assert [c.id for c in welcome.choices] == ["c:yes", "c:no"]  # the privacy notice
+        assert [c.id for c in welcome.choices] == ["c:yes", "c:notice", "c:no"]  # the notice
         assert tuple(await bot.core.db.one("SELECT count(*) FROM announcement_optouts")) == (0,)
 
 

@@ -21,7 +21,7 @@ async def test_staff_commands_typed_on_whatsapp(tmp_path):
         async with running_whatsapp(graph, config) as _bot:
             staff = graph.user(STAFF_WA, name="Staf Dinas")
             summary = "\n".join(s.body for s in await staff.say("/rekap"))
-            assert "tidak saya kenal" not in summary and summary
+            assert "tidak kami kenal" not in summary and summary
             (qr,) = await staff.say("/tautan poster-batik")
             assert qr.kind in ("image", "document") and qr.media_id in graph.media
             assert graph.media[qr.media_id][0].startswith(b"\x89PNG")
@@ -31,5 +31,5 @@ async def test_staff_commands_typed_on_whatsapp(tmp_path):
             assert {f.filename.rsplit(".", 1)[-1] for f in files} >= {"csv"}
             assert all(f.media_id in graph.media for f in files)
             stranger = graph.user("6281100000002")
-            assert "tidak saya kenal" in "\n".join(s.body for s in await stranger.say("/rekap"))
+            assert "tidak kami kenal" in "\n".join(s.body for s in await stranger.say("/rekap"))
             assert graph.refused == []

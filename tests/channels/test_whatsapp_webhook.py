@@ -91,6 +91,7 @@ async def test_one_owners_messages_are_handled_in_order_and_owners_concurrently(
         for user in users:
             await user.say("halo")
             await user.press("c:yes")
+            await user.press("a:ktp_city:yes:barat")
         # Name and business name posted at once (as a fast typist's phone would): one
         # webhook each, for three owners, all before any is handled.
         updates = [(u, u.message("text", {"body": text}))

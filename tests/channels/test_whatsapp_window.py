@@ -28,7 +28,7 @@ async def seated(graph: FakeGraph, bot: Running, user: FakeUser, clock: RunningC
     db = bot.core.db
     owner = await eligible(db, user.user_id, clock(), language=language, channel="whatsapp")
     await db.inbox.remember_address("whatsapp", user.user_id, user.wa_id)
-    assert (await db.sessions.register(1, owner, clock())).outcome == "registered"
+    assert (await db.registrations.register(1, owner, clock())).outcome == "registered"
     if wrote_ago is not None:
         await wrote(db, user.user_id, clock() - wrote_ago)
         graph.limits.last_inbound[user.user_id] = clock() - wrote_ago
@@ -79,12 +79,12 @@ async def test_a_reminder_outside_the_window_is_its_template_and_its_button_conf
         assert [c.title for c in english.choices] == ["Yes, I will come", "I cannot come"]
         # Inside the window: the normal reminder with its reply buttons, free-form.
         (normal,) = graph.to(rina)
-        assert normal.kind == "list" and "Pengingat: pelatihan ekspor Anda" in normal.body
+        assert normal.kind == "buttons" and "Pengingat: pelatihan ekspor Anda" in normal.body
         assert [c.id for c in normal.choices] == ["att:yes:1", "att:no:1"]
         # The template's quick reply works like the same button anywhere.
         await siti.press("att:yes")
         assert "Terima kasih" in siti.text()
-        registration = await bot.core.db.sessions.registration(1, siti_id)
+        registration = await bot.core.db.registrations.get(1, siti_id)
         assert registration.attendance == "confirmed"
         assert graph.refused == [] and graph.failed == []
         rows = await bot.core.db.all("SELECT chat_id, via, status FROM outbox"
@@ -118,7 +118,7 @@ async def test_a_kind_without_a_template_is_held_then_sent_when_the_owner_writes
         await budi.say("halo")
         await graph.wait_for(lambda: any("Pengingat" in s.body for s in graph.to(budi)))
         (reminder,) = [s for s in graph.to(budi) if "Pengingat" in s.body]
-        assert reminder.kind == "list"
+        assert reminder.kind == "buttons"
         await settled(db, "reminder")
         row = await db.one("SELECT status, via, waiting FROM outbox WHERE kind = 'reminder'")
         assert tuple(row) == ("sent", "text", None)
@@ -136,7 +136,7 @@ async def test_a_free_form_message_failing_as_outside_the_window_goes_again_as_t
         await week_before(bot, clock)
         await graph.wait_for(lambda: templates(graph, dewi))
         free, template = graph.to(dewi)
-        assert free.kind == "list" and template.kind == "template"
+        assert free.kind == "buttons" and template.kind == "template"
         assert graph.failed == [(free.id, 131047)]
         await settled(bot.core.db, "reminder")
         row = await bot.core.db.one(

@@ -10,7 +10,7 @@ import pytest
 from bot.actions import Actor, announcements, attendance, interest, seats, sessions
 from bot.actions.announcements import Draft
 from bot.storage.broadcasts import Audience
-from bot.storage.outbox import Outcome
+from bot.storage.outbox import SendResult
 from tests.support.population import add_interest, add_owners, add_session, sign_up
 from tests.support.sessionkit import START, eligible, outbox, session
 
@@ -34,8 +34,8 @@ async def test_a_session_is_created_edited_moved_closed_reopened_and_cancelled(c
     s = created.session
     ani = await eligible(core.db, 1001, now, name="Ani Lestari")
     budi = await eligible(core.db, 1002, now, name="Budi Santoso")
-    await core.db.sessions.register(s.id, ani, now)
-    await core.db.sessions.register(s.id, budi, now)
+    await core.db.registrations.register(s.id, ani, now)
+    await core.db.registrations.register(s.id, budi, now)
     edited = await sessions.edit(core, WEB, now, s.id, "capacity", 2)
     assert (edited.outcome, edited.promoted, edited.session.capacity) == ("done", (budi,), 2)
     assert [(o, k) for o, k, _r, _s in await outbox(core.db)] == [(budi, "seat")]
@@ -87,7 +87,7 @@ async def full(core, clock):
     for user, name, score in ((1001, "Ani Lestari", 60), (1002, "Budi Santoso", 95),
                               (1003, "Citra Dewi", 99), (1004, "Dewi Sartika", 70)):
         ids[name[0]] = await eligible(core.db, user, clock(), name=name, readiness=score)
-        await core.db.sessions.register(s.id, ids[name[0]], clock())
+        await core.db.registrations.register(s.id, ids[name[0]], clock())
     return s, ids
 
 
@@ -114,18 +114,18 @@ async def test_seats_to_the_most_ready_are_given_only_as_previewed(core, clock):
     preview = await seats.preview_best(core, now, s.id)
     assert (preview.seat, preview.unseat) == ((ids["C"],), (ids["A"],))
     # Someone else gets in line with the same numbers of changes: a different preview.
-    await core.db.sessions.withdraw(s.id, ids["C"], now)  # Citra gives up; Ani stays
+    await core.db.registrations.withdraw(s.id, ids["C"], now)  # Citra gives up; Ani stays
     eko = await eligible(core.db, 1005, now, name="Eko Prasetyo", readiness=98)
-    await core.db.sessions.register(s.id, eko, now)
+    await core.db.registrations.register(s.id, eko, now)
     changed = await seats.give_best(core, WEB, now, s.id, preview.fingerprint)
     assert changed.outcome == "changed"
     assert (changed.seats.seat, changed.seats.unseat) == ((eko,), (ids["A"],))
-    assert (await core.db.sessions.registration(s.id, ids["A"])).status == "registered"
+    assert (await core.db.registrations.get(s.id, ids["A"])).status == "registered"
     assert await audit(core) == []
     done = await seats.give_best(core, WEB, now, s.id, changed.seats.fingerprint)
     assert done.outcome == "done"
-    assert (await core.db.sessions.registration(s.id, eko)).status == "registered"
-    assert (await core.db.sessions.registration(s.id, ids["A"])).position == 1
+    assert (await core.db.registrations.get(s.id, eko)).status == "registered"
+    assert (await core.db.registrations.get(s.id, ids["A"])).position == 1
     assert sorted(k for _o, k, _r, _s in await outbox(core.db)) == ["seat", "seat_lost"]
     assert await audit(core) == [("whatsapp", "ID.bsuid-7", "session.choose_best", 2)]
     again = await seats.give_best(core, WEB, now, s.id, done.seats.fingerprint)
@@ -146,7 +146,7 @@ async def test_attendance_is_marked_from_the_day_before(core, clock):
     assert [p.name for p in await attendance.seated(core, s.id)] == ["Ani Lestari",
                                                                     "Budi Santoso"]
     assert (await attendance.mark_rest(core, WEB, day, s.id)).count == 1
-    assert (await core.db.sessions.registration(s.id, ids["B"])).present is False
+    assert (await core.db.registrations.get(s.id, ids["B"])).present is False
     assert (await attendance.mark_rest(core, WEB, day, s.id)).count == 0
     assert await audit(core) == [("whatsapp", "ID.bsuid-7", "session.present", 1),
                                  ("whatsapp", "ID.bsuid-7", "session.attendance", 1),
@@ -242,8 +242,8 @@ async def test_looking_at_failures_is_audited_only_when_there_are_some(running):
                                         language="id")
     assert await announcements.failures(core, WEB, now, sent.broadcast.id) == []
     items = await core.db.outbox.claim(["telegram"], now, 10)
-    await core.db.outbox.finish([Outcome(items[0].id, "failed", 1, error="Bad Request"),
-                                 Outcome(items[1].id, "sent", 1)], now)
+    await core.db.outbox.finish([SendResult(items[0].id, "failed", 1, error="Bad Request"),
+                                 SendResult(items[1].id, "sent", 1)], now)
     assert await announcements.failures(core, WEB, now, sent.broadcast.id) == [
         (items[0].owner_id, "Bad Request")]
     assert [a for _c, _u, a, _n in await audit(core)] == ["broadcast.send",
@@ -263,8 +263,8 @@ async def test_interest_lists_open_close_invite_and_report_how_it_went(core, clo
     assert invited == interest.Invited("queued", 3)
     assert (await interest.invite(core, WEB, now, 2028)).count == 0  # nobody twice
     items = await core.db.outbox.claim(["telegram"], now, 10)
-    await core.db.outbox.finish([Outcome(items[0].id, "sent", 1),
-                                 Outcome(items[1].id, "blocked", 1)], now)
+    await core.db.outbox.finish([SendResult(items[0].id, "sent", 1),
+                                 SendResult(items[1].id, "blocked", 1)], now)
     assert await interest.invitations(core, 2028) == interest.Invitations(1, 1, 1, 0)
     assert await interest.close_list(core, WEB, now, 2028)
     assert not await interest.close_list(core, WEB, now, 2028)

@@ -11,7 +11,6 @@ from bot import broadcasting as delivery
 from bot.channel import InboundKind, Reply
 from bot.cli import FEATURES
 from bot.core import Core
-from bot.features.broadcast import parse_when
 from bot.i18n import Catalogs
 from bot.storage import Database
 from bot.storage.broadcasts import Audience
@@ -23,26 +22,6 @@ from tests.support.transport import Recorder
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW_WIB = datetime(2027, 9, 1, 9, 0, tzinfo=WIB)  # a Wednesday
-
-
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("2027-10-01 09:00", datetime(2027, 10, 1, 9, 0, tzinfo=WIB)),
-    ("2027-10-01 9.30 WIB", datetime(2027, 10, 1, 9, 30, tzinfo=WIB)),
-    ("1/10/2027 08:15", datetime(2027, 10, 1, 8, 15, tzinfo=WIB)),
-    ("01-10 14.00", datetime(2027, 10, 1, 14, 0, tzinfo=WIB)),
-    ("1/8 10:00", datetime(2028, 8, 1, 10, 0, tzinfo=WIB)),  # gone this year: next year's
-    ("besok 09:00", datetime(2027, 9, 2, 9, 0, tzinfo=WIB)),
-    ("Tomorrow at 7:05", datetime(2027, 9, 2, 7, 5, tzinfo=WIB)),
-    ("hari ini pukul 15:00", datetime(2027, 9, 1, 15, 0, tzinfo=WIB)),
-    ("15:00", datetime(2027, 9, 1, 15, 0, tzinfo=WIB)),
-    ("08:00", datetime(2027, 9, 2, 8, 0, tzinfo=WIB)),  # passed today: tomorrow
-    ("2027-02-30 09:00", None),
-    ("25:00", None),
-    ("next week", None),
-    ("", None),
-])
-def test_typed_times_are_read_as_wib(typed, expected):
-    assert parse_when(typed, NOW_WIB) == expected
 
 
 @pytest.fixture
@@ -129,8 +108,9 @@ async def test_a_formatted_announcement_is_previewed_sent_once_and_reported(runn
     progress = transport.to(str(STAFF_ID))
     assert "Announcement #1" in progress[0].text
     await delivery.report_progress(core, 1, {})
-    chat, message_id, report = transport.edits[-1]
-    assert (chat, message_id) == (str(STAFF_ID), "1")
+    chat, message_id, done = transport.edits[-1]  # the progress message shows where it ended
+    assert (chat, message_id) == (str(STAFF_ID), "1") and "Done: 30 of 30 handled" in done
+    report = transport.to(str(STAFF_ID))[-1].text  # the report: a new message, so staff are told
     assert "finished" in report and "Sent: 30" in report and "Failed: 0" in report
     assert (await core.db.broadcasts.get(1)).status == "done"
     (entry,) = [e for e in await core.db.staff.audit_entries() if e.action == "broadcast.send"]
@@ -156,8 +136,8 @@ async def test_progress_says_how_many_are_sent_and_how_long_is_left(running):
 
 
 def delivery_outcome(row_id: int):
-    from bot.storage.outbox import Outcome
-    return Outcome(row_id, "sent", 1)
+    from bot.storage.outbox import SendResult
+    return SendResult(row_id, "sent", 1)
 
 
 async def test_a_photo_with_a_caption_goes_out_as_a_photo(running):
@@ -200,7 +180,7 @@ async def test_wrong_input_while_composing_is_answered_and_loses_nothing(running
     assert "no longer works" in staff.text()
     assert len(await core.db.broadcasts.recent()) == 1
     await compose(staff)
-    await staff.tap("Cancel, do not send")
+    await staff.tap("Do not send")
     assert "Nothing was sent" in staff.text()
     await staff.press("bc:now")  # the preview's button after cancelling
     assert "no longer works" in staff.text()
@@ -302,7 +282,7 @@ async def test_stopping_a_broadcast_withdraws_what_is_not_sent(running):
     core.sender.paused_until = 0.0  # the minute is over: whatever is still queued may go
     await drain(core)
     await delivery.report_progress(core, 1, {})
-    report = transport.edits[-1][2]
+    report = transport.to(str(STAFF_ID))[-1].text
     assert "stopped" in report and "Sent: 10" in report
     assert "Not sent (stopped, or the owner stopped announcements): 40" in report
     await staff.press("bc:stop:1")
@@ -321,7 +301,7 @@ async def test_failures_are_listed_on_request(running):
     await staff.tap("Send now")
     await drain(core)
     await delivery.report_progress(core, 1, {})
-    report = transport.edits[-1][2]
+    report = transport.to(str(STAFF_ID))[-1].text
     assert "Sent: 2" in report and "Blocked the bot: 1" in report and "Failed: 1" in report
     await staff.press("bc:f:1")
     assert f"owner #{ids[1]}: Bad Request: chat not found" in staff.text()
@@ -332,8 +312,11 @@ async def test_owners_can_stop_and_resume_announcements(running):
     core, transport = running
     owner = Owner(core, user_id="10000", language_code="en")
     await add_owners(core.db, 2, eligible=True)
-    await owner.say("/berhenti")
-    assert "tidak akan menerima pengumuman" in owner.text()  # the owner's language: Indonesian
+    await owner.say("/berhenti")  # the old name: it asks what to stop
+    assert "Apa yang ingin Anda hentikan?" in owner.text()  # the owner's language: Indonesian
+    assert await core.db.broadcasts.opted_out(1) is None  # nothing stopped before the answer
+    await owner.tap("Pengumuman")
+    assert "Pengumuman dihentikan" in owner.text()
     await owner.say("/datasaya")
     assert "Pengumuman: dihentikan sejak" in owner.text()
     staff = staff_of(core)
@@ -342,8 +325,10 @@ async def test_owners_can_stop_and_resume_announcements(running):
     await staff.tap("Send now")
     await drain(core)
     assert transport.to("10000") == [] and len(transport.to("10001")) == 1
-    await owner.say("/lanjutkanpesan")
-    assert "pengumuman dari kantor lagi" in owner.text()
+    await owner.say("/lanjutkanpesan")  # the old name: it asks too
+    assert "Terima lagi?" in owner.text()
+    await owner.tap("Terima lagi")
+    assert "pengumuman dari kami lagi" in owner.text()
     assert await core.db.broadcasts.opted_out(1) is None
     await compose(staff)
     assert "It will go to 2 owners." in staff.text()
@@ -356,11 +341,13 @@ async def test_the_audit_log_shows_staff_actions_to_staff_only(running):
     await compose(staff)
     await staff.tap("Send now")
     await staff.say("/audit")
-    assert "broadcast.send · 2 owners" in staff.text()
+    # In words, and people by name (issue 12), not "broadcast.send" and "<code>broadcast=1</code>".
+    assert "Sent announcement #1 · 2 owners" in staff.text()
+    assert "broadcast.send" not in staff.text() and "broadcast=" not in staff.text()
     owner = Owner(core, user_id="10000", language_code="en")
     await owner.say("/audit")
     assert "/audit" not in owner.text() and "broadcast" not in owner.text()
-    assert "tidak saya kenal" in owner.text()  # "I don't know that command", in Indonesian
+    assert "tidak kami kenal" in owner.text()  # "I don't know that command", in Indonesian
 
 
 @pytest.mark.parametrize(("late", "status"), [
@@ -389,13 +376,13 @@ async def test_the_staff_menu_leads_to_every_staff_tool(running):
     staff = staff_of(core)
     await staff.say("/staf")
     labels = [b.label for r in staff.last for row in r.buttons for b in row]
-    for label in ("Send an announcement", "Recent announcements", "Summary", "Export",
-                  "Link and QR code", "Staff actions log"):
+    for label in ("Announce", "Announcements", "Summary", "Download (Excel)",
+                  "Poster link & QR", "Staff actions log"):
         assert any(label in shown for shown in labels), label
     await staff.tap("Summary")
     assert "All: 0 → 0" in staff.text()
     await staff.say("/staf")
-    await staff.tap("Link and QR code")
+    await staff.tap("Poster link & QR")
     assert "Which name should the link carry" in staff.text()
     await staff.say("poster batik!")  # not a valid name: asked again
     assert "may only have letters" in staff.text()
@@ -404,3 +391,34 @@ async def test_the_staff_menu_leads_to_every_staff_tool(running):
     assert "https://t.me/umkm_test_bot?start=poster-batik" in reply.text
     assert reply.attachment.content.startswith(b"\x89PNG")
     assert await core.db.staff.flow("telegram", str(STAFF_ID)) is None
+
+
+async def test_a_half_composed_announcement_survives_a_restart_and_staff_see_one_date_example(
+        running, config, clock):
+    core, transport = running
+    await add_owners(core.db, 2, eligible=True)
+    await compose(staff_of(core))  # written and addressed: the preview is shown
+    await core.stop()
+    # A new process on the same database: the answers are the staff flow's, so it goes on.
+    again = Core(config, await Database.open(config.database), Catalogs(config.time_zone),
+                 FEATURES, clock=clock)
+    await again.start([transport])
+    try:
+        staff = staff_of(again)
+        example = "2/9/2027 09.00"  # tomorrow at 09.00, as the office writes dates
+        await staff.press("bc:later")
+        assert f"for example {example}." in staff.text()
+        await staff.say("kapan-kapan")
+        assert f"for example {example}." in staff.text() and "/cancel" in staff.text()
+        await staff.say("Kamis, 2 September 2027 pukul 10.00")
+        assert "scheduled for Thursday, 2 September 2027 at 10:00" in staff.text()
+        assert "2 owners" in staff.text()
+        await staff.say("/sesi")
+        await staff.tap("New session")
+        await staff.say("Pelatihan Ekspor Oktober 2027")
+        assert "When does it start?" in staff.text() and f"for example {example}." in staff.text()
+        await staff.say("kapan-kapan")
+        assert f"Please type it like {example}." in staff.text()
+    finally:
+        await again.stop()
+        await again.db.close()

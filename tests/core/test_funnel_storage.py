@@ -29,7 +29,7 @@ async def test_every_breakdown_adds_up_owner_by_owner(core):
     await sign_up(core.db, session_id, signed[:10], attendance="confirmed")
     await sign_up(core.db, session_id, signed[10:], status="waiting")
     for owner_id in signed[:4]:
-        await core.db.sessions.mark_present(session_id, owner_id, True, core.clock())
+        await core.db.registrations.mark_present(session_id, owner_id, True, core.clock())
 
     def stages(p: dict) -> tuple[int, ...]:
         i = p["id"]

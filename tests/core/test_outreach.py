@@ -61,7 +61,7 @@ async def outreach(core):
 async def seated(core, now, language="id") -> tuple[int, int]:
     owner = await eligible(core.db, "wa-1", now, language=language, channel="whatsapp")
     found = await session(core.db, now)
-    await core.db.sessions.register(found.id, owner, now)
+    await core.db.registrations.register(found.id, owner, now)
     return owner, found.id
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.channel import Reply, plain_text
+from bot.storage.registrations import Seats
 from bot.storage.reports import Reports
-from bot.storage.sessions import Seats
 from tests.support.config import STAFF_ID
 from tests.support.owner import Owner
 from tests.support.sessionkit import START, deliver, eligible, outbox, session
@@ -33,7 +33,7 @@ async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clo
     s, ids = await full_session(core, clock)
     member = staff(core)
     await member.press(f"stseat:people:{s.id}")
-    await member.tap("Give someone waiting a seat")
+    await member.tap("Give a seat")
     text = member.text()
     assert "most ready first" in text
     assert text.index("Citra Dewi") < text.index("Dewi Sartika")  # by readiness, not position
@@ -46,15 +46,15 @@ async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clo
     confirm = member.text()
     assert "Give the seat of Ani Lestari (Usaha Ani) · readiness 60 to Citra Dewi" in confirm
     assert "They have confirmed that they will come" in confirm
-    assert (await core.db.sessions.registration(s.id, ids["Ani"])).status == "registered"
+    assert (await core.db.registrations.get(s.id, ids["Ani"])).status == "registered"
     give = member.last
     await member.tap("Give the seat")
     assert "Done. The chosen owner has the seat; the other is number 1 on the waiting list" \
         in member.text()
     assert "Registered (2)" in member.text()
-    citra = await core.db.sessions.registration(s.id, ids["Citra"])
-    ani = await core.db.sessions.registration(s.id, ids["Ani"])
-    dewi = await core.db.sessions.registration(s.id, ids["Dewi"])
+    citra = await core.db.registrations.get(s.id, ids["Citra"])
+    ani = await core.db.registrations.get(s.id, ids["Ani"])
+    dewi = await core.db.registrations.get(s.id, ids["Dewi"])
     assert (citra.status, citra.position, citra.seated_at) == ("registered", None, clock())
     assert (ani.status, ani.position, ani.attendance, ani.seated_at) == ("waiting", 1, None, None)
     assert (dewi.status, dewi.position) == ("waiting", 2)
@@ -62,18 +62,18 @@ async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clo
     member.last = give
     await member.tap("Give the seat")
     assert "no longer on the waiting list. Nothing was changed" in member.text()
-    assert (await core.db.sessions.registration(s.id, ids["Ani"])).position == 1
+    assert (await core.db.registrations.get(s.id, ids["Ani"])).position == 1
     assert [(o, k) for o, k, _r, _s in await outbox(core.db)] == [
         (ids["Citra"], "seat"), (ids["Ani"], "seat_lost")]
     told = {owner: plain_text(reply.text) for owner, reply in await deliver(core)}
     assert "the office has chosen you for a seat" in told[ids["Citra"]]
     assert "kursi Anda diberikan kepada usaha lain" in told[ids["Ani"]]
-    assert "nomor 1 dalam daftar tunggu" in told[ids["Ani"]]
+    assert "nomor 1 di daftar tunggu" in told[ids["Ani"]]
     entries = await core.db.staff.audit_entries()
     assert [(e.action, e.audience) for e in entries] == [("session.choose", 2)]
     # When a seat frees up, the one who gave theirs up is first in line.
     await Owner(core, "1002", "en").press(f"sess:dropok:{s.id}")
-    assert (await core.db.sessions.registration(s.id, ids["Ani"])).status == "registered"
+    assert (await core.db.registrations.get(s.id, ids["Ani"])).status == "registered"
 
 
 async def test_a_seat_notice_is_not_sent_to_someone_seated_again_meanwhile(core, clock):
@@ -111,7 +111,7 @@ async def test_choosing_is_refused_for_forged_stale_or_finished_cases(core, cloc
     clock.now = START + timedelta(minutes=1)  # the session has begun
     await member.press(f"stseat:swap:{s.id}:{ids['Citra']}:{ids['Ani']}")
     assert "can no longer be changed" in member.text()
-    assert await core.db.sessions.seats([s.id]) == {s.id: Seats(2, 1, 0, 2)}
+    assert await core.db.registrations.seats([s.id]) == {s.id: Seats(2, 1, 0, 2)}
     assert await core.db.staff.audit_entries() == []
 
 
@@ -153,12 +153,12 @@ async def test_staff_mark_who_came_and_the_funnel_counts_it(core, clock):
     member.last = stale
     await member.tap("Budi Santoso")  # the old button pressed again changes nothing more
     assert "Came: 0 · did not come: 1" in member.text()
-    assert (await core.db.sessions.registration(s.id, ids["Budi"])).present is False
+    assert (await core.db.registrations.get(s.id, ids["Budi"])).present is False
     await member.tap("Budi Santoso")  # from the list as it is now: he came after all
-    await member.tap("The rest did not come")
+    await member.tap("The rest: absent")
     assert "Came: 1 · did not come: 1 · not marked: 0" in member.text()
-    assert (await core.db.sessions.registration(s.id, ids["Ani"])).present is False
-    assert (await core.db.sessions.registration(s.id, ids["Budi"])).present is True
+    assert (await core.db.registrations.get(s.id, ids["Ani"])).present is False
+    assert (await core.db.registrations.get(s.id, ids["Budi"])).present is True
     # The funnel: Ani confirmed and did not come, Budi came without confirming.
     (row,) = await Reports(core.db).funnel()
     assert row.counts[-2:] == (2, 1)
@@ -187,7 +187,7 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
     await Owner(core, "1002", "en").press(f"att:yes:{s.id}")
     member = staff(core)
     await member.press(f"stseat:people:{s.id}")
-    await member.tap("Seats to the most ready")
+    await member.tap("Most ready first")
     preview = member.text()
     assert "Give the 2 seats of Pelatihan Ekspor Oktober 2027 to the most ready owners?" \
         in preview
@@ -196,11 +196,11 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
         "go to the top of the waiting list") < preview.index("Dewi Sartika (Usaha Dewi) · "
                                                             "readiness 70 · ✅")
     assert "Eko" not in preview
-    assert (await core.db.sessions.registration(s.id, ids["Citra"])).status == "waiting"
+    assert (await core.db.registrations.get(s.id, ids["Citra"])).status == "waiting"
     confirm = member.last
     await member.tap("Give the seats")
     assert "Done. 2 got a seat, 2 went to the waiting list" in member.text()
-    state = {name: await core.db.sessions.registration(s.id, owner)
+    state = {name: await core.db.registrations.get(s.id, owner)
              for name, owner in ids.items()}
     assert {n for n, r in state.items() if r.status == "registered"} == {"Citra", "Budi"}
     assert [(n, state[n].position) for n in ("Dewi", "Ani", "Eko")] == [
@@ -224,4 +224,4 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
     await Owner(core, "1007", "en").press(f"sess:join:{s.id}")
     await member.tap("Give the seats")
     assert "changed meanwhile" in member.text() and "Gita Permata" in member.text()
-    assert (await core.db.sessions.registration(s.id, ids["Budi"])).status == "registered"
+    assert (await core.db.registrations.get(s.id, ids["Budi"])).status == "registered"

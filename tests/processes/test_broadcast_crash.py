@@ -73,7 +73,8 @@ async def test_a_broadcast_killed_midway_finishes_with_no_duplicates_beyond_in_f
             assert at_kill < OWNERS, "the broadcast should still be going when killed"
 
             process = await start_bot(config, fake, log)
-            report = await fake.wait_for(lambda r: r.method == "editMessageText"
+            report = await fake.wait_for(lambda r: r.method == "sendMessage"
+                                         and r.chat_id == STAFF_ID
                                          and "finished" in (r.text or ""), timeout=30)
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 20)

@@ -72,3 +72,23 @@ async def test_kinds_of_message_without_a_template_are_named_and_the_check_goes_
     (line,) = [line for line in lines if " templates:" in line]
     assert code == 0 and line.startswith("warn templates: 11 templates for 13 kinds")
     assert "no template for reminder_3d:" in line and "reminder_7d" not in line.split(":")[-1]
+
+
+def test_rules_naming_a_missing_option_stop_start_up_with_one_sentence(tmp_path, monkeypatch,
+                                                                       capsys):
+    # A deliberately broken fixture: the readiness rule scores an option the question lacks.
+    from dataclasses import replace
+
+    from bot import cli, core
+    from bot.criteria import RULES, Part
+
+    broken = replace(RULES, parts=(*RULES.parts[:-1],
+                                   Part("administrasi", "NIB", "has_nib", points={"sure": 20})))
+    monkeypatch.setattr(core, "RULES", broken)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code = cli.main(["--config", str(write_config(tmp_path)), "chat"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == ("umkm-bot: The readiness scores do not match the questionnaire: part "
+                   "'administrasi' refers to option 'sure' of question 'has_nib', which it does "
+                   "not have.")

@@ -35,6 +35,7 @@ from tests.support.harness import TOKEN
 from tests.support.script import (
     CONSENT_DATA,
     ELIGIBLE,
+    GO_ON_DATA,
     NOT_ELIGIBLE,
     SUBMIT_DATA,
     choice_data,
@@ -58,14 +59,20 @@ LABELS = {f"<b>{esc(q.label)}</b>": q.id for q in QUESTIONNAIRE.questions}
 
 def prompt(text: str) -> str | None:
     """What a message of the bot asks for: consent, a question id, the summary, the result."""
-    if "Before we start, about your data" in text:
+    if "Do you agree?" in text:
         return "consent"
     if "Please check your answers" in text:
         return "summary"
-    if "Good news" in text or "does not meet every requirement" in text:
+    if "Good news" in text or "requirements of the training yet" in text:
         return "result"
-    if re.search(r"Question \d+ of \d+", text):
-        return next((qid for label, qid in LABELS.items() if label in text), None)
+    if "cannot join this training" in text:
+        return "go on"  # told at once that the KTP address does not qualify
+    where = re.search(r"(\d+)/\d+</i> · ", text)
+    if where:
+        # A multi-select question redrawn with its ticks shows its number, not its label.
+        by_number = [q.id for q in QUESTIONNAIRE.questions if q.condition is None
+                     and QUESTIONNAIRE.numbered[q.id] == int(where.group(1))]
+        return next((qid for label, qid in LABELS.items() if label in text), by_number[0])
     return None
 
 
@@ -90,6 +97,7 @@ class Driver:
     rng: random.Random
     acked: dict[str, Any] = field(default_factory=dict)  # question id (or "consent") -> value
     pending: tuple[str, Any, int] | None = None  # the last action, not yet acknowledged
+    also: tuple[str, Any] | None = None  # a follow-up answered by the same action
     finished: bool = False
 
     async def push(self, key: str, value: Any, update: Any) -> int:
@@ -111,7 +119,10 @@ class Driver:
         found = await self.fake.wait_for(matches, timeout=30)
         if self.pending is not None and self.pending[0] != "/lanjut":
             self.acked[self.pending[0]] = self.pending[1]
+            if self.also is not None:
+                self.acked[self.also[0]] = self.also[1]
         self.pending = None
+        self.also = None
         return found
 
     async def resume(self, db: Database, first: bool) -> Request:
@@ -138,6 +149,9 @@ class Driver:
             elif asked == "summary":
                 seq = await self.push("submit", True, lambda: self.user.press(SUBMIT_DATA,
                                                                                check=False))
+            elif asked == "go on":
+                seq = await self.push("/lanjut", None, lambda: self.user.press(GO_ON_DATA,
+                                                                                check=False))
             else:
                 shown = await self.answer(asked, shown)
                 continue
@@ -148,7 +162,18 @@ class Driver:
         question = QUESTIONNAIRE.get(question_id)
         assert question is not None
         wanted = self.persona[question_id]
-        if question.kind == QKind.CHOICE:
+        option = question.option(wanted) if question.kind == QKind.CHOICE else None
+        child = QUESTIONNAIRE.get(option.inline) if option and option.inline else None
+        if child is not None:  # its follow-up is answered in the same message
+            inner = self.persona[child.id]
+            self.also = (child.id, stored_value(child.id, inner))
+            if child.kind == QKind.CHOICE:
+                data = choice_data(question, f"{wanted}:{inner}")
+                seq = await self.push(question_id, wanted,
+                                      lambda: self.user.press(data, check=False))
+            else:
+                seq = await self.push(question_id, wanted, lambda: self.user.text(inner))
+        elif question.kind == QKind.CHOICE:
             data = choice_data(question, wanted)
             seq = await self.push(question_id, wanted, lambda: self.user.press(data, check=False))
         elif question.kind == QKind.MULTI:

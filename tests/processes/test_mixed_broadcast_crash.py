@@ -93,7 +93,7 @@ async def test_a_mixed_broadcast_killed_midway_resumes_with_nobody_missed(tmp_pa
             assert len(graph.sent) < OWNERS, "the broadcast should still be going when killed"
 
             process = await start_bot(config, fake, graph, log)
-            report = await fake.wait_for(lambda r: r.method == "editMessageText"
+            report = await fake.wait_for(lambda r: r.method == "sendMessage"
                                          and "finished" in (r.text or ""), timeout=40)
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 20)

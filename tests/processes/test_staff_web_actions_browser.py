@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.actions import seats
 from tests.support.browser import ARTIFACTS, CHROMIUM, LAUNCH_FLAGS, serving
 from tests.support.clock import Clock
 from tests.support.config import STAFF_ID
@@ -133,12 +134,12 @@ async def at_the_office(chromium, base, login, core, fake, session_id, owners) -
     await page.get_by_role("button", name="Berikan kursinya").click()
     await page.wait_for_url(f"{base}/staf/sesi/{session_id}?selesai=best")
     await shot("05-session-after-seats")
-    people = {p.owner_id: p for p in await core.db.sessions.people(session_id)}
+    people = {p.owner_id: p for p in await seats.people(core, session_id)}
     seated = sorted((p for p in people.values() if p.status == "registered"),
                     key=lambda p: -(p.readiness or 0))
     best = sorted(people.values(), key=lambda p: -(p.readiness or 0))[:5]
     assert {p.owner_id for p in seated} == {p.owner_id for p in best}
-    await fake.wait_for(lambda r: r.method == "sendMessage" and "Dinas memilih Anda"
+    await fake.wait_for(lambda r: r.method == "sendMessage" and "kami memilih Anda"
                         in (r.text or ""), timeout=10)  # a seat notice went out on Telegram
 
     await page.get_by_role("link", name="Pengumuman").first.click()
@@ -230,7 +231,7 @@ async def on_a_phone(chromium, base, login, core, session_id) -> None:
         await shot(name)
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], path
-    marked = [p.present for p in await core.db.sessions.people(session_id)
+    marked = [p.present for p in await seats.people(core, session_id)
               if p.status == "registered"]
     assert sorted(marked) == [False, False, False, False, True]
     assert errors == []

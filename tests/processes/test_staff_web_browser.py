@@ -89,7 +89,7 @@ async def test_a_staff_member_signs_in_and_reviews_applicants(site):
                 await page.get_by_role("link", name="Pendaftar").first.click()
                 await page.wait_for_url(base + "/staf/pendaftar")
                 # Sorted by readiness, highest first, until the header is pressed.
-                header = page.get_by_role("columnheader", name="Kesiapan")
+                header = page.get_by_role("columnheader", name="Kesiapan ekspor")
                 assert await header.get_attribute("aria-sort") == "descending"
                 await header.get_by_role("link").click()
                 assert await header.get_attribute("aria-sort") == "ascending"
@@ -109,7 +109,7 @@ async def test_a_staff_member_signs_in_and_reviews_applicants(site):
                 await page.wait_for_url(base + "/staf/unduh")
                 await shot("5-downloads")
                 async with page.expect_download() as waiting:
-                    await page.get_by_role("link", name="Lembar kerja (XLSX)").click()
+                    await page.get_by_role("link", name="Berkas Excel (XLSX)").click()
                 download = await waiting.value
                 assert download.suggested_filename.endswith(".xlsx")
                 book = load_workbook(io.BytesIO(Path(await download.path()).read_bytes()))

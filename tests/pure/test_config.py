@@ -34,6 +34,30 @@ def test_staff_name_their_channel_and_bare_numbers_stay_telegram_ids(tmp_path):
         {"telegram:123456789", "whatsapp:6281234567890", "telegram:42"})
 
 
+def test_backups_go_beside_the_database_unless_a_folder_is_set(tmp_path):
+    # Issue 12: UMKM_BOT_DB moves the database; its backups move with it.
+    path = tmp_path / "config.toml"
+    path.write_text("", encoding="utf-8")
+    moved = load_config(path, env={"UMKM_BOT_DB": str(tmp_path / "elsewhere" / "db.sqlite3")})
+    assert moved.backup.directory == tmp_path / "elsewhere" / "backups"
+    assert load_config(path, env={}).backup.directory == tmp_path / "data" / "backups"
+    path.write_text('[backup]\ndirectory = "/var/backups/umkm"\n', encoding="utf-8")
+    assert str(load_config(path, env={}).backup.directory) == "/var/backups/umkm"
+    path.write_text('[backup]\ndirectory = ""\n', encoding="utf-8")
+    assert load_config(path, env={}).backup.directory is None  # switched off
+
+
+def test_the_office_contact_is_read_and_checked(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[office]\nwhatsapp = "+62 812 3456 7890"\nhours = "Senin-Jumat"\n',
+                    encoding="utf-8")
+    office = load_config(path, env={}).office
+    assert office.whatsapp == "6281234567890" and office.hours == "Senin-Jumat"
+    assert office.name == "Dindagkop-UKM Kota Pekalongan"  # the default name
+    shipped = load_config(env={}).office
+    assert shipped.name and shipped.address
+
+
 def test_relative_database_paths_are_relative_to_the_config_file(tmp_path):
     config = load_config(write_config(tmp_path), env={})
     assert config.database == tmp_path / "bot.sqlite3"
@@ -55,6 +79,10 @@ def test_relative_database_paths_are_relative_to_the_config_file(tmp_path):
     ('[broadcast]\nrate = 0', "[broadcast] rate must be a number from 0.1 to 10000"),
     ('[logging]\nlevel = "LOUD"', "[logging] level must be one of"),
     ("[nonsense]\n", "unknown table [nonsense]"),
+    ('[office]\nwhatsapp = "0812-3456"', "[office] whatsapp must be a number in international"),
+    ('[office]\nweb = "dindagkop"', "[office] web must be an http:// or https:// URL"),
+    ('[office]\nname = " "', "[office] name must be the office's name"),
+    ('[office]\nfax = "1"', "[office] has an unknown key 'fax'"),
     ("this is = not toml [", "is not valid TOML"),
     ('[[sessions]]\nkey = "a"\ntitle = "T"\nstarts_at = "6 Oktober"',
      "[sessions #1] starts_at must be a WIB date and time"),

@@ -126,6 +126,36 @@ async def test_a_third_language_added_in_one_place_is_spoken(tmp_path, monkeypat
         assert (await db.owners.find("telegram", "1001")).language == "jv"
         # Indonesian command names, and what is not translated yet reads in Indonesian.
         indonesian = core.catalogs.get("id").gettext
-        assert ("datasaya", indonesian("See the data stored about you")) in core.commands("jv")
+        assert ("datasaya", indonesian("Your stored data")) in core.commands("jv")
     finally:
         await db.close()
+
+
+def _command_names():
+    """(English names, Indonesian names) of every command, aliases included."""
+    from bot.cli import FEATURES
+    from bot.router import Router
+
+    router = Router()
+    for feature in FEATURES:
+        feature.register(router)
+    english = {c.names[-1] for c in router.ordered}
+    indonesian = {c.names[0] for c in router.ordered}
+    return english, indonesian
+
+
+def test_each_language_cites_the_command_names_of_its_own_command_list():
+    """Issue 12: English told owners to type /datasaya while their list showed /mydata."""
+    english, indonesian = _command_names()
+    cited = re.compile(r"(?<![\w/.<])/([a-z]{3,20})\b")
+    wrong = []
+    for m in catalog("id"):
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for text in ids:
+            wrong += [("en", name, text[:60]) for name in cited.findall(text or "")
+                      if name not in english]
+        for text in strings:
+            wrong += [("id", name, text[:60]) for name in cited.findall(text or "")
+                      if name not in indonesian]
+    assert wrong == []

@@ -30,23 +30,38 @@ def test_nib_refuses_non_digits(raw):
 
 
 @pytest.mark.parametrize(
-    ("raw", "amount", "unit", "kind", "base"),
+    ("raw", "amount", "unit", "kind", "period", "base"),
     [
-        ("500 potong", 500, "potong", "pieces", 500),
-        ("1.000 pcs", 1000, "pcs", "pieces", 1000),
-        ("20 kodi", 20, "kodi", "pieces", 400),
-        ("2,5 ton", 2.5, "ton", "kg", 2500),
-        ("2.5 ton", 2.5, "ton", "kg", 2500),
-        ("200kg", 200, "kg", "kg", 200),
-        ("300 botol per bulan", 300, "botol", "pieces", 300),
-        ("Sekitar 50 Liter sebulan", 50, "liter", "liters", 50),
-        ("10 lusin/bulan", 10, "lusin", "pieces", 120),
+        ("500 potong", 500, "potong", "pieces", "month", 500),
+        ("1.000 pcs", 1000, "pcs", "pieces", "month", 1000),
+        ("20 kodi", 20, "kodi", "pieces", "month", 400),
+        ("2,5 ton", 2.5, "ton", "kg", "month", 2500),
+        ("2.5 ton", 2.5, "ton", "kg", "month", 2500),
+        ("200kg", 200, "kg", "kg", "month", 200),
+        ("300 botol per bulan", 300, "botol", "pieces", "month", 300),
+        ("Sekitar 50 Liter sebulan", 50, "liter", "liters", "month", 50),
+        ("10 lusin/bulan", 10, "lusin", "pieces", "month", 120),
+        # Issue 12, item 1: a week is about 4.3 months' worth less, not the same.
+        ("100 kg per minggu", 100, "kg", "kg", "week", 433.33),
+        ("100kg/minggu", 100, "kg", "kg", "week", 433.33),
+        ("100 pcs/hari", 100, "pcs", "pieces", "day", 2600),  # six working days a week
+        ("300 bks", 300, "bks", "pieces", "month", 300),
+        ("12 kodi seminggu", 12, "kodi", "pieces", "week", 1040),
+        ("50 pak tiap hari", 50, "pak", "pieces", "day", 1300),
+        ("3 ton setahun", 3, "ton", "kg", "year", 250),
+        ("200 kg a week", 200, "kg", "kg", "week", 866.67),
+        ("20-30 kodi sebulan", 20, "kodi", "pieces", "month", 400),  # a range: the lower
+        ("kira-kira 40 lembar per hari", 40, "lembar", "pieces", "day", 1040),
+        ("5 lsn", 5, "lsn", "pieces", "month", 60),
     ],
 )
-def test_capacity_reads_number_and_unit(raw, amount, unit, kind, base):
+def test_capacity_reads_number_unit_and_period(raw, amount, unit, kind, period, base):
     result = VALIDATORS["capacity"](raw)
     assert isinstance(result, Valid), result
-    assert result.value == {"amount": amount, "unit": unit, "class": kind, "base": base}
+    value = result.value
+    assert (value["amount"], value["unit"], value["class"], value["period"], value["base"]) == (
+        amount, unit, kind, period, base)
+    assert value["text"] == " ".join(raw.split())  # the owner's own words are kept
 
 
 @pytest.mark.parametrize(
@@ -58,6 +73,9 @@ def test_capacity_reads_number_and_unit(raw, amount, unit, kind, base):
         ("500 gajah", "do not know the unit"),
         ("", "number"),
         ("-5 kg", "number"),
+        ("lima puluh kodi", "in digits"),
+        ("seratus kg per minggu", "in digits"),
+        ("fifty pieces", "in digits"),
     ],
 )
 def test_capacity_refusals_say_what_is_wrong(raw, reason_part):

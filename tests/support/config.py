@@ -18,10 +18,12 @@ WIB = ZoneInfo("Asia/Jakarta")  # the configured time zone unless a test says ot
 
 
 def write_config(tmp_path: Path, extra: str = "") -> Path:
-    """A config.toml for tests, with one staff member and the database in tmp_path."""
+    """A config.toml for tests, with one staff member and the database in tmp_path; automatic
+    backups are off unless `extra` has a [backup] table."""
     path = tmp_path / "config.toml"
+    backup = "" if "[backup]" in extra else '[backup]\ndirectory = ""\n'
     path.write_text(
-        f'[bot]\nstaff = [{STAFF_ID}]\n[database]\npath = "bot.sqlite3"\n{extra}',
+        f'[bot]\nstaff = [{STAFF_ID}]\n[database]\npath = "bot.sqlite3"\n{backup}{extra}',
         encoding="utf-8",
     )
     return path
