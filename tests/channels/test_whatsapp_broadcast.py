@@ -19,6 +19,7 @@ import pytest
 
 from bot.actions import Actor, announcements
 from bot.actions.announcements import Draft
+from bot.config import PROJECT_DIR
 from bot.storage.broadcasts import Audience
 from bot.storage.outbox import WAITING_DAILY_LIMIT
 from handlers.telegram import TelegramChannel
@@ -168,3 +169,37 @@ async def test_the_daily_limit_stops_sending_and_it_resumes_the_next_day_after_a
             assert "Sent: 5" in report.text
     assert Counter(s.to for s in graph.sent) == dict.fromkeys(outside, 1)
     assert graph.failed == [] and graph.limits.counts == {}  # Meta's limit never reached
+
+
+async def test_without_an_announcement_template_those_outside_wait_and_the_progress_says_so(
+        tmp_path):
+    shipped = (PROJECT_DIR / "templates.toml").read_text(encoding="utf-8")
+    (tmp_path / "mine.toml").write_text(
+        shipped.replace('announcement = "umkm_pengumuman"\n', ""), encoding="utf-8")
+    clock = Clock()
+    extra = '[whatsapp]\ntemplates = "mine.toml"\n[broadcast]\nprogress_every_s = 0.5\n'
+    async with FakeGraph(clock=clock) as graph, FakeBotAPI() as bot_api, \
+            mixed(tmp_path, graph, bot_api, clock, extra) as bot:
+        core = bot.core
+        inside, outside = await whatsapp_owners(graph, bot, 1, 2)
+        staff = Owner(core, user_id=str(STAFF_ID), language_code="en")
+        await staff.say("/announce")
+        await staff.say("Pelatihan ekspor dibuka!")
+        await staff.press("bc:a:all")
+        await staff.press("bc:now")
+        progress = await bot_api.wait_for(
+            lambda r: r.method in ("editMessageText", "sendMessage")
+            and "wait for an approved template" in (r.text or ""), timeout=10)
+        assert "⏳ 2 WhatsApp owners are outside the 24-hour window and wait for an " \
+               "approved template (see `umkm-bot check`)." in progress.text
+        assert [s.to for s in graph.sent] == inside  # nothing free-form outside the window
+        rows = await core.db.all("SELECT status, waiting FROM outbox WHERE chat_id IN"
+                                 " (?, ?)", tuple(outside))
+        assert [tuple(r) for r in rows] == [("queued", "no_template")] * 2
+        # One of them writes: the window is open, and the announcement reaches her.
+        back = graph.user(outside[0], name="Rina", user_id=outside[0])
+        await back.say("halo")
+        await graph.wait_for(lambda: any(s.to == outside[0] and "Pelatihan ekspor" in s.body
+                                         for s in graph.sent))
+        assert not any(s.to == outside[1] for s in graph.sent)
+    assert graph.failed == [] and graph.refused == []

@@ -4,7 +4,6 @@ message failing as outside the window sent again as its template, once."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -101,14 +100,13 @@ async def test_each_channel_sends_at_its_own_rate_at_the_same_time(db):
     telegram, whatsapp = Recorder(), WindowRecorder()
     sender = Sender(db, {"telegram": telegram, "whatsapp": whatsapp}, hello, config(60, 120),
                     lambda: NOW, outreach=Always())
-    started = time.monotonic()
     await run(sender)
-    elapsed = time.monotonic() - started
     assert len(telegram.sent) == 90 and len(whatsapp.sent) == 180
     assert busiest_second(telegram.times()) <= 60 and busiest_second(whatsapp.times()) <= 120
-    # Side by side: both took about 1.5 s; one after the other would have taken 3.
-    assert elapsed < 2.8
+    # Side by side, not one after the other: each channel's sending began before the other's
+    # ended (the rates achieved are the benchmark's, bench/bench_wa_broadcast.py).
     assert min(whatsapp.times()) < max(telegram.times())
+    assert min(telegram.times()) < max(whatsapp.times())
     rows = await db.all("SELECT channel, via, message_id FROM outbox ORDER BY id")
     assert {(r[0], r[1]) for r in rows} == {("telegram", None), ("whatsapp", "text")}
     assert all(r[2] for r in rows if r[0] == "whatsapp")  # noted, for the status webhooks
