@@ -61,6 +61,7 @@ MAX_BACKOFF = 60.0
 # that need them (one per 40 messages/s, up to MAX_WORKERS). Few on purpose: each concurrent
 # request costs the HTTP client's connection pool more than it gains once the rate is reached.
 RTT_ASSUMED = 0.3
+PAUSE_MEMORY = 5.0  # seconds: a pause asked within this of the last one waits twice as long
 MAX_WORKERS = 32
 
 
@@ -82,6 +83,7 @@ class Lane:
         self.workers = max(2, min(most, round(limits.rate * RTT_ASSUMED)))
         self.rtt = RTT_ASSUMED  # seconds per delivery, smoothed
         self.paused_until = 0.0  # time.monotonic() before which nothing is sent
+        self._pauses = (0, 0.0)  # pauses asked in a row, and when the last one was asked
         self.sent = 0
         self._last_sent: dict[str, float] = {}
         self.wakeup = asyncio.Event()
@@ -265,9 +267,8 @@ class Lane:
             if exc.per_chat:  # only this chat must wait (a pair limit)
                 return SendResult(item.id, "queued", item.attempts,
                                not_before=self._later(exc.seconds))
-            self.paused_until = max(self.paused_until, time.monotonic() + exc.seconds)
-            log.warning("%s asked to pause sending for %s s", self.name, exc.seconds)
-            return SendResult(item.id, "queued", item.attempts, not_before=self._later(exc.seconds))
+            seconds = self._pause(exc.seconds)
+            return SendResult(item.id, "queued", item.attempts, not_before=self._later(seconds))
         except UserGone:
             return SendResult(item.id, "blocked", attempts, error="blocked by the owner")
         except OutsideWindow as exc:
@@ -298,6 +299,18 @@ class Lane:
             return SendResult(item.id, "sent", attempts)
         return SendResult(item.id, "sent", attempts, message_id=sent_id,
                        via="template" if template else "text")
+
+    def _pause(self, seconds: float) -> float:
+        """Stop the lane for `seconds`, longer each time it is asked again soon after (the
+        rate is really too high, not a moment's bunching on the way); how long it stops."""
+        now = time.monotonic()
+        count, last = self._pauses
+        count = count + 1 if now - last < PAUSE_MEMORY else 0
+        self._pauses = (count, now)
+        seconds *= 2 ** min(count, 4)
+        self.paused_until = max(self.paused_until, now + seconds)
+        log.warning("%s asked to pause sending for %.2f s", self.name, seconds)
+        return seconds
 
     def _forget_old_chats(self) -> None:
         if len(self._last_sent) > 10_000:

@@ -99,10 +99,15 @@ CAPABILITIES = Capabilities(edit=False, popups=False, reply_buttons=layout.REPLY
 
 def client(config: WhatsAppConfig) -> WhatsApp:
     """A pywa client with its own httpx client, without a web server of its own."""
-    transport = None if config.api_url == GRAPH_API_URL else GraphTransport(config.api_url)
+    limits = httpx.Limits(max_connections=CONCURRENCY * 2,
+                          max_keepalive_connections=CONCURRENCY * 2)
+    # httpx applies `limits` only to a transport it makes itself: the rewriting one gets them
+    # too (with httpx's default of 20 kept-alive connections, a broadcast at more than 20 at a
+    # time opened a new connection for most messages).
+    transport = (None if config.api_url == GRAPH_API_URL
+                 else GraphTransport(config.api_url, httpx.AsyncHTTPTransport(limits=limits)))
     session = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(20, connect=10),
-                                limits=httpx.Limits(max_connections=CONCURRENCY * 2,
-                                                    max_keepalive_connections=CONCURRENCY * 2))
+                                limits=limits)
     return WhatsApp(phone_id=config.phone_number_id, token=config.token, session=session,
                     server=None, verify_token=config.verify_token, app_secret=config.app_secret,
                     api_version=config.api_version, validate_updates=True,
@@ -122,7 +127,9 @@ def mapped_errors() -> Iterator[None]:
     except wa_errors.TooManyMessages as exc:  # the pair rate: only this person must wait
         raise RetryLater(6.0, per_chat=True) from exc  # about one message per 6 s in bulk
     except wa_errors.RateLimitHit as exc:  # the number's messages per second
-        raise RetryLater(1.0) from exc  # Meta gives no retry_after: a second, then again
+        # Meta gives no retry_after. The sender keeps under the rate, so one of these is most
+        # likely a few messages bunched up on the way: a short pause, longer if asked again.
+        raise RetryLater(0.25) from exc
     except wa_errors.SpamRateLimitHit as exc:  # sending restricted for a while
         raise RetryLater(60.0) from exc
     except wa_errors.MessageUndeliverable as exc:

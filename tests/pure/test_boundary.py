@@ -6,10 +6,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TELEGRAM_EDGE = ("handlers/telegram.py", "handlers/telegram_mapping.py",
                  "handlers/telegram_publishing.py")
-WHATSAPP_EDGE = ("handlers/whatsapp.py", "handlers/whatsapp_inbound.py",
-                 "handlers/whatsapp_inbox.py", "handlers/whatsapp_layout.py",
-                 "handlers/whatsapp_outgoing.py", "handlers/whatsapp_templates.py",
-                 "handlers/whatsapp_transport.py", "handlers/whatsapp_webhook.py")
+# The other handlers/whatsapp_*.py modules (inbound, inbox, layout, outgoing, templates,
+# transport, webhook) are the WhatsApp edge too, but are handed pywa's objects by this one.
+WHATSAPP_EDGE = ("handlers/whatsapp.py",)
 MESSENGER_LIBRARIES = {"telegram": TELEGRAM_EDGE, "pywa": WHATSAPP_EDGE,
                        "pywa_async": WHATSAPP_EDGE}
 
