@@ -67,6 +67,25 @@ def waiting_lines(tr: Translator, waiting: Waiting) -> list[str]:
     return lines
 
 
+def window_lines(tr: Translator, outside_window: int, daily_limit: int, days: int) -> list[str]:
+    """For the preview: how many WhatsApp owners get the template, and how many days the daily
+    limit makes it take."""
+    lines = []
+    if outside_window:
+        lines.append(tr.ngettext(
+            "{count} WhatsApp owner has not written in the last 24 hours: they get the approved "
+            "announcement template instead.",
+            "{count} WhatsApp owners have not written in the last 24 hours: they get the "
+            "approved announcement template instead.",
+            outside_window).format(count=tr.number(outside_window)))
+    if days > 1:
+        lines.append(tr.gettext(
+            "⚠️ WhatsApp lets us reach {limit} people a day outside the 24-hour window, so this "
+            "takes about {days} days to reach them all. The bot carries on by itself each "
+            "day.").format(limit=tr.number(daily_limit), days=tr.number(days)))
+    return lines
+
+
 def delivery_lines(tr: Translator, deliveries: Deliveries) -> list[str]:
     """Delivered and read per channel that reports them, and failures by reason."""
     _ = tr.gettext

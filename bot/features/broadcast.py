@@ -18,7 +18,7 @@ from bot import broadcasting as delivery
 from bot import staff_forms
 from bot.actions import announcements
 from bot.actions.announcements import Draft
-from bot.announcement_report import delivery_lines, reason_words
+from bot.announcement_report import delivery_lines, reason_words, window_lines
 from bot.audiences import AUDIENCE_NAMES
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
@@ -261,19 +261,7 @@ async def _preview(ctx: Context) -> None:
         lines.append(" · ".join(
             f"{esc(group_name(ctx.tr, ctx.core.questionnaire, 'channel', channel))}: "
             f"{ctx.tr.number(number)}" for channel, number in reach.by_channel.items()))
-    if reach.outside_window:
-        lines.append(ctx.tr.ngettext(
-            "{count} WhatsApp owner has not written in the last 24 hours: they get the approved "
-            "announcement template instead.",
-            "{count} WhatsApp owners have not written in the last 24 hours: they get the "
-            "approved announcement template instead.",
-            reach.outside_window).format(count=ctx.tr.number(reach.outside_window)))
-    if reach.days > 1:
-        lines.append(_("⚠️ WhatsApp lets us reach {limit} people a day outside the 24-hour "
-                       "window, so this takes about {days} days to reach them all. The bot "
-                       "carries on by itself each day.").format(
-                           limit=ctx.tr.number(reach.daily_limit),
-                           days=ctx.tr.number(reach.days)))
+    lines += window_lines(ctx.tr, reach.outside_window, reach.daily_limit, reach.days)
     ctx.reply("\n".join(lines), rows)
 
 
