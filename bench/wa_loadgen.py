@@ -23,13 +23,13 @@ from tests.support.fakegraph import FakeGraph, FakeUser, Sent
 # The eligible owner of the WhatsApp tests, as webhooks: ("text" | "press", payload). The
 # phone question is answered from the number WhatsApp gives, so it is not in the script.
 SCRIPT = [
-    ("text", "halo"), ("press", "c:yes"), ("text", "Budi Santoso"), ("text", "Batik Sekar"),
-    ("press", "a:product_type:batik"), ("press", "a:has_nib:yes"), ("text", "1234567890123"),
-    ("press", "a:own_production:own"), ("press", "t:quality:sni"),
-    ("press", "t:quality:halal"), ("press", "d:quality"), ("text", "500 potong"),
-    ("press", "a:steady:steady"), ("press", "a:packaging:export"),
-    ("press", "a:ktp_city:yes"), ("press", "a:kecamatan:barat"),
-    ("press", "a:export_experience:none"), ("press", "s:submit"),
+    ("text", "halo"), ("press", "consent:yes"), ("text", "Budi Santoso"), ("text", "Batik Sekar"),
+    ("press", "ans:product_type:batik"), ("press", "ans:has_nib:yes"), ("text", "1234567890123"),
+    ("press", "ans:own_production:own"), ("press", "tick:quality:sni"),
+    ("press", "tick:quality:halal"), ("press", "done:quality"), ("text", "500 potong"),
+    ("press", "ans:steady:steady"), ("press", "ans:packaging:export"),
+    ("press", "ans:ktp_city:yes"), ("press", "ans:kecamatan:barat"),
+    ("press", "ans:export_experience:none"), ("press", "summary:submit"),
 ]
 
 

@@ -14,6 +14,7 @@ from bot.channel import Button, esc
 from bot.config import Config, OfficeConfig, QuestionnaireConfig
 from bot.criteria import Advice, Criterion, Rules, minimum_for
 from bot.i18n import Translator
+from bot.owner_buttons import Menu, NextStep
 from bot.storage.owners import Owner
 
 
@@ -38,7 +39,7 @@ def office_lines(tr: Translator, office: OfficeConfig, full: bool = True) -> lis
 
 def office_button(tr: Translator) -> Button:
     """The button that shows the office's whole contact."""
-    return Button(tr.gettext("📞 Contact the office"), "m:kontak",
+    return Button(tr.gettext("📞 Contact the office"), Menu("kontak").pack(),
                   description=tr.gettext("Address, opening hours, WhatsApp and phone"))
 
 
@@ -145,7 +146,8 @@ def detail_buttons(tr: Translator, rules: Rules, unmet: list[str], answers: Mapp
     for criterion_id in unmet:
         criterion = rules.criterion(criterion_id)
         if criterion is not None:
-            buttons.append(Button("ℹ️ " + tr.gettext(criterion.button), f"r:{criterion.id}",
+            buttons.append(Button("ℹ️ " + tr.gettext(criterion.button),
+                                  NextStep(criterion.id).pack(),
                                   description=hint(tr, criterion, answers, config)[:72]))
     return buttons
 
@@ -166,7 +168,7 @@ def result_message(tr: Translator, rules: Rules, owner: Owner, answers: Mapping[
     buttons = [[b] for b in detail_buttons(tr, rules, list(result.get("unmet", [])), answers,
                                            config.questionnaire)]
     if not owner.eligible:
-        buttons.append([Button(tr.gettext("✏️ Change answers"), "m:ubah")])
+        buttons.append([Button(tr.gettext("✏️ Change answers"), Menu("ubah").pack())])
         buttons.append([office_button(tr)])
     return text, buttons
 

@@ -22,6 +22,7 @@ from bot.channel import Attachment, Button, Reply
 from bot.core import Core
 from bot.delivery import DeliveryError
 from bot.i18n import Translator
+from bot.staff_buttons import Failures, StopBroadcast
 from bot.storage.broadcasts import KIND, Broadcast
 from bot.storage.media import Media
 from bot.storage.outbox import Item
@@ -209,7 +210,7 @@ async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) 
     if text != state.get("shown"):  # an unchanged message cannot be edited anyway
         state["shown"] = text
         await _edit(core, broadcast, text, ((Button(tr.gettext("⏹ Stop sending"),
-                                                    f"bc:stop:{broadcast.id}"),),))
+                                                    StopBroadcast(broadcast.id).pack()),),))
 
 
 def _observed_rate(state: dict[str, Any], handled: int) -> float | None:
@@ -264,7 +265,7 @@ def final_report(tr: Translator, broadcast: Broadcast,
                      .format(count=tr.number(counts["resent"])))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if counts.get("failed"):
-        buttons = ((Button(_("Show the failures"), f"bc:f:{broadcast.id}"),),)
+        buttons = ((Button(_("Show the failures"), Failures(broadcast.id).pack()),),)
     return "\n".join(lines), buttons
 
 

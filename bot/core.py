@@ -1,8 +1,9 @@
 """The conversation core: one `Inbound` in, the replies out. Knows nothing of any messenger.
 
-Features (`bot/features/*`) register commands, button prefixes and menu entries on a `Router`;
-`Core.handle` finds the owner, serialises updates per owner (so two quick taps cannot race), and
-dispatches to the feature. Anything the owner sends that nobody claims gets a friendly answer.
+Features (`bot/features/*`) register commands, buttons (typed data, `bot/buttons.py`) and menu
+entries on a `Router`; `Core.handle` finds the owner, serialises updates per owner (so two quick
+taps cannot race), and dispatches to the feature. Anything the owner sends that nobody claims
+gets a friendly answer.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.context import Context
 from bot.criteria import RULES, Rules, check
 from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, pick_language
+from bot.owner_buttons import Menu
 from bot.questionnaire import Questionnaire
 from bot.questions import QUESTIONNAIRE
 from bot.router import Feature, Resume, Router, parse_command
@@ -260,14 +262,15 @@ class Core:
                 await self._unknown_command(ctx)
             return
         if inbound.kind == InboundKind.BUTTON:
-            prefix, _sep, rest = inbound.data.partition(":")
-            entry = self.router.buttons.get(prefix)
+            entry = self.router.button_for(inbound.data)
             if entry is None or (entry.staff and not ctx.is_staff):
                 ctx.stale_button()
             elif entry.agreed and not ctx.agreed:
                 await ctx.ask_consent()
+            elif (press := entry.kind.unpack(inbound.data)) is None:
+                ctx.stale_button()  # forged, or cut short
             else:
-                await entry.handler(ctx, rest)
+                await entry.handler(ctx, press)
             return
         if ctx.flow is not None:
             handler = self.router.flows.get(ctx.flow.name)
@@ -284,7 +287,8 @@ class Core:
         line = esc(_("I don't know that command. /help lists what I can do."))
         if await ctx.back_to_questions(line):
             return
-        ctx.reply(line, [[Button(_("☰ Menu"), "m:menu"), Button(_("❓ Help"), "m:bantuan")]])
+        ctx.reply(line, [[Button(_("☰ Menu"), Menu("menu").pack()),
+                          Button(_("❓ Help"), Menu("bantuan").pack())]])
 
 
 

@@ -6,17 +6,19 @@ chat, the staff tools, the export and the staff web page say the same thing the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.audiences import AUDIENCE_NAMES
+from bot.buttons import ButtonData
 from bot.channel import Button, esc
 from bot.criteria import RULES
 from bot.i18n import N_, Translator
+from bot.owner_buttons import Attend, SignUp
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question, Questionnaire
 from bot.storage.broadcasts import Audience, Choice
-from bot.storage.registrations import Person, Seats
+from bot.storage.registrations import Person, Registration, Seats
 from bot.storage.sessions import Session
 
 STAGE_NAMES = {
@@ -75,8 +77,27 @@ def attendance_buttons(tr: Translator, session_id: int,
                        confirmed: bool = False) -> list[list[Button]]:
     """Buttons to confirm attendance or give up the seat."""
     _ = tr.gettext
-    rows = [] if confirmed else [[Button(_("✅ Yes, I will come"), f"att:yes:{session_id}")]]
-    return [*rows, [Button(_("❌ I cannot come"), f"att:no:{session_id}")]]
+    rows = [] if confirmed else [[Button(_("✅ Yes, I will come"),
+                                         Attend("yes", session_id).pack())]]
+    return [*rows, [Button(_("❌ I cannot come"), Attend("no", session_id).pack())]]
+
+
+def withdraw_question(tr: Translator, session: Session,
+                      registration: Registration) -> tuple[str, list[list[Button]]]:
+    """Asked before an owner gives up a seat or a waiting-list place: yes, or keep it."""
+    _ = tr.gettext
+    if registration.status == "registered":
+        question = _("Cancel your seat? The next person on the waiting list gets it, and you "
+                     "may not get it back.")
+        yes = _("Yes, cancel my seat")
+    else:
+        question = _("Leave the waiting list? You are number {position} now.").format(
+            position=tr.number(registration.position or 0))
+        yes = _("Yes, leave the list")
+    return "\n".join([*session_lines(tr, session), "", question]), [
+        [Button(yes, SignUp("dropok", session.id).pack())],
+        [Button(_("No, keep it"), SignUp("keep", session.id).pack())],
+    ]
 
 
 def who(tr: Translator, person: Person) -> str:
@@ -118,14 +139,15 @@ def page_of(items: list[Person], page: int) -> tuple[list[Person], int]:
     return items[page * PAGE:(page + 1) * PAGE], page
 
 
-def pager(tr: Translator, count: int, page: int, data: str) -> list[Button]:
-    """◀️ and ▶️ between pages; `data` gets the page number appended."""
+def pager(tr: Translator, count: int, page: int,
+          to: Callable[[int], ButtonData]) -> list[Button]:
+    """◀️ and ▶️ between pages; `to(page)` is the data of the button that shows that page."""
     _ = tr.gettext
     buttons = []
     if page > 0:
-        buttons.append(Button(_("◀️ Previous"), f"{data}:{page - 1}"))
+        buttons.append(Button(_("◀️ Previous"), to(page - 1).pack()))
     if (page + 1) * PAGE < count:
-        buttons.append(Button(_("Next ▶️"), f"{data}:{page + 1}"))
+        buttons.append(Button(_("Next ▶️"), to(page + 1).pack()))
     return buttons
 
 

@@ -19,9 +19,19 @@ from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.engine import Ask, Review, Text
 from bot.i18n import N_
+from bot.owner_buttons import Menu
 from bot.questionnaire import Questionnaire
 from bot.reminder_policy import plan
 from bot.session_rules import ACTIVE, DEFAULT_CAPACITY, STATUS_NAMES, can_mark
+from bot.staff_buttons import (
+    NewSession,
+    Roll,
+    Seats,
+    SessionAction,
+    SessionField,
+    SessionList,
+    SessionReply,
+)
 from bot.staff_questions import CREATE, EDIT, EDIT_CONFIRMS, MOVE
 from bot.storage.sessions import Session
 from bot.views import seat_lines, session_lines
@@ -33,14 +43,18 @@ def register(router: Router) -> None:
     """Wire /sesi, the staff buttons, the conversation and the staff menu entry."""
     router.command(("sesi", "sessions"), on_sessions, N_("Manage the training sessions"),
                    staff=True)
-    router.button("stses", on_button, staff=True)
+    router.button(SessionList, on_list_button, staff=True)
+    router.button(NewSession, on_new_button, staff=True)
+    router.button(SessionAction, on_button, staff=True)
+    router.button(SessionField, on_field_button, staff=True)
+    router.button(SessionReply, on_reply_button, staff=True)
     router.flow(FLOW, on_flow_input)
     router.staff_menu_entry(staff_menu_button)
 
 
 async def staff_menu_button(ctx: Context) -> list[Button]:
     """The sessions entry of the staff menu."""
-    return [Button(ctx.tr.gettext("📅 Manage sessions"), "m:sesi")]
+    return [Button(ctx.tr.gettext("📅 Manage sessions"), Menu("sesi").pack())]
 
 
 # ---------------------------------------------------------------- views
@@ -65,9 +79,10 @@ async def show_list(ctx: Context) -> None:
                       capacity=tr.number(session.capacity),
                       confirmed=tr.number(counts.confirmed),
                       cancelled=tr.number(counts.cancelled), waiting=tr.number(counts.waiting))]
-    rows = [[Button(f"📅 {tr.short_date(session.starts_at)}", f"stses:show:{session.id}",
+    rows = [[Button(f"📅 {tr.short_date(session.starts_at)}",
+                    SessionAction("show", session.id).pack(),
                     description=session.title[:72])] for session in sessions]
-    rows.append([Button(_("➕ New session"), "stses:new")])
+    rows.append([Button(_("➕ New session"), NewSession().pack())])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -85,18 +100,20 @@ async def show_session(ctx: Context, session: Session) -> None:
         if ahead:
             lines += ["", _("Reminders still to send:")]
             lines += [f"• {tr.datetime(due.at)}" for due in ahead]
-    rows = [[Button(_("👥 Who signed up"), f"stseat:people:{session.id}")]]
+    rows = [[Button(_("👥 Who signed up"), Seats("people", session.id).pack())]]
     if can_mark(session.status, session.starts_at, ctx.now) and seats.registered:
-        rows.append([Button(_("📋 Mark who came"), f"stcame:mark:{session.id}")])
+        rows.append([Button(_("📋 Mark who came"), Roll(session.id).pack())])
     if session.status in ACTIVE:
-        rows += [[Button(_("✏️ Edit"), f"stses:edit:{session.id}"),
-                  Button(_("🕒 Move"), f"stses:move:{session.id}")]]
+        rows += [[Button(_("✏️ Edit"), SessionAction("edit", session.id).pack()),
+                  Button(_("🕒 Move"), SessionAction("move", session.id).pack())]]
         if session.status == "closed":
-            rows.append([Button(_("🔓 Open sign-up again"), f"stses:reopen:{session.id}")])
+            rows.append([Button(_("🔓 Open sign-up again"),
+                                SessionAction("reopen", session.id).pack())])
         else:
-            rows.append([Button(_("🔒 Close sign-up"), f"stses:close:{session.id}")])
-        rows.append([Button(_("❌ Cancel the session"), f"stses:cancel:{session.id}")])
-    rows.append([Button(_("⬅️ All sessions"), "stses:list")])
+            rows.append([Button(_("🔒 Close sign-up"), SessionAction("close", session.id).pack())])
+        rows.append([Button(_("❌ Cancel the session"),
+                            SessionAction("cancel", session.id).pack())])
+    rows.append([Button(_("⬅️ All sessions"), SessionList().pack())])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -147,7 +164,7 @@ async def show_step(ctx: Context) -> None:
     buttons: list[list[Button]] = []
     if question.validator == "seats":
         buttons.append([Button(ctx.tr.number(DEFAULT_CAPACITY),
-                               f"stses:flow:{DEFAULT_CAPACITY}")])
+                               SessionReply(str(DEFAULT_CAPACITY)).pack())])
     lines.append("<i>" + _("(Send /cancel to stop.)") + "</i>")
     ctx.reply("\n".join(lines), buttons)
 
@@ -242,7 +259,8 @@ async def ask_confirmation(ctx: Context) -> None:
                         "will be sent. This cannot be undone.", members).format(
                 count=tr.number(members))])
         yes = _("❌ Cancel the session")
-    ctx.reply(text, [[Button(yes, "stses:flow:yes")], [Button(_("✖ Stop"), "stses:flow:no")]])
+    ctx.reply(text, [[Button(yes, SessionReply("yes").pack())],
+                     [Button(_("✖ Stop"), SessionReply("no").pack())]])
 
 
 async def carry_out(ctx: Context) -> None:
@@ -308,40 +326,63 @@ async def on_sessions(ctx: Context, _args: str) -> None:
     await show_list(ctx)
 
 
-async def on_button(ctx: Context, rest: str) -> None:
-    """stses:<action>[:<session>[:<field>]] and stses:flow:<answer>."""
+async def on_list_button(ctx: Context, _press: SessionList) -> None:
+    """All sessions."""
+    await show_list(ctx)
+
+
+async def on_new_button(ctx: Context, _press: NewSession) -> None:
+    """Begin creating a session."""
+    await start(ctx, "create")
+
+
+async def on_reply_button(ctx: Context, press: SessionReply) -> None:
+    """An answer of the conversation given with a button (yes, no, the default seats)."""
+    await ctx.flow_button(FLOW, press.text, answer)
+
+
+async def _changeable(ctx: Context, session_id: int) -> Session | None:
+    """The session, while staff may still change it (else the press is answered)."""
     _ = ctx.tr.gettext
-    action, _sep, arg = rest.partition(":")
-    if action == "list":
-        await show_list(ctx)
-        return
-    if action == "new":
-        await start(ctx, "create")
-        return
-    if action == "flow":
-        await ctx.flow_button(FLOW, arg, answer)
-        return
-    session_part, _sep, field = arg.partition(":")
-    session = await ctx.db.sessions.get(int(session_part)) \
-        if session_part.isdigit() and len(session_part) < 10 else None
-    if session is None or action not in (
-            "show", "edit", "field", "move", "close", "reopen", "cancel"):
-        ctx.notice(_("This button no longer works."))
-        ctx.tidy()
-        return
-    if action == "show":
-        await show_session(ctx, session)
-    elif session.status not in ACTIVE:
+    session = await ctx.db.sessions.get(session_id)
+    if session is None:
+        ctx.stale_button()
+        return None
+    if session.status not in ACTIVE:
         ctx.notice(_("This session can no longer be changed (it is cancelled or done)."),
                    alert=True)
-    elif action == "edit":
+        return None
+    return session
+
+
+async def on_button(ctx: Context, press: SessionAction) -> None:
+    """Show a session, or begin a change of it: edit (which field?), move, close, reopen,
+    cancel."""
+    _ = ctx.tr.gettext
+    if press.action == "show":
+        session = await ctx.db.sessions.get(press.session)
+        if session is None:
+            ctx.stale_button()
+        else:
+            await show_session(ctx, session)
+        return
+    session = await _changeable(ctx, press.session)
+    if session is None:
+        return
+    if press.action == "edit":
         ctx.reply(_("What do you want to change?"), [
-            [Button(_(form.questions[0].short), f"stses:field:{session.id}:{f}")]
+            [Button(_(form.questions[0].short), SessionField(session.id, f).pack())]
             for f, form in EDIT.items()])
-    elif action == "field":
-        if field not in EDIT:
-            ctx.notice(_("This button no longer works."))
-            return
-        await start(ctx, "edit", session, field=field)
     else:
-        await start(ctx, action, session)
+        await start(ctx, press.action, session)
+
+
+async def on_field_button(ctx: Context, press: SessionField) -> None:
+    """The field of a session to change, chosen."""
+    session = await _changeable(ctx, press.session)
+    if session is None:
+        return
+    if press.field not in EDIT:
+        ctx.notice(ctx.tr.gettext("This button no longer works."))
+        return
+    await start(ctx, "edit", session, field=press.field)

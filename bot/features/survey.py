@@ -18,6 +18,7 @@ from bot.core import Context, Resume, Router, esc
 from bot.eligibility import evaluate, final_unmet
 from bot.engine import Ask, Form, Review, Step
 from bot.i18n import N_
+from bot.owner_buttons import Answer, Back, Done, Edit, Keep, Menu, NextStep, Summary, Tick, Unmet
 from bot.questionnaire import Kind as QKind
 from bot.storage.owners import Owner
 from bot.validators import clean_text
@@ -32,10 +33,14 @@ def register(router: Router) -> None:
     router.command(("kembali", "back"), on_back, N_("The previous question"),
                    agreed=True)
     router.command(("ubah", "change"), on_change, N_("Change an answer"), agreed=True)
-    for prefix, handler in (("a", on_choose), ("t", on_toggle), ("d", on_done), ("k", on_keep),
-                            ("b", on_back_button), ("e", on_edit), ("s", on_summary_button),
-                            ("r", on_detail_button)):
-        router.button(prefix, handler, agreed=True)
+    router.button(Answer, on_choose, agreed=True)
+    router.button(Tick, on_toggle, agreed=True)
+    router.button(Done, on_done, agreed=True)
+    router.button(Keep, on_keep, agreed=True)
+    router.button(Back, on_back_button, agreed=True)
+    router.button(Edit, on_edit, agreed=True)
+    router.button(Summary, on_summary_button, agreed=True)
+    router.button(NextStep, on_detail_button, agreed=True)
     router.menu_entry(menu_buttons)
     router.fallback = on_input
     router.resumer = _resume
@@ -92,15 +97,15 @@ async def show_result(ctx: Context, *, intro: str = "", in_place: bool = False,
                                           intro=intro, extra=extra or [])
     for entry in ctx.core.router.result_buttons:
         buttons += [[b] for b in await entry(ctx)]
-    buttons.append([Button(ctx.tr.gettext("☰ Menu"), "m:menu")])
+    buttons.append([Button(ctx.tr.gettext("☰ Menu"), Menu("menu").pack())])
     ctx.reply(text, buttons, replace=in_place)
 
 
-async def on_detail_button(ctx: Context, rest: str) -> None:
-    """r:<criterion>: the whole next step of one unmet criterion, with the office to ask."""
+async def on_detail_button(ctx: Context, press: NextStep) -> None:
+    """The whole next step of one unmet criterion, with the office to ask."""
     _ = ctx.tr.gettext
     owner = ctx.owner
-    criterion = ctx.core.rules.criterion(rest)
+    criterion = ctx.core.rules.criterion(press.criterion)
     if owner is None or criterion is None:
         ctx.notice(_("This button no longer works."))
         ctx.tidy()
@@ -108,7 +113,8 @@ async def on_detail_button(ctx: Context, rest: str) -> None:
     answers = await ctx.db.owners.answers(owner.id)
     ctx.reply(advice.advice_text(ctx.tr, criterion, answers, ctx.config.questionnaire,
                                  ctx.config.office),
-              [[Button(_("📋 My result"), "m:lanjut"), Button(_("☰ Menu"), "m:menu")]])
+              [[Button(_("📋 My result"), Menu("lanjut").pack()),
+                Button(_("☰ Menu"), Menu("menu").pack())]])
 
 
 # ---------------------------------------------------------------- flow
@@ -206,9 +212,9 @@ async def _render(ctx: Context, before: Form, step: Step) -> None:
                if c.id not in told]
         if new:
             ctx.reply(advice.cannot_join(ctx.tr, new, step.form.answers, ctx.config, intro), [
-                [Button(_("▶️ Go on anyway"), "f:go")],
-                [Button(_("⏸ Stop here"), "f:stop")],
-                [Button(_("⬅️ Change my answer"), f"b:{step.next.question.id}")],
+                [Button(_("▶️ Go on anyway"), Unmet("go").pack())],
+                [Button(_("⏸ Stop here"), Unmet("stop").pack())],
+                [Button(_("⬅️ Change my answer"), Back(step.next.question.id).pack())],
             ], replace=in_place)
             return
     if isinstance(step.next, Review):
@@ -226,48 +232,43 @@ async def _apply(ctx: Context, given: engine.Input, form: Form | None = None) ->
     await _render(ctx, form, step)
 
 
-def _split(rest: str) -> tuple[str, str]:
-    question, _sep, value = rest.partition(":")
-    return question, value
+async def on_choose(ctx: Context, press: Answer) -> None:
+    """A choice button (with its follow-up's option, when that is asked in the same message)."""
+    await _apply(ctx, engine.Choose(press.question, press.value))
 
 
-async def on_choose(ctx: Context, rest: str) -> None:
-    """A choice button: a:<question>:<option>."""
-    await _apply(ctx, engine.Choose(*_split(rest)))
+async def on_toggle(ctx: Context, press: Tick) -> None:
+    """A multi-select option."""
+    await _apply(ctx, engine.Toggle(press.question, press.option))
 
 
-async def on_toggle(ctx: Context, rest: str) -> None:
-    """A multi-select option: t:<question>:<option>."""
-    await _apply(ctx, engine.Toggle(*_split(rest)))
+async def on_done(ctx: Context, press: Done) -> None:
+    """The multi-select "Done" button."""
+    await _apply(ctx, engine.Done(press.question))
 
 
-async def on_done(ctx: Context, rest: str) -> None:
-    """The multi-select "Done" button: d:<question>."""
-    await _apply(ctx, engine.Done(rest))
+async def on_keep(ctx: Context, press: Keep) -> None:
+    """Keep the current answer and go on."""
+    await _apply(ctx, engine.Keep(press.question))
 
 
-async def on_keep(ctx: Context, rest: str) -> None:
-    """Keep the current answer and go on: k:<question>."""
-    await _apply(ctx, engine.Keep(rest))
+async def on_back_button(ctx: Context, press: Back) -> None:
+    """The "Back" button under a question."""
+    await _apply(ctx, engine.Back(press.question))
 
 
-async def on_back_button(ctx: Context, rest: str) -> None:
-    """The "Back" button under a question: b:<question>."""
-    await _apply(ctx, engine.Back(rest))
+async def on_edit(ctx: Context, press: Edit) -> None:
+    """Change one answer, chosen from the list."""
+    await _apply(ctx, engine.Edit(press.question))
 
 
-async def on_edit(ctx: Context, rest: str) -> None:
-    """Change one answer, chosen from the list: e:<question>."""
-    await _apply(ctx, engine.Edit(rest))
-
-
-async def on_summary_button(ctx: Context, rest: str) -> None:
-    """Summary actions: s:submit, s:release (submit and free a seat), s:edit[:<page>]."""
+async def on_summary_button(ctx: Context, press: Summary) -> None:
+    """Summary actions: submit, release (submit and free a seat), edit (a page of answers)."""
     _ = ctx.tr.gettext
     owner = _agreed(ctx)
     form = await form_of(ctx)
     shown = engine.view(ctx.core.questionnaire, form)
-    action, _sep, page = rest.partition(":")
+    action = press.action
     if action in ("submit", "release"):
         if owner.finished_at is not None and owner.cursor is None:
             ctx.notice(_("Your answers are already submitted."))
@@ -285,11 +286,7 @@ async def on_summary_button(ctx: Context, rest: str) -> None:
             return
         await submit(ctx, form)
         return
-    if action == "edit":
-        show_edit_list(ctx, form, int(page) if page.isdigit() and len(page) < 3 else 1)
-        return
-    ctx.notice(_("This button no longer works."))
-    ctx.tidy()
+    show_edit_list(ctx, form, press.page or 1)
 
 
 def show_edit_list(ctx: Context, form: Form, page: int = 1) -> None:
@@ -389,9 +386,10 @@ async def menu_buttons(ctx: Context) -> list[Button]:
     _ = ctx.tr.gettext
     owner = ctx.owner
     if owner is None or not owner.consented:
-        return [Button(_("📝 Can I join?"), "m:lanjut",
+        return [Button(_("📝 Can I join?"), Menu("lanjut").pack(),
                        description=_("Check whether my business qualifies"))]
     if owner.finished_at is not None:
-        return [Button(_("📋 My result"), "m:lanjut"),
-                Button(_("✏️ Change answers"), "m:ubah")]
-    return [Button(_("📝 Continue"), "m:lanjut", description=_("Continue the questionnaire"))]
+        return [Button(_("📋 My result"), Menu("lanjut").pack()),
+                Button(_("✏️ Change answers"), Menu("ubah").pack())]
+    return [Button(_("📝 Continue"), Menu("lanjut").pack(),
+                   description=_("Continue the questionnaire"))]
