@@ -128,17 +128,18 @@ class Router:
         if not (isinstance(kind, type) and issubclass(kind, ButtonData)):
             raise TypeError(f"a button is registered with its ButtonData class, not {kind!r}")
         kind.fields()  # a field that cannot be packed stops start-up here
+        entry = ButtonHandler(kind, handler, staff, agreed)
+        buttons = {**self.buttons, **dict.fromkeys(kind.prefixes(), entry)}
         for prefix in kind.prefixes():
             if prefix in self.buttons:
                 raise ValueError(f"button prefix {prefix!r} registered twice")
-        entry = ButtonHandler(kind, handler, staff, agreed)
-        self.buttons.update(dict.fromkeys(kind.prefixes(), entry))
-        for key, other in self.buttons.items():
+        for key, other in buttons.items():
             # New data "word:…" must not read as another kind's legacy "word:action:…".
-            head = self.buttons.get(key.split(SEP)[0])
+            head = buttons.get(key.split(SEP)[0])
             if SEP in key and head is not None and head.kind is not other.kind and \
                     head.kind.prefix == key.split(SEP)[0]:
                 raise ValueError(f"legacy prefix {key!r} starts with {head.kind.__name__}'s")
+        self.buttons = buttons
 
     def button_for(self, data: str) -> ButtonHandler | None:
         """What answers a press of `data`: the kind whose prefix it starts with (the longest
