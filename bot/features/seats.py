@@ -261,8 +261,7 @@ async def _changeable(ctx: Context, session_id: int) -> Session | None:
     _ = ctx.tr.gettext
     session = await ctx.db.sessions.get(session_id)
     if session is None:
-        ctx.notice(_("This button no longer works."))
-        ctx.tidy()
+        ctx.stale_button()
         return None
     if not can_choose(session.status, session.starts_at, ctx.now):
         ctx.notice(_("This session can no longer be changed (it is cancelled or done)."),
