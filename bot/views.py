@@ -1,4 +1,5 @@
-"""What several features show: an answer, a session, a person who signed up, the unmet criteria.
+"""What several features show: an answer, a session (its seats, its sign-up button, giving it
+up), a person who signed up, the unmet criteria.
 
 Pure rendering in the reader's language (reply HTML, user text escaped), so that the owner's
 chat, the staff tools, the export and the staff web page say the same thing the same way.
@@ -7,7 +8,7 @@ chat, the staff tools, the export and the staff web page say the same thing the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from bot.audiences import AUDIENCE_NAMES
 from bot.buttons import ButtonData
@@ -196,3 +197,50 @@ def audience_words(tr: Translator, questionnaire: Questionnaire, audience: Audie
         return f"{name}: {esc(audience.value)}"
     choice = next((c for c in choices if c.value == audience.value), None)
     return f"{name}: {esc(choice_label(tr, choice) if choice else audience.value)}"
+
+
+# ---------------------------------------------------------------- signing up
+
+
+def seats_line(tr: Translator, session: Session, seats: Seats,
+               mine: Registration | None) -> str:
+    """A session's seats as the owner sees them: theirs, their place in line, or how many are
+    free."""
+    _ = tr.gettext
+    if mine is not None and mine.status == "registered":
+        if mine.attendance == "confirmed":
+            return _("✅ You are registered and have confirmed that you will come.")
+        return _("✅ You are registered.")
+    if mine is not None and mine.status == "waiting":
+        return _("⏳ You are number {position} on the waiting list.").format(
+            position=tr.number(mine.position or 0))
+    free = max(0, session.capacity - seats.registered)
+    if free and not seats.waiting:
+        return _("{free} of {capacity} seats free").format(
+            free=tr.number(free), capacity=tr.number(session.capacity))
+    if not seats.waiting:
+        return _("Full. Sign up to be first on the waiting list.")
+    return tr.ngettext("Full: {count} person on the waiting list",
+                       "Full: {count} people on the waiting list", seats.waiting).format(
+        count=tr.number(seats.waiting))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut a title at a word where it reads right ("Pelatihan Ekspor Maret…")."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    return cut.rstrip(" ,.-·") + "…"
+
+
+SIGN_UP_MEANINGS = {"join": N_("Sign up: {title}"), "wait": N_("Waiting list: {title}"),
+                    "drop": N_("Cancel my sign-up: {title}")}
+
+
+def session_button(label: str, verb: Literal["join", "wait", "drop"], session: Session,
+                   tr: Translator) -> Button:
+    """A session's button: an icon and the whole date (at most 20 characters); the verb and
+    the title, shortened where it reads right, go into its description."""
+    meaning = tr.gettext(SIGN_UP_MEANINGS[verb]).format(title=session.title)
+    return Button(f"{label} {tr.short_date(session.starts_at)}",
+                  SignUp(verb, session.id).pack(), description=shorten(meaning, 72))

@@ -10,18 +10,16 @@ and their "I will come" are `seat_notices`; seats given up when answers no longe
 from __future__ import annotations
 
 import logging
-from typing import Literal
 
 from bot import advice, notices
 from bot.channel import Button
 from bot.core import Context, Router, esc
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.owner_buttons import Menu, SignUp
 from bot.session_rules import ACTIVE
-from bot.storage.owners import Owner
-from bot.storage.registrations import Registration, Seats
+from bot.storage.registrations import Registration
 from bot.storage.sessions import Session
-from bot.views import session_lines, withdraw_question
+from bot.views import seats_line, session_button, session_lines, shorten, withdraw_question
 
 log = logging.getLogger(__name__)
 
@@ -91,48 +89,6 @@ async def barrier(ctx: Context) -> bool:
 # ---------------------------------------------------------------- /jadwal
 
 
-def _seats_line(tr: Translator, session: Session, seats: Seats,
-                mine: Registration | None) -> str:
-    _ = tr.gettext
-    if mine is not None and mine.status == "registered":
-        if mine.attendance == "confirmed":
-            return _("✅ You are registered and have confirmed that you will come.")
-        return _("✅ You are registered.")
-    if mine is not None and mine.status == "waiting":
-        return _("⏳ You are number {position} on the waiting list.").format(
-            position=tr.number(mine.position or 0))
-    free = max(0, session.capacity - seats.registered)
-    if free and not seats.waiting:
-        return _("{free} of {capacity} seats free").format(
-            free=tr.number(free), capacity=tr.number(session.capacity))
-    if not seats.waiting:
-        return _("Full. Sign up to be first on the waiting list.")
-    return tr.ngettext("Full: {count} person on the waiting list",
-                       "Full: {count} people on the waiting list", seats.waiting).format(
-        count=tr.number(seats.waiting))
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut a title at a word where it reads right ("Pelatihan Ekspor Maret…")."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
-    return cut.rstrip(" ,.-·") + "…"
-
-
-BUTTON_MEANINGS = {"join": N_("Sign up: {title}"), "wait": N_("Waiting list: {title}"),
-                   "drop": N_("Cancel my sign-up: {title}")}
-
-
-def session_button(label: str, verb: Literal["join", "wait", "drop"], session: Session,
-                   tr: Translator) -> Button:
-    """A session's button: an icon and the whole date (at most 20 characters); the verb and
-    the title, shortened where it reads right, go into its description."""
-    meaning = tr.gettext(BUTTON_MEANINGS[verb]).format(title=session.title)
-    return Button(f"{label} {tr.short_date(session.starts_at)}",
-                  SignUp(verb, session.id).pack(), description=shorten(meaning, 72))
-
-
 SESSIONS_SHOWN = 3  # sessions listed in one message (12 lines)
 
 
@@ -169,7 +125,7 @@ async def show_schedule(ctx: Context) -> None:
     for session in sessions:
         place = f"📍 {esc(session.place)} · " if session.place else ""
         lines += ["", f"<b>{esc(session.title)}</b> · 📅 {ctx.tr.datetime(session.starts_at)}",
-                  place + _seats_line(ctx.tr, session, seats[session.id],
+                  place + seats_line(ctx.tr, session, seats[session.id],
                                       mine.get(session.id))]
         if session.id in mine:
             rows.append([session_button("❌", "drop", session, ctx.tr)])
@@ -346,8 +302,3 @@ async def data_lines(ctx: Context) -> list[str]:
         lines.append(_("• {title}, {date}: {state}").format(
             title=esc(session.title), date=ctx.tr.date(session.starts_at), state=state))
     return lines
-
-
-def owner_can_sign_up(owner: Owner | None) -> bool:
-    """True for a consenting owner whose submitted answers meet every requirement."""
-    return bool(owner and owner.consented and owner.finished_at is not None and owner.eligible)
