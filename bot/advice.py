@@ -15,6 +15,7 @@ from bot.config import Config, OfficeConfig, QuestionnaireConfig
 from bot.criteria import Advice, Criterion, Rules, minimum_for
 from bot.i18n import Translator
 from bot.owner_buttons import Menu, NextStep
+from bot.questions import BUSINESS_NAME, NAME
 from bot.storage.owners import Owner
 
 
@@ -108,8 +109,8 @@ def result_text(tr: Translator, rules: Rules, eligible: bool, result: Mapping[st
     and the readiness score (HTML, at most 12 lines)."""
     _ = tr.gettext
     unmet = [c for c in result.get("unmet", []) if rules.criterion(c) is not None]
-    name = esc(answers.get("name", ""))
-    business = esc(answers.get("business_name", ""))
+    name = esc(answers.get(NAME, ""))
+    business = esc(answers.get(BUSINESS_NAME, ""))
     score = _("Export readiness: <b>{score} of 100</b>").format(score=tr.number(readiness))
     if eligible:
         return "\n".join([

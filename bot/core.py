@@ -25,11 +25,12 @@ from bot.criteria import RULES, Rules, check
 from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, pick_language
 from bot.owner_buttons import Menu
-from bot.questionnaire import Questionnaire
-from bot.questions import QUESTIONNAIRE
+from bot.questionnaire import Questionnaire, QuestionnaireError
+from bot.questions import BUSINESS_NAME, KECAMATAN, NAME, PRODUCT_TYPE, QUESTIONNAIRE
 from bot.router import Feature, Resume, Router, parse_command
 from bot.sender import Sender
 from bot.storage import Database
+from bot.storage.columns import Columns
 from bot.storage.outbox import Item
 from bot.storage.owners import Owner
 
@@ -45,6 +46,18 @@ REPLY_RETRY_LIMIT = 10.0
 JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
 
 
+def columns(questionnaire: Questionnaire) -> Columns:
+    """The question ids the staff queries read as columns; raise QuestionnaireError when the
+    questionnaire lacks one."""
+    found = Columns(name=NAME, business=BUSINESS_NAME, product=PRODUCT_TYPE, kecamatan=KECAMATAN)
+    for question in found.ids():
+        if questionnaire.get(question) is None:
+            raise QuestionnaireError(
+                f"The staff reports read the question {question!r}, which the questionnaire "
+                "does not have.")
+    return found
+
+
 class Core:
     """The channel-independent bot."""
 
@@ -56,6 +69,7 @@ class Core:
         check(self.rules, questionnaire)  # a rule naming a missing question stops start-up
         self.config = config
         self.db = db
+        db.columns = columns(questionnaire)  # a missing question stops start-up too
         self.catalogs = catalogs
         self.questionnaire = questionnaire
         self.clock = clock or (lambda: datetime.now(UTC))

@@ -18,6 +18,7 @@ from bot.i18n import N_, Translator
 from bot.owner_buttons import Attend, SignUp
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question, Questionnaire
+from bot.questions import BY_ANSWER
 from bot.storage.broadcasts import Audience, Choice
 from bot.storage.registrations import Person, Registration, Seats
 from bot.storage.sessions import Session
@@ -162,8 +163,7 @@ def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
         return group
     if dimension == "channel":
         return _(CHANNEL_NAMES[group]) if group in CHANNEL_NAMES else group
-    question_id = "product_type" if dimension == "product" else "kecamatan"
-    question = next(q for q in questionnaire.questions if q.id == question_id)
+    question = next(q for q in questionnaire.questions if q.id == BY_ANSWER[dimension])
     option = question.option(group)
     return _(option.label) if option else group
 
