@@ -1,5 +1,6 @@
 """Staff run a session's whole life in a guided conversation: create, edit, move, close, reopen,
-cancel — one question at a time, each ending with a confirmation — and see who signed up.
+cancel — one question at a time, each ending with a confirmation — and see who signed up
+(what they see is drawn by `bot/session_screens.py`).
 
 The questions are questionnaires (`bot/staff_questions.py`) on the owners' engine, run in a
 staff flow (`bot/staff_forms.py`): the answers are in the database, so the conversation
@@ -9,11 +10,10 @@ survives a restart, and `/batal` ends it. What each action does is `bot/actions/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from bot import staff_forms
+from bot import session_screens, staff_forms
 from bot.actions import sessions
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
@@ -22,19 +22,10 @@ from bot.i18n import N_
 from bot.owner_buttons import Menu
 from bot.questionnaire import Questionnaire
 from bot.reminder_policy import plan
-from bot.session_rules import ACTIVE, DEFAULT_CAPACITY, STATUS_NAMES, can_mark
-from bot.staff_buttons import (
-    NewSession,
-    Roll,
-    Seats,
-    SessionAction,
-    SessionField,
-    SessionList,
-    SessionReply,
-)
-from bot.staff_questions import CREATE, EDIT, EDIT_CONFIRMS, MOVE
+from bot.session_rules import ACTIVE, DEFAULT_CAPACITY
+from bot.staff_buttons import NewSession, SessionAction, SessionField, SessionList, SessionReply
+from bot.staff_questions import CREATE, EDIT, MOVE
 from bot.storage.sessions import Session
-from bot.views import seat_lines, session_lines
 
 FLOW = "session"
 
@@ -62,59 +53,18 @@ async def staff_menu_button(ctx: Context) -> list[Button]:
 
 async def show_list(ctx: Context) -> None:
     """Every session still to come and those of the last two months, with their seats."""
-    _ = ctx.tr.gettext
-    tr = ctx.tr
     sessions = await ctx.db.sessions.recent(ctx.now - timedelta(days=60))
     seats = await ctx.db.registrations.seats([s.id for s in sessions])
-    lines = [_("<b>Training sessions</b>")]
-    if not sessions:
-        lines.append(_("There are no sessions yet."))
-    for session in sessions:
-        counts = seats[session.id]
-        lines += ["", f"<b>{esc(session.title)}</b> · {esc(_(STATUS_NAMES[session.status]))}",
-                  tr.datetime(session.starts_at),
-                  _("{registered} of {capacity} registered · {confirmed} confirmed · "
-                    "{cancelled} cancelled · {waiting} waiting").format(
-                      registered=tr.number(counts.registered),
-                      capacity=tr.number(session.capacity),
-                      confirmed=tr.number(counts.confirmed),
-                      cancelled=tr.number(counts.cancelled), waiting=tr.number(counts.waiting))]
-    rows = [[Button(f"📅 {tr.short_date(session.starts_at)}",
-                    SessionAction("show", session.id).pack(),
-                    description=session.title[:72])] for session in sessions]
-    rows.append([Button(_("➕ New session"), NewSession().pack())])
-    ctx.reply("\n".join(lines), rows)
+    ctx.reply(*session_screens.session_list(ctx.tr, sessions, seats))
 
 
 async def show_session(ctx: Context, session: Session) -> None:
     """One session: details, seats, the reminders still to go, and what staff can do."""
-    _ = ctx.tr.gettext
-    tr = ctx.tr
     seats = (await ctx.db.registrations.seats([session.id]))[session.id]
-    lines = [*session_lines(tr, session),
-             _("Status: {status}").format(status=esc(_(STATUS_NAMES[session.status]))), "",
-             *seat_lines(tr, session, seats)]
-    if session.status in ACTIVE:
-        ahead = plan(session.starts_at, ctx.config.reminders.offsets, session.start_set_at,
-                     ctx.now).later
-        if ahead:
-            lines += ["", _("Reminders still to send:")]
-            lines += [f"• {tr.datetime(due.at)}" for due in ahead]
-    rows = [[Button(_("👥 Who signed up"), Seats("people", session.id).pack())]]
-    if can_mark(session.status, session.starts_at, ctx.now) and seats.registered:
-        rows.append([Button(_("📋 Mark who came"), Roll(session.id).pack())])
-    if session.status in ACTIVE:
-        rows += [[Button(_("✏️ Edit"), SessionAction("edit", session.id).pack()),
-                  Button(_("🕒 Move"), SessionAction("move", session.id).pack())]]
-        if session.status == "closed":
-            rows.append([Button(_("🔓 Open sign-up again"),
-                                SessionAction("reopen", session.id).pack())])
-        else:
-            rows.append([Button(_("🔒 Close sign-up"), SessionAction("close", session.id).pack())])
-        rows.append([Button(_("❌ Cancel the session"),
-                            SessionAction("cancel", session.id).pack())])
-    rows.append([Button(_("⬅️ All sessions"), SessionList().pack())])
-    ctx.reply("\n".join(lines), rows)
+    ahead = [due.at for due in plan(session.starts_at, ctx.config.reminders.offsets,
+                                    session.start_set_at, ctx.now).later] \
+        if session.status in ACTIVE else []
+    ctx.reply(*session_screens.session_view(ctx.tr, session, seats, ahead, ctx.now))
 
 
 # ---------------------------------------------------------------- the conversation
@@ -196,69 +146,22 @@ async def _session(ctx: Context) -> Session | None:
     return await ctx.db.sessions.get(session_id) if isinstance(session_id, int) else None
 
 
-def _start_of(values: Mapping[str, Any]) -> datetime:
-    return datetime.fromisoformat(values["starts_at"])
-
-
 async def ask_confirmation(ctx: Context) -> None:
     """Everything is answered: show what will happen, with buttons to go ahead or stop."""
     _ = ctx.tr.gettext
-    tr = ctx.tr
     assert ctx.flow is not None
     action = ctx.flow.data["action"]
-    values = staff_forms.answers(ctx)
     session = await _session(ctx)
+    if action != "create" and session is None:
+        await ctx.end_flow()
+        ctx.reply(_("That session no longer exists."))
+        return
     members = 0
     if session is not None:
         seats = (await ctx.db.registrations.seats([session.id]))[session.id]
         members = seats.registered + seats.waiting
-    if action == "create":
-        text = "\n".join([
-            _("<b>New session</b>"),
-            _("Title: {title}").format(title=esc(values["title"])),
-            _("Starts: {date}").format(date=tr.datetime(_start_of(values))),
-            _("Place: {place}").format(place=esc(values["place"])),
-            _("Seats: {count}").format(count=tr.number(values["capacity"])), "",
-            _("Create it? Owners can sign up as soon as it exists.")])
-        yes = _("✅ Create")
-    elif session is None:
-        await ctx.end_flow()
-        ctx.reply(_("That session no longer exists."))
-        return
-    elif action == "edit":
-        field = ctx.flow.data["field"]
-        new = values[field]
-        shown = tr.number(new) if field == "capacity" else esc(new)
-        text = _(EDIT_CONFIRMS[field]).format(title=esc(session.title), value=shown)
-        yes = _("✅ Save")
-    elif action == "move":
-        text = "\n".join([
-            _("Move <b>{title}</b>?").format(title=esc(session.title)),
-            _("From: {date}").format(date=tr.datetime(session.starts_at)),
-            _("To: {date}").format(date=tr.datetime(_start_of(values))), "",
-            tr.ngettext("{count} owner (registered or waiting) will be told, and the reminders "
-                        "will follow the new time.",
-                        "{count} owners (registered or waiting) will be told, and the reminders "
-                        "will follow the new time.", members).format(count=tr.number(members))])
-        yes = _("✅ Move")
-    elif action == "close":
-        text = _("Close sign-up for <b>{title}</b>? The session still takes place: registered "
-                 "owners keep their seats, and the waiting list still moves up when someone "
-                 "cancels.").format(title=esc(session.title))
-        yes = _("🔒 Close sign-up")
-    elif action == "reopen":
-        text = _("Open sign-up again for <b>{title}</b>?").format(title=esc(session.title))
-        yes = _("🔓 Open sign-up")
-    else:
-        text = "\n".join([
-            _("Cancel <b>{title}</b> on {date}?").format(title=esc(session.title),
-                                                         date=tr.datetime(session.starts_at)),
-            tr.ngettext("{count} owner (registered or waiting) will be told, and no reminder "
-                        "will be sent. This cannot be undone.",
-                        "{count} owners (registered or waiting) will be told, and no reminder "
-                        "will be sent. This cannot be undone.", members).format(
-                count=tr.number(members))])
-        yes = _("❌ Cancel the session")
+    text, yes = session_screens.change_preview(ctx.tr, action, staff_forms.answers(ctx),
+                                               session, members, ctx.flow.data.get("field"))
     ctx.reply(text, [[Button(yes, SessionReply("yes").pack())],
                      [Button(_("✖ Stop"), SessionReply("no").pack())]])
 
@@ -272,8 +175,9 @@ async def carry_out(ctx: Context) -> None:
     values = staff_forms.answers(ctx)
     if action == "create":
         created = await sessions.create(
-            ctx.core, ctx.actor, ctx.now, title=values["title"], starts_at=_start_of(values),
-            place=values["place"], capacity=values["capacity"])
+            ctx.core, ctx.actor, ctx.now, title=values["title"],
+            starts_at=session_screens.start_of(values), place=values["place"],
+            capacity=values["capacity"])
         if created.session is None:  # the moment passed while staff were confirming
             ctx.reply(_("That moment has passed. Please type a date in the future."))
             await staff_forms.forget(ctx, CREATE, "starts_at")
@@ -293,7 +197,7 @@ async def carry_out(ctx: Context) -> None:
                                      values[data["field"]])
     elif action == "move":
         result = await sessions.move(ctx.core, ctx.actor, ctx.now, session_id,
-                                     _start_of(values))
+                                     session_screens.start_of(values))
     else:
         act = {"close": sessions.close, "reopen": sessions.reopen, "cancel": sessions.cancel}
         result = await act[action](ctx.core, ctx.actor, ctx.now, session_id)
