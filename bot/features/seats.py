@@ -192,7 +192,9 @@ async def preview_best(ctx: Context, session: Session) -> None:
         return
     seat, unseat = change.seat, change.unseat
     people = await _people(ctx, session)
-    lines = [_("Give the {count} seats of <b>{title}</b> to the most ready owners?").format(
+    lines = [tr.ngettext("Give the {count} seat of <b>{title}</b> to the most ready owner?",
+                         "Give the {count} seats of <b>{title}</b> to the most ready owners?",
+                         session.capacity).format(
                  count=tr.number(session.capacity), title=esc(session.title)), "",
              tr.ngettext("{count} owner from the waiting list gets a seat:",
                          "{count} owners from the waiting list get a seat:", len(seat)).format(

@@ -227,3 +227,15 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
     await member.tap("Give the seats")
     assert "changed meanwhile" in member.text() and "Gita Permata" in member.text()
     assert (await core.db.registrations.get(s.id, ids["Budi"])).status == "registered"
+
+
+async def test_one_seat_to_the_most_ready_is_asked_in_the_singular(core, clock):
+    s = await session(core.db, clock(), capacity=1)
+    for user, name, score in ((1001, "Ani Lestari", 60), (1002, "Citra Dewi", 99)):
+        await eligible(core.db, user, clock(), name=name, readiness=score)
+        await Owner(core, str(user), "en").press(f"signup:join:{s.id}")
+    member = staff(core)
+    await member.press(f"seats:people:{s.id}")
+    await member.tap("Most ready first")
+    assert "Give the 1 seat of Pelatihan Ekspor Oktober 2027 to the most ready owner?" \
+        in member.text()
