@@ -10,6 +10,7 @@ answer the owner waits for (the next question; the echo).
 from __future__ import annotations
 
 import asyncio
+import re
 import statistics
 import time
 from collections import Counter
@@ -22,8 +23,9 @@ from tests.support.script import CONSENT_DATA, ELIGIBLE, SUBMIT_DATA
 # The scripted eligible owner of the tests, as updates: ("text" | "press" | "toggle", payload).
 SCRIPT = [("text", "/start"), ("press", CONSENT_DATA), *ELIGIBLE.updates(),
           ("press", SUBMIT_DATA)]
-# What tells the owner that the conversation bot has answered: what it asks or says next.
-PROMPTS = ("Before we start", "Question ", "Please check your answers", "Good news")
+# What tells the owner that the conversation bot has answered: what it asks or says next (the
+# welcome, a question "3/12 · …", the summary, the result).
+PROMPTS = ("Welcome to", "/12 · ", "Please check your answers", "Good news")
 
 
 class LoadFake(FakeBotAPI):
@@ -66,10 +68,10 @@ async def owner(fake: LoadFake, user_id: int, echo: bool, latencies: list[float]
                 return
             if echo:
                 answered = method == "sendMessage"
-            elif toggle:  # a ticked option redraws the keyboard
-                answered = method == "editMessageReplyMarkup"
+            elif toggle:  # a ticked option redraws the question with its ticks
+                answered = method in ("editMessageText", "editMessageReplyMarkup")
             else:  # the next question: a new message, or the pressed one moving on to it
-                text = str(params.get("text", ""))
+                text = re.sub(r"<[^>]+>", "", str(params.get("text", "")))  # HTML to text
                 asks = any(p in text for p in PROMPTS)
                 # An edit ending in "✅ <answer>" only records the answer; a question follows.
                 record = text.rstrip().rsplit("\n", 1)[-1].startswith("✅")

@@ -19,18 +19,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.support.fakegraph import FakeGraph, FakeUser, Sent
+from tests.support.script import CONSENT_DATA, ELIGIBLE, SUBMIT_DATA
 
-# The eligible owner of the WhatsApp tests, as webhooks: ("text" | "press", payload). The
-# phone question is answered from the number WhatsApp gives, so it is not in the script.
-SCRIPT = [
-    ("text", "halo"), ("press", "c:yes"), ("text", "Budi Santoso"), ("text", "Batik Sekar"),
-    ("press", "a:product_type:batik"), ("press", "a:has_nib:yes"), ("text", "1234567890123"),
-    ("press", "a:own_production:own"), ("press", "t:quality:sni"),
-    ("press", "t:quality:halal"), ("press", "d:quality"), ("text", "500 potong"),
-    ("press", "a:steady:steady"), ("press", "a:packaging:export"),
-    ("press", "a:ktp_city:yes"), ("press", "a:kecamatan:barat"),
-    ("press", "a:export_experience:none"), ("press", "s:submit"),
-]
+# The scripted eligible owner of the tests, as webhooks: ("text" | "press", payload); derived
+# from the one persona so it follows the questionnaire. The phone question is answered from the
+# number WhatsApp gives, so it is not in the script.
+SCRIPT = [("text", "halo"), ("press", CONSENT_DATA),
+          *(("press" if kind == "toggle" else kind, payload)
+            for kind, payload in ELIGIBLE.updates() if payload != ELIGIBLE.answers["phone"]),
+          ("press", SUBMIT_DATA)]
 
 
 class Poster:

@@ -14,6 +14,8 @@ from bot.channel import Button, esc
 from bot.config import Config, OfficeConfig, QuestionnaireConfig
 from bot.criteria import Advice, Criterion, Rules, minimum_for
 from bot.i18n import Translator
+from bot.owner_buttons import Menu, NextStep
+from bot.questions import BUSINESS_NAME, NAME
 from bot.storage.owners import Owner
 
 
@@ -38,7 +40,7 @@ def office_lines(tr: Translator, office: OfficeConfig, full: bool = True) -> lis
 
 def office_button(tr: Translator) -> Button:
     """The button that shows the office's whole contact."""
-    return Button(tr.gettext("📞 Contact the office"), "m:kontak",
+    return Button(tr.gettext("📞 Contact the office"), Menu("kontak").pack(),
                   description=tr.gettext("Address, opening hours, WhatsApp and phone"))
 
 
@@ -107,8 +109,8 @@ def result_text(tr: Translator, rules: Rules, eligible: bool, result: Mapping[st
     and the readiness score (HTML, at most 12 lines)."""
     _ = tr.gettext
     unmet = [c for c in result.get("unmet", []) if rules.criterion(c) is not None]
-    name = esc(answers.get("name", ""))
-    business = esc(answers.get("business_name", ""))
+    name = esc(answers.get(NAME, ""))
+    business = esc(answers.get(BUSINESS_NAME, ""))
     score = _("Export readiness: <b>{score} of 100</b>").format(score=tr.number(readiness))
     if eligible:
         return "\n".join([
@@ -145,7 +147,8 @@ def detail_buttons(tr: Translator, rules: Rules, unmet: list[str], answers: Mapp
     for criterion_id in unmet:
         criterion = rules.criterion(criterion_id)
         if criterion is not None:
-            buttons.append(Button("ℹ️ " + tr.gettext(criterion.button), f"r:{criterion.id}",
+            buttons.append(Button("ℹ️ " + tr.gettext(criterion.button),
+                                  NextStep(criterion.id).pack(),
                                   description=hint(tr, criterion, answers, config)[:72]))
     return buttons
 
@@ -166,7 +169,7 @@ def result_message(tr: Translator, rules: Rules, owner: Owner, answers: Mapping[
     buttons = [[b] for b in detail_buttons(tr, rules, list(result.get("unmet", [])), answers,
                                            config.questionnaire)]
     if not owner.eligible:
-        buttons.append([Button(tr.gettext("✏️ Change answers"), "m:ubah")])
+        buttons.append([Button(tr.gettext("✏️ Change answers"), Menu("ubah").pack())])
         buttons.append([office_button(tr)])
     return text, buttons
 

@@ -16,6 +16,7 @@ from babel.dates import format_timedelta
 
 from bot.channel import Button
 from bot.i18n import Translator
+from bot.staff_buttons import Failures
 from bot.storage.broadcasts import Broadcast
 from bot.storage.outbox import WAITING_DAILY_LIMIT, WAITING_NO_TEMPLATE
 from bot.views import CHANNEL_NAMES
@@ -144,5 +145,5 @@ def final_report(tr: Translator, broadcast: Broadcast, counts: Mapping[str, int]
     undelivered = any(key.startswith("failed:") for c in (deliveries or {}).values()
                       for key in c)
     if counts.get("failed") or undelivered:
-        buttons = ((Button(_("Show the failures"), f"bc:f:{broadcast.id}"),),)
+        buttons = ((Button(_("Show the failures"), Failures(broadcast.id).pack()),),)
     return "\n".join(lines), buttons

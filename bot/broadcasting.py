@@ -21,6 +21,7 @@ from bot.channel import Attachment, Button, Reply
 from bot.core import Core
 from bot.delivery import DeliveryError
 from bot.i18n import Translator
+from bot.staff_buttons import StopBroadcast
 from bot.storage.broadcasts import KIND, Broadcast
 from bot.storage.media import Media
 from bot.storage.outbox import Item
@@ -212,7 +213,7 @@ async def report_progress(core: Core, broadcast_id: int, state: dict[str, Any]) 
     if text != state.get("shown"):  # an unchanged message cannot be edited anyway
         state["shown"] = text
         await _edit(core, broadcast, text, ((Button(tr.gettext("⏹ Stop sending"),
-                                                    f"bc:stop:{broadcast.id}"),),))
+                                                    StopBroadcast(broadcast.id).pack()),),))
 
 
 def _observed_rate(state: dict[str, Any], handled: int) -> float | None:

@@ -26,6 +26,8 @@ from bot.features import (
     privacy,
     reminders,
     report,
+    seat_notices,
+    seat_release,
     seats,
     session_staff,
     signup,
@@ -43,9 +45,9 @@ from handlers.web import WebServerError
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
 
 # Every feature of the bot, in the order their menu entries appear.
-FEATURES = (consent, survey, pause, signup, interest, privacy, subscription, optout, language,
-            staff, session_staff, seats, attendance, broadcast, report, links, web_login,
-            reminders, menu, backups)
+FEATURES = (consent, survey, pause, signup, seat_release, seat_notices, interest, privacy,
+            subscription, optout, language, staff, session_staff, seats, attendance, broadcast,
+            report, links, web_login, reminders, menu, backups)
 
 
 async def open_core(config: Config) -> Core:

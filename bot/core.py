@@ -1,8 +1,9 @@
 """The conversation core: one `Inbound` in, the replies out. Knows nothing of any messenger.
 
-Features (`bot/features/*`) register commands, button prefixes and menu entries on a `Router`;
-`Core.handle` finds the owner, serialises updates per owner (so two quick taps cannot race), and
-dispatches to the feature. Anything the owner sends that nobody claims gets a friendly answer.
+Features (`bot/features/*`) register commands, buttons (typed data, `bot/buttons.py`) and menu
+entries on a `Router`; `Core.handle` finds the owner, serialises updates per owner (so two quick
+taps cannot race), and dispatches to the feature. Anything the owner sends that nobody claims
+gets a friendly answer.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from bot.criteria import RULES, Rules, check
 from bot.delivery import DeliveryError, RetryLater, UserGone
 from bot.i18n import Catalogs, pick_language
 from bot.outreach import Outreach
-from bot.questionnaire import Questionnaire
-from bot.questions import QUESTIONNAIRE
+from bot.owner_buttons import Menu
+from bot.questionnaire import Questionnaire, QuestionnaireError
+from bot.questions import BUSINESS_NAME, KECAMATAN, NAME, PRODUCT_TYPE, QUESTIONNAIRE
 from bot.router import Feature, Resume, Router, keyword_of, parse_command
 from bot.sender import Sender
 from bot.storage import Database
+from bot.storage.columns import Columns
 from bot.storage.outbox import Item
 from bot.storage.owners import Owner
 
@@ -44,6 +47,18 @@ REPLY_RETRY_LIMIT = 10.0
 JOB_STOP_TIMEOUT = 10.0  # seconds a stopping bot waits for scheduled jobs already running
 
 
+def columns(questionnaire: Questionnaire) -> Columns:
+    """The question ids the staff queries read as columns; raise QuestionnaireError when the
+    questionnaire lacks one."""
+    found = Columns(name=NAME, business=BUSINESS_NAME, product=PRODUCT_TYPE, kecamatan=KECAMATAN)
+    for question in found.ids():
+        if questionnaire.get(question) is None:
+            raise QuestionnaireError(
+                f"The staff reports read the question {question!r}, which the questionnaire "
+                "does not have.")
+    return found
+
+
 class Core:
     """The channel-independent bot."""
 
@@ -55,6 +70,7 @@ class Core:
         check(self.rules, questionnaire)  # a rule naming a missing question stops start-up
         self.config = config
         self.db = db
+        db.columns = columns(questionnaire)  # a missing question stops start-up too
         self.catalogs = catalogs
         self.questionnaire = questionnaire
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -269,14 +285,15 @@ class Core:
                 await self._unknown_command(ctx)
             return
         if inbound.kind == InboundKind.BUTTON:
-            prefix, _sep, rest = inbound.data.partition(":")
-            entry = self.router.buttons.get(prefix)
+            entry = self.router.button_for(inbound.data)
             if entry is None or (entry.staff and not ctx.is_staff):
                 ctx.stale_button()
             elif entry.agreed and not ctx.agreed:
                 await ctx.ask_consent()
+            elif (press := entry.kind.unpack(inbound.data)) is None:
+                ctx.stale_button()  # forged, or cut short
             else:
-                await entry.handler(ctx, rest)
+                await entry.handler(ctx, press)
             return
         keyword = self.router.keywords.get(keyword_of(inbound.text)) \
             if inbound.kind == InboundKind.TEXT and ctx.flow is None else None
@@ -298,7 +315,8 @@ class Core:
         line = esc(_("I don't know that command. /help lists what I can do."))
         if await ctx.back_to_questions(line):
             return
-        ctx.reply(line, [[Button(_("☰ Menu"), "m:menu"), Button(_("❓ Help"), "m:bantuan")]])
+        ctx.reply(line, [[Button(_("☰ Menu"), Menu("menu").pack()),
+                          Button(_("❓ Help"), Menu("bantuan").pack())]])
 
 
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import N_, Translator
 from bot.questionnaire import Questionnaire
+from bot.questions import BUSINESS_NAME, KECAMATAN, NAME, PRODUCT_TYPE
 from bot.storage import Database
 from bot.storage.reports import Applicant, OwnerRecord, SessionRecord
 from bot.views import format_answer
@@ -105,8 +106,8 @@ def applicant_rows(tr: Translator, questionnaire: Questionnaire, applicants: Seq
             return answer_text(tr, questionnaire, question_id, answers)
 
         rows.append([
-            rank, applicant.owner_id, answer("name"), answer("business_name"),
-            answer("product_type"), answer("kecamatan"), answer("phone"),
+            rank, applicant.owner_id, answer(NAME), answer(BUSINESS_NAME),
+            answer(PRODUCT_TYPE), answer(KECAMATAN), answer("phone"),
             owner.readiness if owner is not None else None,
             _yes_no(tr, owner.eligible if owner is not None else None),
             tr.gettext(SIGNUP_NAMES.get(applicant.status, applicant.status)),

@@ -14,12 +14,12 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from bot.buttons import ButtonDataError
+from bot.owner_buttons import Answer, Tick
 from bot.validators import known
 
 _ID = re.compile(r"^[a-z][a-z_]{0,19}$")
 _VALUE = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
-# The longest button data the questionnaire produces is "<prefix>:<question id>:<option>".
-MAX_CALLBACK_BYTES = 64
 
 
 class Kind(StrEnum):
@@ -168,9 +168,10 @@ def validate(questionnaire: Questionnaire) -> None:
                     problems.append(f"{where}: option value {o.value!r} must be 1-16 of a-z0-9_")
                 if not o.label.strip():
                     problems.append(f"{where}: option {o.value!r} has no label")
-                data = f"x:{q.id}:{o.value}"
-                if len(data.encode()) > MAX_CALLBACK_BYTES:
-                    problems.append(f"{where}: button data {data!r} is over 64 bytes")
+                try:
+                    (Answer if q.kind == Kind.CHOICE else Tick)(q.id, o.value)
+                except ButtonDataError as error:
+                    problems.append(f"{where}: {error}")
             if q.validator:
                 problems.append(f"{where}: a {q.kind} question takes no validator")
         else:
@@ -193,9 +194,10 @@ def validate(questionnaire: Questionnaire) -> None:
                 problems.append(f"{where}: {o.inline!r} cannot be asked inline")
             else:
                 for c in child.options:
-                    data = f"a:{q.id}:{o.value}:{c.value}"
-                    if len(data.encode()) > MAX_CALLBACK_BYTES:
-                        problems.append(f"{where}: button data {data!r} is over 64 bytes")
+                    try:
+                        Answer(q.id, o.value, c.value)
+                    except ButtonDataError as error:
+                        problems.append(f"{where}: {error}")
         if q.summary_with and q.summary_with not in seen:
             problems.append(f"{where}: summary_with refers to {q.summary_with!r}, "
                             "which is not an earlier question")

@@ -165,3 +165,7 @@ QUESTIONNAIRE = Questionnaire(version="2026-12", questions=QUESTIONS)
 # Question ids other modules name (storage queries take them as parameters, never as literals).
 NAME = "name"
 BUSINESS_NAME = "business_name"
+PRODUCT_TYPE = "product_type"
+KECAMATAN = "kecamatan"
+# The staff's breakdowns and audiences by an answer: their name → the question.
+BY_ANSWER = {"product": PRODUCT_TYPE, "kecamatan": KECAMATAN}

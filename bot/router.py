@@ -1,4 +1,4 @@
-"""Where features register what they handle: commands, button prefixes, menus, hooks, renderers.
+"""Where features register what they handle: commands, buttons, menus, hooks, renderers.
 
 Each feature module has `register(router)`; the program lists its features in `bot/cli.py` and the
 core registers them in that order (which is also the order of their menu entries).
@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from bot.buttons import SEP, ButtonData
 from bot.channel import Button, Reply
 from bot.eligibility import Result
 from bot.i18n import Translator
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from bot.core import Core
 
 Handler = Callable[["Context", str], Awaitable[None]]
+P = TypeVar("P", bound=ButtonData)
 MenuEntry = Callable[["Context"], Awaitable[list[Button]]]
 # Turns a claimed outbox row into the message for its owner (None: skip it).
 OutboxRenderer = Callable[["Core", Item, Translator], Awaitable[Reply | None]]
@@ -71,9 +73,10 @@ class Command:
 
 @dataclass(frozen=True)
 class ButtonHandler:
-    """What answers the buttons of one prefix, and who may press them."""
+    """What answers the presses of one kind of button, and who may press them."""
 
-    handler: Handler
+    kind: type[ButtonData]
+    handler: Callable[[Context, Any], Awaitable[None]]  # gets the unpacked `kind`
     staff: bool = False
     agreed: bool = False
 
@@ -84,7 +87,7 @@ class Router:
 
     commands: dict[str, Command] = field(default_factory=dict)
     ordered: list[Command] = field(default_factory=list)
-    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    buttons: dict[str, ButtonHandler] = field(default_factory=dict)  # by prefix, legacy too
     menu: list[MenuEntry] = field(default_factory=list)
     staff_menu: list[MenuEntry] = field(default_factory=list)
     flows: dict[str, Handler] = field(default_factory=dict)  # staff conversations by name
@@ -126,12 +129,35 @@ class Router:
             self.commands[name] = cmd
         self.ordered.append(cmd)
 
-    def button(self, prefix: str, handler: Handler, *, staff: bool = False,
-               agreed: bool = False) -> None:
-        """Handle button data "prefix:rest" (`agreed`: as for commands)."""
-        if prefix in self.buttons or ":" in prefix:
-            raise ValueError(f"button prefix {prefix!r} registered twice or invalid")
-        self.buttons[prefix] = ButtonHandler(handler, staff, agreed)
+    def button(self, kind: type[P], handler: Callable[[Context, P], Awaitable[None]], *,
+               staff: bool = False, agreed: bool = False) -> None:
+        """Handle the presses of `kind`'s buttons, with its data and the legacy data older
+        versions put on them; `handler` gets the unpacked `kind` (`agreed`: as for commands)."""
+        if not (isinstance(kind, type) and issubclass(kind, ButtonData)):
+            raise TypeError(f"a button is registered with its ButtonData class, not {kind!r}")
+        kind.fields()  # a field that cannot be packed stops start-up here
+        entry = ButtonHandler(kind, handler, staff, agreed)
+        buttons = {**self.buttons, **dict.fromkeys(kind.prefixes(), entry)}
+        for prefix in kind.prefixes():
+            if prefix in self.buttons:
+                raise ValueError(f"button prefix {prefix!r} registered twice")
+        for key, other in buttons.items():
+            # New data "word:…" must not read as another kind's legacy "word:action:…".
+            head = buttons.get(key.split(SEP)[0])
+            if SEP in key and head is not None and head.kind is not other.kind and \
+                    head.kind.prefix == key.split(SEP)[0]:
+                raise ValueError(f"legacy prefix {key!r} starts with {head.kind.__name__}'s")
+        self.buttons = buttons
+
+    def button_for(self, data: str) -> ButtonHandler | None:
+        """What answers a press of `data`: the kind whose prefix it starts with (the longest
+        one, so "stses:flow:yes" is the flow's answer and "stses:show:3" a session's)."""
+        parts = data.split(SEP, 2)
+        for words in range(min(len(parts), 2), 0, -1):
+            entry = self.buttons.get(SEP.join(parts[:words]))
+            if entry is not None:
+                return entry
+        return None
 
     def menu_entry(self, entry: MenuEntry) -> None:
         """Add buttons to the main menu (entries are asked in registration order)."""

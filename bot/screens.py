@@ -14,6 +14,7 @@ from typing import Any
 from bot.channel import Button, esc, plain_text
 from bot.engine import Ask, Review
 from bot.i18n import Translator
+from bot.owner_buttons import Answer, Back, Done, Edit, Keep, Summary, Tick
 from bot.questionnaire import Kind, Option, Question, Questionnaire
 from bot.validators import clean_text
 from bot.views import format_answer
@@ -68,23 +69,23 @@ def question_buttons(tr: Translator, ask: Ask) -> list[list[Button]]:
     if q.kind == Kind.CHOICE:
         for o in q.options:
             if o.inline and ask.inline is not None and ask.inline.kind == Kind.CHOICE:
-                rows += [[_choice(tr, c, f"a:{q.id}:{o.value}:{c.value}")]
+                rows += [[_choice(tr, c, Answer(q.id, o.value, c.value).pack())]
                          for c in ask.inline.options if not c.alone]
             elif not o.inline:
-                rows.append([_choice(tr, o, f"a:{q.id}:{o.value}")])
+                rows.append([_choice(tr, o, Answer(q.id, o.value).pack())])
     elif q.kind == Kind.MULTI:
         rows = [[Button(("✅ " if o.value in ask.draft else "") + _(o.label),
-                        f"t:{q.id}:{o.value}",
+                        Tick(q.id, o.value).pack(),
                         description=_(o.description) if o.description else "")]
                 for o in q.options]
-        rows.append([Button(_("Done ✔"), f"d:{q.id}")])
+        rows.append([Button(_("Done ✔"), Done(q.id).pack())])
     typed = q.kind in (Kind.TEXT, Kind.PHONE) or (
         ask.inline is not None and ask.inline.kind != Kind.CHOICE and ask.inline_previous)
     if typed and ask.previous is not None:
-        rows.append([Button(_("✔️ Keep this answer"), f"k:{q.id}",
+        rows.append([Button(_("✔️ Keep this answer"), Keep(q.id).pack(),
                             description=_plain(answer_of(tr, ask)))])
     if not ask.first:
-        rows.append([Button(_("⬅️ Back"), f"b:{q.id}")])
+        rows.append([Button(_("⬅️ Back"), Back(q.id).pack())])
     return rows
 
 
@@ -129,9 +130,10 @@ def summary(tr: Translator, questionnaire: Questionnaire, review: Review,
     lines = [intro] if intro else []
     lines += notes or [_("Please check your answers, then press Submit:")]
     lines += summary_lines(tr, questionnaire, review.questions, review.answers)
-    submit = Button(_("✅ Submit, free seat"), "s:release") if release else \
-        Button(_("✅ Submit"), "s:submit")
-    return "\n".join(lines), [[submit], [Button(_("✏️ Change an answer"), "s:edit")]]
+    submit = Button(_("✅ Submit, free seat"), Summary("release").pack()) if release else \
+        Button(_("✅ Submit"), Summary("submit").pack())
+    return "\n".join(lines), [[submit], [Button(_("✏️ Change an answer"),
+                                                 Summary("edit").pack())]]
 
 
 def edit_list(tr: Translator, questions: list[Question], answers: Mapping[str, Any],
@@ -142,13 +144,13 @@ def edit_list(tr: Translator, questions: list[Question], answers: Mapping[str, A
     pages = max(1, -(-len(questions) // PAGE))
     page = min(max(page, 1), pages)
     shown = questions[(page - 1) * PAGE: page * PAGE]
-    rows = [[Button(_(q.short), f"e:{q.id}",
+    rows = [[Button(_(q.short), Edit(q.id).pack(),
                     description=_plain(format_answer(tr, q, answers.get(q.id))))]
             for q in shown]
     if page > 1:
-        rows.append([Button(_("⬅️ Previous"), f"s:edit:{page - 1}")])
+        rows.append([Button(_("⬅️ Previous"), Summary("edit", page - 1).pack())])
     if page < pages:
-        rows.append([Button(_("More ➡️"), f"s:edit:{page + 1}")])
+        rows.append([Button(_("More ➡️"), Summary("edit", page + 1).pack())])
     text = _("Which answer do you want to change?")
     if pages > 1:
         text += " " + _("(page {page} of {pages})").format(page=tr.number(page),

@@ -12,7 +12,7 @@ send time, in the owner's language. The file has two parts::
     [templates.umkm_pengingat_pelatihan]
     category = "utility"          # or "marketing"
     params = ["session_title", "time_left"]     # {{1}}, {{2}}
-    buttons = ["att:yes:{session_id}"]          # quick replies: what a press sends back
+    buttons = ["attend:yes:{session_id}"]          # quick replies: what a press sends back
     [templates.umkm_pengingat_pelatihan.id]
     body = "... {{1}} ... {{2}} ..."
     buttons = ["Ya, saya hadir"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.amounts import ABOUT, NUMBER_WORDS, PERIODS, RANGE, UNITS, parse_amount, read_period
 from bot.i18n import N_
 from bot.session_rules import MAX_CAPACITY
 from bot.typed_dates import example, read_moment
@@ -123,89 +124,6 @@ def nib(raw: str) -> Outcome:
     return Valid(compact)
 
 
-# Units of production: name -> (class, factor to the class's base unit). Owners write units the
-# way they speak and abbreviate them ("bks", "pcs", "ltr"); a unit followed by the product is
-# fine ("500 potong kain").
-UNITS: dict[str, tuple[str, float]] = {}
-for _names, _unit in (
-    (("potong", "ptg", "pcs", "pc", "piece", "pieces", "buah", "bh", "biji", "lembar", "lbr",
-      "helai", "unit", "units", "item", "items", "kain", "pasang", "psg", "pair", "pairs", "stel",
-      "set", "sets", "ekor", "porsi", "roll", "gulung"), ("pieces", 1)),
-    (("kodi", "kd"), ("pieces", 20)),
-    (("lusin", "lsn", "dozen", "dz"), ("pieces", 12)),
-    (("gros", "gross"), ("pieces", 144)),
-    (("bungkus", "bks", "bgks", "pak", "pack", "packs", "pck", "pax", "botol", "btl", "bottle",
-      "bottles", "toples", "kotak", "box", "boxes", "dus", "kardus", "kaleng", "klg", "can",
-      "cans", "sachet", "saset", "kemasan", "pouch", "jar", "jars", "bag", "bags"),
-     ("pieces", 1)),
-    (("kg", "kilo", "kilogram", "kilograms", "kgs"), ("kg", 1)),
-    (("g", "gr", "gram", "grams"), ("kg", 0.001)),
-    (("ons",), ("kg", 0.1)),
-    (("kuintal", "kwintal", "kw"), ("kg", 100)),
-    (("ton", "tons", "tonne", "tonnes"), ("kg", 1000)),
-    (("liter", "l", "lt", "ltr", "litre", "liters", "litres"), ("liters", 1)),
-    (("ml",), ("liters", 0.001)),
-):
-    for _name in _names:
-        UNITS[_name] = _unit
-
-# How many of a period make a month. A week is 52/12 of a month; a day counts six working days a
-# week (26 a month), as small workshops mostly produce: reading a weekly figure as monthly makes
-# an owner look four times smaller than they are.
-PERIODS: dict[str, float] = {"day": 26, "week": 52 / 12, "month": 1, "year": 1 / 12}
-_PERIOD_WORDS = {
-    "hari": "day", "hr": "day", "day": "day", "days": "day",
-    "minggu": "week", "mgg": "week", "pekan": "week", "week": "week", "weeks": "week",
-    "bulan": "month", "bln": "month", "bl": "month", "month": "month", "months": "month",
-    "tahun": "year", "thn": "year", "th": "year", "year": "year", "years": "year",
-}
-_PERIOD_ADJECTIVES = {
-    "harian": "day", "daily": "day", "mingguan": "week", "weekly": "week",
-    "bulanan": "month", "monthly": "month", "tahunan": "year", "yearly": "year",
-    "annually": "year",
-}
-_PERIOD = re.compile(
-    r"(?:\b(?:per|tiap|setiap|each|every|a|an|in|dalam|dlm)\s+(?:satu\s+|1\s+|one\s+)?"
-    r"|/\s*|\bse)(" + "|".join(sorted(_PERIOD_WORDS, key=len, reverse=True)) + r")\b"
-    r"|\b(" + "|".join(_PERIOD_ADJECTIVES) + r")\b",
-    re.IGNORECASE,
-)
-_ABOUT = re.compile(
-    r"^(?:sekitar|kira-kira|kira2|kurang lebih|kurleb|rata-rata|rata2|about|around|approx\.?|"
-    r"approximately|±|\+-|\+/-|~)\s*", re.IGNORECASE)
-_RANGE = re.compile(r"^([\d.,]+)\s*(?:-|–|sampai|s/d|s\.d\.|hingga|to)\s*[\d.,]+")
-_AMOUNT = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?$|^(\d+)\.(\d{1,2})$")
-# Numbers written as words: the owner is asked for digits instead of a guess.
-_NUMBER_WORDS = re.compile(
-    r"\b(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas|puluh|"
-    r"seratus|ratus|seribu|ribu|juta|setengah|one|two|three|four|five|six|seven|eight|nine|"
-    r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|dozen)\b",
-    re.IGNORECASE,
-)
-
-
-def parse_amount(text: str) -> float | None:
-    """Read a number written the Indonesian way ("1.000", "2,5") or plainly ("2.5")."""
-    match = _AMOUNT.match(text)
-    if not match:
-        return None
-    if match.group(3) is not None:
-        return float(f"{match.group(3)}.{match.group(4)}")
-    whole = match.group(1).replace(".", "")
-    return float(f"{whole}.{match.group(2)}") if match.group(2) else float(whole)
-
-
-def read_period(text: str) -> tuple[str | None, str]:
-    """The period a production figure is given for ("per minggu", "/hari", "sebulan") and the
-    text without it; None when no period is written."""
-    match = _PERIOD.search(text)
-    if not match:
-        return None, text
-    word = (match.group(1) or match.group(2)).lower()
-    period = _PERIOD_WORDS.get(word) or _PERIOD_ADJECTIVES[word]
-    return period, (text[:match.start()] + " " + text[match.end():]).strip()
-
-
 @validator("capacity")
 def capacity(raw: str) -> Outcome:
     """Production: a positive number, a known unit and a period ("100 kg per minggu",
@@ -213,10 +131,10 @@ def capacity(raw: str) -> Outcome:
     question asks. Stored with the monthly figure and the owner's own words."""
     words = clean_text(raw)
     period, text = read_period(words.lower())
-    text = _ABOUT.sub("", text).strip()
-    text = _RANGE.sub(r"\1", text)  # "20-30 kodi": the lower figure, said back to the owner
+    text = ABOUT.sub("", text).strip()
+    text = RANGE.sub(r"\1", text)  # "20-30 kodi": the lower figure, said back to the owner
     match = re.match(r"^([\d.,]+)\s*([^\d\s].*)?$", text)
-    if not match and _NUMBER_WORDS.search(words):
+    if not match and NUMBER_WORDS.search(words):
         return Invalid(N_("Please write the amount in digits, for example 50 kodi a month."))
     if not text or not match:
         return Invalid(N_("Please type a number and a unit, for example 20 kodi a month, "

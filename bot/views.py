@@ -1,4 +1,5 @@
-"""What several features show: an answer, a session, a person who signed up, the unmet criteria.
+"""What several features show: an answer, a session (its seats, its sign-up button, giving it
+up), a person who signed up, the unmet criteria.
 
 Pure rendering in the reader's language (reply HTML, user text escaped), so that the owner's
 chat, the staff tools, the export and the staff web page say the same thing the same way.
@@ -6,17 +7,20 @@ chat, the staff tools, the export and the staff web page say the same thing the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 from bot.audiences import AUDIENCE_NAMES
+from bot.buttons import ButtonData
 from bot.channel import Button, esc
 from bot.criteria import RULES
 from bot.i18n import N_, Translator
+from bot.owner_buttons import Attend, SignUp
 from bot.questionnaire import Kind as QKind
 from bot.questionnaire import Question, Questionnaire
+from bot.questions import BY_ANSWER
 from bot.storage.broadcasts import Audience, Choice
-from bot.storage.registrations import Person, Seats
+from bot.storage.registrations import Person, Registration, Seats
 from bot.storage.sessions import Session
 
 STAGE_NAMES = {
@@ -75,8 +79,27 @@ def attendance_buttons(tr: Translator, session_id: int,
                        confirmed: bool = False) -> list[list[Button]]:
     """Buttons to confirm attendance or give up the seat."""
     _ = tr.gettext
-    rows = [] if confirmed else [[Button(_("✅ Yes, I will come"), f"att:yes:{session_id}")]]
-    return [*rows, [Button(_("❌ I cannot come"), f"att:no:{session_id}")]]
+    rows = [] if confirmed else [[Button(_("✅ Yes, I will come"),
+                                         Attend("yes", session_id).pack())]]
+    return [*rows, [Button(_("❌ I cannot come"), Attend("no", session_id).pack())]]
+
+
+def withdraw_question(tr: Translator, session: Session,
+                      registration: Registration) -> tuple[str, list[list[Button]]]:
+    """Asked before an owner gives up a seat or a waiting-list place: yes, or keep it."""
+    _ = tr.gettext
+    if registration.status == "registered":
+        question = _("Cancel your seat? The next person on the waiting list gets it, and you "
+                     "may not get it back.")
+        yes = _("Yes, cancel my seat")
+    else:
+        question = _("Leave the waiting list? You are number {position} now.").format(
+            position=tr.number(registration.position or 0))
+        yes = _("Yes, leave the list")
+    return "\n".join([*session_lines(tr, session), "", question]), [
+        [Button(yes, SignUp("dropok", session.id).pack())],
+        [Button(_("No, keep it"), SignUp("keep", session.id).pack())],
+    ]
 
 
 def who(tr: Translator, person: Person) -> str:
@@ -118,14 +141,15 @@ def page_of(items: list[Person], page: int) -> tuple[list[Person], int]:
     return items[page * PAGE:(page + 1) * PAGE], page
 
 
-def pager(tr: Translator, count: int, page: int, data: str) -> list[Button]:
-    """◀️ and ▶️ between pages; `data` gets the page number appended."""
+def pager(tr: Translator, count: int, page: int,
+          to: Callable[[int], ButtonData]) -> list[Button]:
+    """◀️ and ▶️ between pages; `to(page)` is the data of the button that shows that page."""
     _ = tr.gettext
     buttons = []
     if page > 0:
-        buttons.append(Button(_("◀️ Previous"), f"{data}:{page - 1}"))
+        buttons.append(Button(_("◀️ Previous"), to(page - 1).pack()))
     if (page + 1) * PAGE < count:
-        buttons.append(Button(_("Next ▶️"), f"{data}:{page + 1}"))
+        buttons.append(Button(_("Next ▶️"), to(page + 1).pack()))
     return buttons
 
 
@@ -139,8 +163,7 @@ def group_name(tr: Translator, questionnaire: Questionnaire, dimension: str,
         return group
     if dimension == "channel":
         return _(CHANNEL_NAMES[group]) if group in CHANNEL_NAMES else group
-    question_id = "product_type" if dimension == "product" else "kecamatan"
-    question = next(q for q in questionnaire.questions if q.id == question_id)
+    question = next(q for q in questionnaire.questions if q.id == BY_ANSWER[dimension])
     option = question.option(group)
     return _(option.label) if option else group
 
@@ -174,3 +197,50 @@ def audience_words(tr: Translator, questionnaire: Questionnaire, audience: Audie
         return f"{name}: {esc(audience.value)}"
     choice = next((c for c in choices if c.value == audience.value), None)
     return f"{name}: {esc(choice_label(tr, choice) if choice else audience.value)}"
+
+
+# ---------------------------------------------------------------- signing up
+
+
+def seats_line(tr: Translator, session: Session, seats: Seats,
+               mine: Registration | None) -> str:
+    """A session's seats as the owner sees them: theirs, their place in line, or how many are
+    free."""
+    _ = tr.gettext
+    if mine is not None and mine.status == "registered":
+        if mine.attendance == "confirmed":
+            return _("✅ You are registered and have confirmed that you will come.")
+        return _("✅ You are registered.")
+    if mine is not None and mine.status == "waiting":
+        return _("⏳ You are number {position} on the waiting list.").format(
+            position=tr.number(mine.position or 0))
+    free = max(0, session.capacity - seats.registered)
+    if free and not seats.waiting:
+        return _("{free} of {capacity} seats free").format(
+            free=tr.number(free), capacity=tr.number(session.capacity))
+    if not seats.waiting:
+        return _("Full. Sign up to be first on the waiting list.")
+    return tr.ngettext("Full: {count} person on the waiting list",
+                       "Full: {count} people on the waiting list", seats.waiting).format(
+        count=tr.number(seats.waiting))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut a title at a word where it reads right ("Pelatihan Ekspor Maret…")."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    return cut.rstrip(" ,.-·") + "…"
+
+
+SIGN_UP_MEANINGS = {"join": N_("Sign up: {title}"), "wait": N_("Waiting list: {title}"),
+                    "drop": N_("Cancel my sign-up: {title}")}
+
+
+def session_button(label: str, verb: Literal["join", "wait", "drop"], session: Session,
+                   tr: Translator) -> Button:
+    """A session's button: an icon and the whole date (at most 20 characters); the verb and
+    the title, shortened where it reads right, go into its description."""
+    meaning = tr.gettext(SIGN_UP_MEANINGS[verb]).format(title=session.title)
+    return Button(f"{label} {tr.short_date(session.starts_at)}",
+                  SignUp(verb, session.id).pack(), description=shorten(meaning, 72))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot import broadcasting
+from bot import broadcasting, questions
 from bot.actions import Actor, audit
 from bot.media import check_upload
 from bot.outreach import WINDOW, WINDOW_MARGIN
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 TEXT_LIMIT = 4096 - broadcasting.FOOTER_ROOM
 CAPTION_LIMIT = 1024 - broadcasting.FOOTER_ROOM
 UNUSED_KEPT = timedelta(days=2)  # an uploaded file no announcement uses is kept this long
-ANSWERS = {"product": "product_type", "kecamatan": "kecamatan"}  # audiences by an answer
+ANSWERS = questions.BY_ANSWER  # audiences by an answer
 
 
 @dataclass(frozen=True)

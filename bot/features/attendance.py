@@ -10,15 +10,16 @@ from bot.actions import attendance
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.session_rules import can_mark
+from bot.staff_buttons import Roll, RollMark, RollRest, SessionAction
 from bot.storage.sessions import Session
 from bot.views import page_of, pager, person_label
-
-PREFIX = "stcame"
 
 
 def register(router: Router) -> None:
     """Wire the attendance buttons (reached from a session's staff view)."""
-    router.button(PREFIX, on_button, staff=True)
+    router.button(Roll, on_roll, staff=True)
+    router.button(RollMark, on_mark, staff=True)
+    router.button(RollRest, on_rest, staff=True)
 
 
 def _mark(present: bool | None) -> str:
@@ -43,13 +44,13 @@ async def attendance_view(ctx: Context, session: Session,
                                      count=tr.number(len(seated)))]
     shown, page = page_of(seated, page)
     rows = [[Button(person_label(tr, p, _mark(p.present)),
-                    f"{PREFIX}:here:{session.id}:{p.owner_id}:{0 if p.present else 1}:{page}")]
+                    RollMark(session.id, p.owner_id, not p.present, page).pack())]
             for p in shown]
-    paging = pager(tr, len(seated), page, f"{PREFIX}:mark:{session.id}")
+    paging = pager(tr, len(seated), page, lambda to: Roll(session.id, to))
     rows += [paging] if paging else []
     if len(seated) > came + absent:
-        rows.append([Button(_("❌ The rest: absent"), f"{PREFIX}:rest:{session.id}")])
-    rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
+        rows.append([Button(_("❌ The rest: absent"), RollRest(session.id).pack())])
+    rows.append([Button(_("⬅️ Back"), SessionAction("show", session.id).pack())])
     return "\n".join(lines), rows
 
 
@@ -70,27 +71,36 @@ async def mark_rest(ctx: Context, session: Session) -> None:
     ctx.reply(text, rows, replace=True)
 
 
-async def on_button(ctx: Context, rest: str) -> None:
-    """stcame:mark:<session>[:<page>], stcame:here:<session>:<owner>:<present>:<page>,
-    stcame:rest:<session>."""
-    _ = ctx.tr.gettext
-    action, *parts = rest.split(":")
-    numbers = [int(p) for p in parts] if all(p.isdigit() and len(p) < 10 for p in parts) \
-        else []
-    session = await ctx.db.sessions.get(numbers[0]) \
-        if numbers and action in ("mark", "here", "rest") else None
+async def _markable(ctx: Context, session_id: int) -> Session | None:
+    """The session, when its attendance can be marked now (else the press is answered)."""
+    session = await ctx.db.sessions.get(session_id)
     if session is None:
         ctx.stale_button()
-        return
-    args = numbers[1:]
+        return None
     if not can_mark(session.status, session.starts_at, ctx.now):
-        ctx.notice(_("Attendance can be marked from the day before the session."), alert=True)
-    elif action == "mark":
-        text, rows = await attendance_view(ctx, session, args[0] if args else 0)
+        ctx.notice(ctx.tr.gettext("Attendance can be marked from the day before the session."),
+                   alert=True)
+        return None
+    return session
+
+
+async def on_roll(ctx: Context, press: Roll) -> None:
+    """The registrants to mark (a page of them)."""
+    session = await _markable(ctx, press.session)
+    if session is not None:
+        text, rows = await attendance_view(ctx, session, press.page or 0)
         ctx.reply(text, rows)
-    elif action == "rest":
+
+
+async def on_mark(ctx: Context, press: RollMark) -> None:
+    """One registrant came, or did not."""
+    session = await _markable(ctx, press.session)
+    if session is not None:
+        await mark(ctx, session, press.owner, press.present, press.page)
+
+
+async def on_rest(ctx: Context, press: RollRest) -> None:
+    """Everyone not marked yet did not come."""
+    session = await _markable(ctx, press.session)
+    if session is not None:
         await mark_rest(ctx, session)
-    elif len(args) == 3 and args[1] in (0, 1):
-        await mark(ctx, session, args[0], bool(args[1]), args[2])
-    else:
-        ctx.notice(_("This button no longer works."))

@@ -6,7 +6,7 @@ preview exactly as owners will see it, with the number of recipients per channel
 WhatsApp owners are outside the 24-hour window, against the daily limit) → send now, schedule for
 a WIB time, or cancel. /pengumuman lists recent announcements (with delivered and read on
 WhatsApp): cancel a scheduled one, see failures. Owners who got the announcement as a WhatsApp
-template press "read it all" (`ann:<id>`) for the whole text.
+template press "read it all" (`ReadAll`) for the whole text.
 """
 
 from __future__ import annotations
@@ -24,7 +24,16 @@ from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.engine import Ask, Choose, Review, Text
 from bot.i18n import N_
+from bot.owner_buttons import Menu, ReadAll
 from bot.questionnaire import Question
+from bot.staff_buttons import (
+    AudienceKind,
+    AudienceValue,
+    CancelBroadcast,
+    Failures,
+    SendChoice,
+    StopBroadcast,
+)
 from bot.staff_questions import ANNOUNCEMENT
 from bot.storage.broadcasts import KIND, OPEN_STATUSES, VALUED, Audience, Broadcast
 from bot.views import BROADCAST_STATUS_NAMES as STATUS_NAMES
@@ -41,8 +50,13 @@ def register(router: Router) -> None:
     router.command(("pengumuman", "announcements"), on_list,
                    N_("Recent announcements: cancel a scheduled one, see failures"), staff=True)
     router.flow(FLOW, on_input)
-    router.button("bc", on_button, staff=True)
-    router.button("ann", on_read)
+    router.button(AudienceKind, on_kind_button, staff=True)
+    router.button(AudienceValue, on_value_button, staff=True)
+    router.button(SendChoice, on_send_button, staff=True)
+    router.button(CancelBroadcast, on_cancel_button, staff=True)
+    router.button(StopBroadcast, on_stop_button, staff=True)
+    router.button(Failures, on_failures_button, staff=True)
+    router.button(ReadAll, on_read)
     router.staff_menu_entry(menu_buttons)
     router.renderer(KIND, delivery.render)
     router.on_start.append(delivery.on_start)
@@ -51,8 +65,8 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The broadcast entries of the staff menu."""
     _ = ctx.tr.gettext
-    return [Button(_("📣 Announce"), "m:umumkan"),
-            Button(_("🗂 Announcements"), "m:pengumuman")]
+    return [Button(_("📣 Announce"), Menu("umumkan").pack()),
+            Button(_("🗂 Announcements"), Menu("pengumuman").pack())]
 
 
 async def on_announce(ctx: Context, _args: str) -> None:
@@ -115,7 +129,7 @@ async def _show(ctx: Context) -> None:
     assert isinstance(where, Ask)
     question = where.question
     if question.id == "audience":
-        ctx.reply(_(question.label), [[Button(_(o.label), f"bc:a:{o.value}")]
+        ctx.reply(_(question.label), [[Button(_(o.label), AudienceKind(o.value).pack())]
                                       for o in question.options])
     elif question.id == "audience_value":
         await _ask_value(ctx, staff_forms.answers(ctx)["audience"])
@@ -156,7 +170,7 @@ async def _take_time(ctx: Context) -> None:
                     number=broadcast.id, when=ctx.tr.datetime(when),
                     audience=await describe(ctx, broadcast.audience),
                     count=ctx.tr.number(done.count)),
-              [[Button(_("✖ Cancel it"), f"bc:x:{broadcast.id}")]])
+              [[Button(_("✖ Cancel it"), CancelBroadcast(broadcast.id).pack())]])
 
 
 async def describe(ctx: Context, audience: Audience) -> str:
@@ -172,26 +186,50 @@ def _question(ctx: Context, kind: str) -> Question:
                 if q.id == announcements.ANSWERS[kind])
 
 
-async def on_button(ctx: Context, rest: str) -> None:
-    """bc:… buttons: the conversation's steps, and actions on existing broadcasts."""
-    action, _sep, arg = rest.partition(":")
-    asked = _asked(ctx)
-    if action == "a" and asked in AUDIENCE_QUESTIONS[:3] and arg in AUDIENCE_NAMES:
-        await _choose_kind(ctx, arg)
-    elif action == "v" and asked in AUDIENCE_QUESTIONS[:3]:
-        kind, _sep, value = arg.partition(":")
-        await _choose_value(ctx, kind, value)
-    elif action in ("now", "later", "again", "drop") and asked == "send":
-        await _confirm(ctx, action)
-    elif action == "x" and arg.isdigit():
-        await _cancel(ctx, int(arg))
-    elif action == "stop" and arg.isdigit():
-        await _stop(ctx, int(arg))
-    elif action == "f" and arg.isdigit():
-        await _failures(ctx, int(arg))
+def _composing(ctx: Context) -> bool:
+    """Whether the announcement's audience or send choice is asked now (else a press of their
+    buttons is answered as stale)."""
+    if _asked(ctx) in AUDIENCE_QUESTIONS[:3]:
+        return True
+    ctx.stale_button()
+    return False
+
+
+async def on_kind_button(ctx: Context, press: AudienceKind) -> None:
+    """Who the announcement goes to."""
+    if press.kind not in AUDIENCE_NAMES:
+        ctx.stale_button()
+    elif _composing(ctx):
+        await _choose_kind(ctx, press.kind)
+
+
+async def on_value_button(ctx: Context, press: AudienceValue) -> None:
+    """Which session, list or answer the audience is narrowed to."""
+    if _composing(ctx):
+        await _choose_value(ctx, press.kind, press.value)
+
+
+async def on_send_button(ctx: Context, press: SendChoice) -> None:
+    """Under the preview: now, later, another audience, or do not send."""
+    if _asked(ctx) == "send":
+        await _confirm(ctx, press.action)
     else:
-        ctx.notice(ctx.tr.gettext("This button no longer works."))
-        ctx.tidy()
+        ctx.stale_button()
+
+
+async def on_cancel_button(ctx: Context, press: CancelBroadcast) -> None:
+    """Cancel a scheduled announcement."""
+    await _cancel(ctx, press.broadcast)
+
+
+async def on_stop_button(ctx: Context, press: StopBroadcast) -> None:
+    """Stop an announcement being sent."""
+    await _stop(ctx, press.broadcast)
+
+
+async def on_failures_button(ctx: Context, press: Failures) -> None:
+    """The messages of an announcement that failed."""
+    await _failures(ctx, press.broadcast)
 
 
 async def _choose_kind(ctx: Context, kind: str) -> None:
@@ -216,7 +254,7 @@ async def _ask_value(ctx: Context, kind: str) -> None:
         await _show(ctx)
         return
     ctx.reply(_("{audience} — which one?").format(audience=esc(_(AUDIENCE_NAMES[kind]))),
-              [[Button(label[:60], f"bc:v:{kind}:{value}")] for value, label in options])
+              [[Button(label[:60], AudienceValue(kind, value).pack())] for value, label in options])
 
 
 async def _choose_value(ctx: Context, kind: str, value: str) -> None:
@@ -250,9 +288,9 @@ async def _preview(ctx: Context) -> None:
     summary = _("Audience: {audience}").format(audience=await describe(ctx, audience))
     recipients = ctx.tr.ngettext("It will go to {count} owner.", "It will go to {count} owners.",
                                  count).format(count=ctx.tr.number(count))
-    rows = [*([Button(_(o.label), f"bc:{o.value}")] for o in send.options),
-            [Button(_("👥 Other audience"), "bc:again")],
-            [Button(_("✖ Do not send"), "bc:drop")]]
+    rows = [*([Button(_(o.label), SendChoice(o.value).pack())] for o in send.options),
+            [Button(_("👥 Other audience"), SendChoice("again").pack())],
+            [Button(_("✖ Do not send"), SendChoice("drop").pack())]]
     lines = [summary, recipients]
     if count == 0:
         rows = rows[2:]
@@ -352,19 +390,19 @@ async def on_list(ctx: Context, _args: str) -> None:
         lines += [f"   {line}" for line in delivery_lines(ctx.tr, deliveries)]
         if broadcast.status in OPEN_STATUSES[:1]:
             rows.append([Button(_("✖ Cancel #{number}").format(number=broadcast.id),
-                                f"bc:x:{broadcast.id}")])
+                                CancelBroadcast(broadcast.id).pack())])
         if counts.get("failed") or any(key.startswith("failed:") for found in
                                        deliveries.values() for key in found):
             rows.append([Button(_("Failures of #{number}").format(number=broadcast.id),
-                                f"bc:f:{broadcast.id}")])
+                                Failures(broadcast.id).pack())])
     await ctx.audit("broadcast.list", None)
     ctx.reply("\n".join(lines), rows)
 
 
-async def on_read(ctx: Context, rest: str) -> None:
-    """ann:<id>: the whole announcement, for an owner who got it as a WhatsApp template (whose
-    text had to be one short paragraph)."""
-    broadcast = await ctx.db.broadcasts.content(int(rest)) if rest.isdigit() else None
+async def on_read(ctx: Context, press: ReadAll) -> None:
+    """"Read it all": the whole announcement, for an owner who got it as a WhatsApp template
+    (whose text had to be one short paragraph)."""
+    broadcast = await ctx.db.broadcasts.content(press.broadcast)
     if broadcast is None or broadcast.status in ("scheduled", "cancelled", "missed"):
         ctx.reply(ctx.tr.gettext("This announcement is no longer available."))
         return

@@ -12,6 +12,7 @@ import re
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+from bot.owner_buttons import Consent, Menu
 
 log = logging.getLogger(__name__)
 _SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -20,7 +21,7 @@ _SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 def register(router: Router) -> None:
     """Wire /start and the consent buttons."""
     router.command(("start",), on_start, N_("Start, or see where you are"))
-    router.button("c", on_consent)
+    router.button(Consent, on_consent)
     router.consent_prompt = prompt
 
 
@@ -58,10 +59,10 @@ def welcome_text(ctx: Context) -> str:
 def consent_buttons(ctx: Context, notice: bool = True) -> list[list[Button]]:
     """Agree, read the whole notice first, or not now."""
     _ = ctx.tr.gettext
-    rows = [[Button(_("✅ Yes, I agree"), "c:yes")]]
+    rows = [[Button(_("✅ Yes, I agree"), Consent("yes").pack())]]
     if notice:
-        rows.append([Button(_("📄 Read the notice"), "c:notice")])
-    return [*rows, [Button(_("No, not now"), "c:no")]]
+        rows.append([Button(_("📄 Read the notice"), Consent("notice").pack())])
+    return [*rows, [Button(_("No, not now"), Consent("no").pack())]]
 
 
 async def ask(ctx: Context, source: str | None = None) -> None:
@@ -97,16 +98,16 @@ async def on_start(ctx: Context, args: str) -> None:
     await ctx.resume(welcome_back=True)
 
 
-async def on_consent(ctx: Context, rest: str) -> None:
-    """The notice's buttons: c:yes stores the consent and asks the first question, c:notice
-    shows the notice again.
+async def on_consent(ctx: Context, press: Consent) -> None:
+    """The notice's buttons: "yes" stores the consent and asks the first question, "notice"
+    shows the notice again, "no" stores nothing.
 
     The agreed notice shrinks to one line (it stays readable from /mydata); the first question
     comes in the same message.
     """
     _ = ctx.tr.gettext
     owner = await ctx.ensure_owner()
-    if rest == "yes":
+    if press.choice == "yes":
         if owner.consented:
             ctx.notice(_("You have already agreed."))
             return
@@ -118,13 +119,13 @@ async def on_consent(ctx: Context, rest: str) -> None:
         agreed = "✅ " + esc(_("Thank you, your consent is recorded."))
         await ctx.resume(intro=agreed, in_place=True)
         return
-    if rest == "notice":
+    if press.choice == "notice":
         if not owner.consented:
             ctx.reply(notice_text(ctx) + "\n\n" + esc(
                 _("Do you agree that your answers are stored for this purpose?")),
                 consent_buttons(ctx, notice=False))
             return
-        ctx.reply(_notice_read(ctx), [[Button(_("☰ Menu"), "m:menu")]])
+        ctx.reply(_notice_read(ctx), [[Button(_("☰ Menu"), Menu("menu").pack())]])
         return
     ctx.tidy()
     if owner.consented:

@@ -13,6 +13,8 @@ from bot.actions import interest
 from bot.channel import Button, InboundKind, Reply
 from bot.core import Context, Core, Router
 from bot.i18n import N_, Translator
+from bot.owner_buttons import Interest, Menu
+from bot.staff_buttons import InterestList, InterestReply
 from bot.storage.outbox import Item
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,9 @@ def register(router: Router) -> None:
     router.command(("minat", "interest"), on_interest, N_("The yearly interest list"))
     router.command(("daftarminat", "interestlists"), on_lists, N_("Manage the interest lists"),
                    staff=True)
-    router.button("intr", on_owner_button)
-    router.button("stint", on_staff_button, staff=True)
+    router.button(Interest, on_owner_button)
+    router.button(InterestList, on_staff_button, staff=True)
+    router.button(InterestReply, on_reply_button, staff=True)
     router.flow(FLOW, on_flow_input)
     router.menu_entry(menu_buttons)
     router.result_buttons.append(menu_buttons)
@@ -34,14 +37,14 @@ def register(router: Router) -> None:
     router.renderer(interest.KIND, render_invitation)
 
 
-def _year(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) == 4 else None
+def _is_year(year: int) -> bool:
+    return 1000 <= year <= 9999
 
 
 def join_button(tr: Translator, year: int) -> Button:
     """One tap to join a year's list."""
     return Button(tr.gettext("⭐ Join list {year}").format(year=year),
-                  f"intr:join:{year}")
+                  Interest("join", year).pack())
 
 
 # ---------------------------------------------------------------- owners
@@ -57,7 +60,7 @@ async def menu_buttons(ctx: Context) -> list[Button]:
         return []
     if current.year in await ctx.db.interest.years_of(owner.id):
         return [Button(ctx.tr.gettext("☆ Leave list {year}").format(
-            year=current.year), f"intr:leave:{current.year}")]
+            year=current.year), Interest("leave", current.year).pack())]
     return [join_button(ctx.tr, current.year)]
 
 
@@ -75,21 +78,19 @@ async def on_interest(ctx: Context, _args: str) -> None:
         ctx.reply(_("You are on the interest list for the {year} export training. We will "
                     "tell you when its sessions open.").format(year=current.year),
                   [[Button(_("☆ Leave list {year}").format(year=current.year),
-                           f"intr:leave:{current.year}")]])
+                           Interest("leave", current.year).pack())]])
         return
     ctx.reply(_("The interest list for the {year} export training is open. Join it with one "
                 "tap, and we will tell you first when its sessions open.").format(
                     year=current.year), [[join_button(ctx.tr, current.year)]])
 
 
-async def on_owner_button(ctx: Context, rest: str) -> None:
-    """intr:join|leave:<year>."""
+async def on_owner_button(ctx: Context, press: Interest) -> None:
+    """Join or leave a year's list."""
     _ = ctx.tr.gettext
-    action, _sep, typed = rest.partition(":")
-    year = _year(typed)
-    if year is None or action not in ("join", "leave"):
-        ctx.notice(_("This button no longer works."))
-        ctx.tidy()
+    action, year = press.action, press.year
+    if not _is_year(year):
+        ctx.stale_button()
         return
     owner = ctx.owner
     if owner is None or not owner.consented:
@@ -145,7 +146,7 @@ async def render_invitation(core: Core, item: Item, tr: Translator) -> Reply | N
 
 async def staff_menu_button(ctx: Context) -> list[Button]:
     """The interest lists entry of the staff menu."""
-    return [Button(ctx.tr.gettext("⭐ Interest lists"), "m:daftarminat")]
+    return [Button(ctx.tr.gettext("⭐ Interest lists"), Menu("daftarminat").pack())]
 
 
 async def on_lists(ctx: Context, _args: str) -> None:
@@ -174,29 +175,22 @@ async def on_lists(ctx: Context, _args: str) -> None:
         entry = known.get(year)
         if entry is None or not entry.is_open:
             rows.append([Button(_("⭐ Open the {year} list").format(year=year),
-                                f"stint:open:{year}")])
+                                InterestList("open", year).pack())])
     for entry in lists:
         if entry.is_open:
             rows.append([Button(_("📣 Invite {year}").format(year=entry.year),
-                                f"stint:invite:{entry.year}")])
+                                InterestList("invite", entry.year).pack())])
             rows.append([Button(_("🔒 Close {year}").format(year=entry.year),
-                                f"stint:close:{entry.year}")])
+                                InterestList("close", entry.year).pack())])
     ctx.reply("\n".join(lines), rows)
 
 
-async def on_staff_button(ctx: Context, rest: str) -> None:
-    """stint:open|close|invite:<year> asks to confirm; stint:flow:yes|no answers."""
-    _ = ctx.tr.gettext
-    action, _sep, arg = rest.partition(":")
-    if action == "flow":
-        await ctx.flow_button(FLOW, arg, answer)
+async def on_staff_button(ctx: Context, press: InterestList) -> None:
+    """Open, close or invite to a year's list: asks to confirm."""
+    if not _is_year(press.year):
+        ctx.stale_button()
         return
-    year = _year(arg)
-    if year is None or action not in ("open", "close", "invite"):
-        ctx.notice(_("This button no longer works."))
-        ctx.tidy()
-        return
-    data = {"action": action, "year": year}
+    data = {"action": press.action, "year": press.year}
     await ctx.save_flow(FLOW, "confirm", data)
     await ask_confirmation(ctx, data)
 
@@ -220,7 +214,7 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
             ctx.reply(_("There is nobody to invite to the {year} list: nobody was on the "
                         "{previous} list or not yet eligible, or every one of them was invited "
                         "already.").format(year=year, previous=year - 1),
-                      [[Button(_("⭐ Interest lists"), "m:daftarminat")]])
+                      [[Button(_("⭐ Interest lists"), Menu("daftarminat").pack())]])
             return
         text = ctx.tr.ngettext(
             "Invite {count} owner to join the {year} list? It goes to the owners on the "
@@ -230,7 +224,13 @@ async def ask_confirmation(ctx: Context, data: dict[str, Any]) -> None:
             count)
         yes = _("📣 Send the invitations")
     ctx.reply(text.format(year=year, previous=year - 1, count=ctx.tr.number(count)),
-              [[Button(yes, "stint:flow:yes")], [Button(_("✖ Stop"), "stint:flow:no")]])
+              [[Button(yes, InterestReply("yes").pack())],
+               [Button(_("✖ Stop"), InterestReply("no").pack())]])
+
+
+async def on_reply_button(ctx: Context, press: InterestReply) -> None:
+    """The confirmation answered with a button (only while it is asked)."""
+    await ctx.flow_button(FLOW, press.text, answer)
 
 
 async def on_flow_input(ctx: Context, _rest: str) -> None:

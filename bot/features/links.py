@@ -16,6 +16,7 @@ from bot.channel import Attachment, Button, InboundKind, Reply
 from bot.core import Context, Router, esc
 from bot.engine import Ask, Text
 from bot.i18n import N_
+from bot.owner_buttons import Menu
 from bot.staff_questions import LINK
 from bot.validators import Invalid, check
 from bot.views import CHANNEL_NAMES
@@ -33,7 +34,7 @@ def register(router: Router) -> None:
 
 async def menu_button(ctx: Context) -> list[Button]:
     """The link entry of the staff menu."""
-    return [Button(ctx.tr.gettext("🔗 Poster link & QR"), "m:tautan",
+    return [Button(ctx.tr.gettext("🔗 Poster link & QR"), Menu("tautan").pack(),
                    description=ctx.tr.gettext("A link and QR code for a poster"))]
 
 

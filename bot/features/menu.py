@@ -6,6 +6,7 @@ from bot.advice import office_button, office_lines
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+from bot.owner_buttons import Menu
 
 
 def register(router: Router) -> None:
@@ -13,13 +14,13 @@ def register(router: Router) -> None:
     router.command(("menu",), on_menu, N_("Show the menu"))
     router.command(("bantuan", "help"), on_help, N_("What I can do"))
     router.command(("kontak", "contact"), on_contact, N_("How to reach the office"))
-    router.button("m", on_menu_button)
+    router.button(Menu, on_menu_button)
     router.menu_entry(help_button)
 
 
 async def help_button(ctx: Context) -> list[Button]:
     """The help entry of the menu."""
-    return [Button(ctx.tr.gettext("❓ Help"), "m:bantuan")]
+    return [Button(ctx.tr.gettext("❓ Help"), Menu("bantuan").pack())]
 
 
 async def on_menu(ctx: Context, _args: str) -> None:
@@ -43,16 +44,16 @@ async def on_help(ctx: Context, _args: str) -> None:
         lines.append(_("Staff: /staff shows the staff tools."))
     lines += [_("Questions about the training? Ask us:"),
               *office_lines(ctx.tr, ctx.config.office, full=False)]
-    buttons = [[office_button(ctx.tr)], [Button(_("☰ Menu"), "m:menu")]]
+    buttons = [[office_button(ctx.tr)], [Button(_("☰ Menu"), Menu("menu").pack())]]
     if ctx.owner is not None and ctx.owner.answering:
-        buttons.insert(0, [Button(_("▶️ Continue"), "m:lanjut")])
+        buttons.insert(0, [Button(_("▶️ Continue"), Menu("lanjut").pack())])
     ctx.reply("\n".join(lines), buttons)
 
 
-async def on_menu_button(ctx: Context, rest: str) -> None:
-    """A menu button: m:<command> runs that command, as if typed."""
+async def on_menu_button(ctx: Context, press: Menu) -> None:
+    """A menu button runs its command, as if typed."""
     ctx.tidy()
-    if not await ctx.run_command(rest):
+    if not await ctx.run_command(press.command):
         ctx.notice(ctx.tr.gettext("This button no longer works."))
 
 
@@ -60,4 +61,4 @@ async def on_contact(ctx: Context, _args: str) -> None:
     """/kontak: the office's whole contact (name, WhatsApp, phone, address, hours, web)."""
     lines = office_lines(ctx.tr, ctx.config.office)
     if not await ctx.back_to_questions("\n".join(lines)):
-        ctx.reply("\n".join(lines), [[Button(ctx.tr.gettext("☰ Menu"), "m:menu")]])
+        ctx.reply("\n".join(lines), [[Button(ctx.tr.gettext("☰ Menu"), Menu("menu").pack())]])

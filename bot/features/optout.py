@@ -4,13 +4,14 @@ that confirms it and says the way back: "MULAI" (or "START"), which starts them 
 
 Reminders and notices about a session the owner holds a seat in still come: they are not
 announcements. The words work on every channel, anywhere outside a staff conversation; the
-"stop these messages" quick reply of an announcement or invitation template (`kw:stop`) does the
-same.
+"stop these messages" quick reply of an announcement or invitation template (`StopNews`) does
+the same.
 """
 
 from __future__ import annotations
 
 from bot.core import Context, Router
+from bot.owner_buttons import StopNews
 
 STOP_WORDS = ("stop", "berhenti", "berhenti pesan", "stop pesan")
 START_WORDS = ("mulai", "start")
@@ -20,7 +21,7 @@ def register(router: Router) -> None:
     """Wire the words and the template's quick reply."""
     router.keyword(STOP_WORDS, on_stop)
     router.keyword(START_WORDS, on_start)
-    router.button("kw", on_button)
+    router.button(StopNews, on_button)
 
 
 async def on_stop(ctx: Context, _word: str) -> None:
@@ -47,9 +48,6 @@ async def on_start(ctx: Context, word: str) -> None:
                 "send STOP."))
 
 
-async def on_button(ctx: Context, rest: str) -> None:
-    """kw:stop, the quick reply under an announcement or invitation template."""
-    if rest == "stop":
-        await on_stop(ctx, rest)
-        return
-    ctx.notice(ctx.tr.gettext("This button no longer works."))
+async def on_button(ctx: Context, _press: StopNews) -> None:
+    """The "stop these messages" quick reply under an announcement or invitation template."""
+    await on_stop(ctx, "stop")

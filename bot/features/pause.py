@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+from bot.owner_buttons import Menu, Restart, Unmet
 
 
 def register(router: Router) -> None:
@@ -18,13 +19,13 @@ def register(router: Router) -> None:
     # The old name of /jeda (easy to mistake for /batalikut); pausing is safe, so it stays.
     router.command(("batal", "cancel"), on_pause, "", listed=False)
     router.command(("ulang", "restart"), on_restart, N_("Start over"), agreed=True)
-    router.button("u", on_restart_button, agreed=True)
-    router.button("f", on_final_button, agreed=True)
+    router.button(Restart, on_restart_button, agreed=True)
+    router.button(Unmet, on_final_button, agreed=True)
 
 
-async def on_final_button(ctx: Context, rest: str) -> None:
-    """After "your business cannot join": f:go answers on, f:stop pauses."""
-    if rest == "stop":
+async def on_final_button(ctx: Context, press: Unmet) -> None:
+    """After "your business cannot join": "go" answers on, "stop" pauses."""
+    if press.choice == "stop":
         await on_pause(ctx, "")
         return
     await ctx.resume(in_place=True)
@@ -41,7 +42,8 @@ async def on_pause(ctx: Context, _args: str) -> None:
     await ctx.db.owners.set_paused(owner.id, True)
     ctx.reply(_("All right, the questions are paused. Your answers are kept: continue whenever "
                 "you like with the button below or /continue."),
-              [[Button(_("▶️ Continue"), "m:lanjut")], [Button(_("☰ Menu"), "m:menu")]],
+              [[Button(_("▶️ Continue"), Menu("lanjut").pack())],
+               [Button(_("☰ Menu"), Menu("menu").pack())]],
               replace=ctx.inbound.kind == InboundKind.BUTTON, remove_keyboard=True)
 
 
@@ -49,16 +51,16 @@ async def on_restart(ctx: Context, _args: str) -> None:
     """/ulang: start over, after a confirmation."""
     _ = ctx.tr.gettext
     ctx.reply(_("Start over? All your answers and your result will be deleted."), [
-        [Button(_("Yes, start over"), "u:yes")],
-        [Button(_("No, keep them"), "u:no")],
+        [Button(_("Yes, start over"), Restart("yes").pack())],
+        [Button(_("No, keep them"), Restart("no").pack())],
     ])
 
 
-async def on_restart_button(ctx: Context, rest: str) -> None:
+async def on_restart_button(ctx: Context, press: Restart) -> None:
     """The confirmation buttons of /ulang: "no" returns to where the owner was."""
     _ = ctx.tr.gettext
     owner = ctx.owner
-    if rest != "yes" or owner is None:
+    if press.answer != "yes" or owner is None:
         ctx.notice(_("Nothing was changed."))
         await ctx.resume(in_place=True)
         return

@@ -8,6 +8,7 @@ from bot import languages, screens
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+from bot.owner_buttons import Consent, Menu, MyData
 
 log = logging.getLogger(__name__)
 
@@ -16,14 +17,14 @@ def register(router: Router) -> None:
     """Wire /datasaya, /hapusdata and the erasure confirmation."""
     router.command(("datasaya", "mydata"), on_my_data, N_("Your stored data"))
     router.command(("hapusdata", "deletedata"), on_delete, N_("Delete your data"))
-    router.button("x", on_delete_button)
+    router.button(MyData, on_delete_button)
     router.menu_entry(menu_buttons)
 
 
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The privacy entries of the menu."""
     _ = ctx.tr.gettext
-    return [Button(_("🔒 My data"), "m:datasaya",
+    return [Button(_("🔒 My data"), Menu("datasaya").pack(),
                    description=_("See, or delete, what is stored about you"))]
 
 
@@ -56,11 +57,11 @@ async def on_my_data(ctx: Context, _args: str) -> None:
             date=tr.date(owner.finished_at)))
     for section in ctx.core.router.data_sections:
         lines += await section(ctx)
-    buttons = [[Button(_("📋 My answers"), "x:answers")]] if answers else []
-    buttons += [[Button(_("📄 Privacy notice"), "c:notice")],
-                [Button(_("🗑 Delete my data"), "x:ask")]]
+    buttons = [[Button(_("📋 My answers"), MyData("answers").pack())]] if answers else []
+    buttons += [[Button(_("📄 Privacy notice"), Consent("notice").pack())],
+                [Button(_("🗑 Delete my data"), MyData("ask").pack())]]
     if owner.answering and not owner.paused:
-        buttons.append([Button(_("▶️ Continue"), "m:lanjut")])
+        buttons.append([Button(_("▶️ Continue"), Menu("lanjut").pack())])
     ctx.reply("\n".join(lines), buttons)
 
 
@@ -75,8 +76,8 @@ async def show_answers(ctx: Context) -> None:
     questionnaire = ctx.core.questionnaire
     lines = [_("<b>Your answers</b>"),
              *screens.summary_lines(ctx.tr, questionnaire, questionnaire.questions, answers)]
-    ctx.reply("\n".join(lines), [[Button(_("✏️ Change answers"), "m:ubah"),
-                                   Button(_("☰ Menu"), "m:menu")]])
+    ctx.reply("\n".join(lines), [[Button(_("✏️ Change answers"), Menu("ubah").pack()),
+                                   Button(_("☰ Menu"), Menu("menu").pack())]])
 
 
 async def on_delete(ctx: Context, _args: str) -> None:
@@ -87,22 +88,22 @@ async def on_delete(ctx: Context, _args: str) -> None:
         return
     ctx.reply(_("Delete all your data? Your answers, your result and your sign-ups will be "
                 "erased for good. This cannot be undone."), [
-        [Button(_("🗑 Yes, delete all"), "x:yes")],
-        [Button(_("No, keep my data"), "x:no")],
+        [Button(_("🗑 Yes, delete all"), MyData("yes").pack())],
+        [Button(_("No, keep my data"), MyData("no").pack())],
     ])
 
 
-async def on_delete_button(ctx: Context, rest: str) -> None:
-    """x:yes erases the owner; x:no keeps everything; x:ask asks; x:answers shows the answers."""
+async def on_delete_button(ctx: Context, press: MyData) -> None:
+    """"yes" erases the owner; "no" keeps everything; "ask" asks; "answers" shows them."""
     _ = ctx.tr.gettext
-    if rest == "ask":
+    if press.action == "ask":
         await on_delete(ctx, "")
         return
-    if rest == "answers":
+    if press.action == "answers":
         await show_answers(ctx)
         return
     ctx.tidy()
-    if rest != "yes":
+    if press.action != "yes":
         ctx.notice(_("Nothing was deleted."))
         await ctx.back_to_questions()
         return

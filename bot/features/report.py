@@ -6,6 +6,7 @@ from bot import export
 from bot.channel import Attachment, Button, Reply
 from bot.core import Context, Router, esc
 from bot.i18n import N_, Translator
+from bot.owner_buttons import Menu
 from bot.storage.reports import STAGES, FunnelRow
 from bot.views import STAGE_NAMES, group_name
 
@@ -26,8 +27,8 @@ def register(router: Router) -> None:
 async def menu_buttons(ctx: Context) -> list[Button]:
     """The report entries of the staff menu."""
     _ = ctx.tr.gettext
-    return [Button(_("📊 Summary"), "m:rekap"), Button(_("📥 Download (Excel)"),
-                                                       "m:ekspor")]
+    return [Button(_("📊 Summary"), Menu("rekap").pack()), Button(_("📥 Download (Excel)"),
+                                                       Menu("ekspor").pack())]
 
 
 def funnel_line(tr: Translator, row: FunnelRow) -> str:

@@ -17,19 +17,22 @@ from bot.actions import seats
 from bot.channel import Button, Reply
 from bot.core import Context, Core, Router, esc
 from bot.i18n import Translator
+from bot.owner_buttons import Menu
 from bot.session_rules import can_choose
+from bot.staff_buttons import SeatBest, SeatGive, SeatPick, Seats, SeatSwap, SessionAction
 from bot.storage.outbox import Item
 from bot.storage.registrations import Person
 from bot.storage.sessions import Session
 from bot.views import PAGE, page_of, pager, person_label, session_lines, who
 
-PREFIX = "stseat"
-_ACTIONS = ("people", "choose", "pick", "swap", "seat", "best", "bestok")
-
 
 def register(router: Router) -> None:
     """Wire the staff buttons and the notice to an owner whose seat went to someone else."""
-    router.button(PREFIX, on_button, staff=True)
+    router.button(Seats, on_seats, staff=True)
+    router.button(SeatPick, on_pick, staff=True)
+    router.button(SeatSwap, on_swap, staff=True)
+    router.button(SeatGive, on_give, staff=True)
+    router.button(SeatBest, on_best, staff=True)
     router.renderer("seat_lost", render_seat_lost)
 
 
@@ -64,9 +67,9 @@ async def show_people(ctx: Context, session: Session) -> None:
         lines += entries or ["—"]
     rows = []
     if groups["waiting"] and can_choose(session.status, session.starts_at, ctx.now):
-        rows.append([Button(_("⭐ Most ready first"), f"{PREFIX}:best:{session.id}")])
-        rows.append([Button(_("🎯 Give a seat"), f"{PREFIX}:choose:{session.id}")])
-    rows.append([Button(_("⬅️ Back"), f"stses:show:{session.id}")])
+        rows.append([Button(_("⭐ Most ready first"), Seats("best", session.id).pack())])
+        rows.append([Button(_("🎯 Give a seat"), Seats("choose", session.id).pack())])
+    rows.append([Button(_("⬅️ Back"), SessionAction("show", session.id).pack())])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -80,7 +83,7 @@ async def show_waiting(ctx: Context, session: Session, page: int = 0) -> None:
     if not waiting:
         ctx.reply(_("Nobody is on the waiting list of <b>{title}</b>.").format(
             title=esc(session.title)),
-            [[Button(_("⬅️ Back"), f"{PREFIX}:people:{session.id}")]])
+            [[_back(ctx, session)]])
         return
     shown, page = page_of(waiting, page)
     lines = [f"<b>{esc(session.title)}</b>",
@@ -88,11 +91,11 @@ async def show_waiting(ctx: Context, session: Session, page: int = 0) -> None:
     lines += [f"{ctx.tr.number(page * PAGE + n)}. {who(ctx.tr, p)} · " + _(
         "waiting number {position}").format(position=ctx.tr.number(p.position or 0))
         for n, p in enumerate(shown, 1)]
-    rows = [[Button(person_label(ctx.tr, p), f"{PREFIX}:pick:{session.id}:{p.owner_id}")]
+    rows = [[Button(person_label(ctx.tr, p), SeatPick(session.id, p.owner_id).pack())]
             for p in shown]
-    paging = pager(ctx.tr, len(waiting), page, f"{PREFIX}:choose:{session.id}")
+    paging = pager(ctx.tr, len(waiting), page, lambda to: Seats("choose", session.id, to))
     rows += [paging] if paging else []
-    rows.append([Button(_("⬅️ Back"), f"{PREFIX}:people:{session.id}")])
+    rows.append([_back(ctx, session)])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -109,8 +112,8 @@ async def pick(ctx: Context, session: Session, chosen_id: int, page: int = 0) ->
     if len(seated) < session.capacity:
         ctx.reply(_("Give <b>{who}</b> a seat in <b>{title}</b>? They will be told.").format(
             who=who(ctx.tr, chosen), title=esc(session.title)), [
-            [Button(_("✅ Give the seat"), f"{PREFIX}:seat:{session.id}:{chosen_id}:0")],
-            [Button(_("✖ Stop"), f"{PREFIX}:people:{session.id}")]])
+            [Button(_("✅ Give the seat"), SeatGive(session.id, chosen_id).pack())],
+            [_stop(ctx, session)]])
         return
     seated.sort(key=lambda p: (p.readiness or 0, p.name.casefold()))
     shown, page = page_of(seated, page)
@@ -119,10 +122,10 @@ async def pick(ctx: Context, session: Session, chosen_id: int, page: int = 0) ->
              _("Registered owners, least ready first; ✅ = confirmed they will come. The one you "
                "choose goes to the top of the waiting list and is told.")]
     rows = [[Button(person_label(ctx.tr, p, "✅ " if p.attendance == "confirmed" else ""),
-                    f"{PREFIX}:swap:{session.id}:{chosen_id}:{p.owner_id}")] for p in shown]
-    paging = pager(ctx.tr, len(seated), page, f"{PREFIX}:pick:{session.id}:{chosen_id}")
+                    SeatSwap(session.id, chosen_id, p.owner_id).pack())] for p in shown]
+    paging = pager(ctx.tr, len(seated), page, lambda to: SeatPick(session.id, chosen_id, to))
     rows += [paging] if paging else []
-    rows.append([Button(_("✖ Stop"), f"{PREFIX}:people:{session.id}")])
+    rows.append([_stop(ctx, session)])
     ctx.reply("\n".join(lines), rows)
 
 
@@ -143,16 +146,17 @@ async def confirm_swap(ctx: Context, session: Session, chosen_id: int, seated_id
     if seated.attendance == "confirmed":
         lines.append(_("⚠️ They have confirmed that they will come."))
     ctx.reply("\n".join(lines), [
-        [Button(_("✅ Give the seat"), f"{PREFIX}:seat:{session.id}:{chosen_id}:{seated_id}")],
-        [Button(_("✖ Stop"), f"{PREFIX}:people:{session.id}")]])
+        [Button(_("✅ Give the seat"), SeatGive(session.id, chosen_id, seated_id).pack())],
+        [_stop(ctx, session)]])
 
 
-async def give_seat(ctx: Context, session: Session, chosen_id: int, seated_id: int) -> None:
+async def give_seat(ctx: Context, session: Session, chosen_id: int,
+                    seated_id: int | None) -> None:
     """Carry out the choice (checked again by the action) and say how it went."""
     _ = ctx.tr.gettext
     ctx.tidy()
     result = await seats.give_seat(ctx.core, ctx.actor, ctx.now, session.id, chosen_id,
-                                   seated_id or None)
+                                   seated_id)
     if result.outcome == "full":
         ctx.reply(_("Meanwhile the last seat was taken. Choose whose seat they take."))
         await pick(ctx, session, chosen_id)
@@ -181,14 +185,16 @@ async def preview_best(ctx: Context, session: Session) -> None:
     if change is None:
         ctx.reply(_("This session can no longer be changed (it is cancelled or done)."))
         return
-    back = [Button(_("⬅️ Back"), f"{PREFIX}:people:{session.id}")]
+    back = [_back(ctx, session)]
     if change.nothing:
         ctx.reply(_("The seats of <b>{title}</b> are already held by the most ready owners. "
                     "Nothing to change.").format(title=esc(session.title)), [back])
         return
     seat, unseat = change.seat, change.unseat
     people = await _people(ctx, session)
-    lines = [_("Give the {count} seats of <b>{title}</b> to the most ready owners?").format(
+    lines = [tr.ngettext("Give the {count} seat of <b>{title}</b> to the most ready owner?",
+                         "Give the {count} seats of <b>{title}</b> to the most ready owners?",
+                         session.capacity).format(
                  count=tr.number(session.capacity), title=esc(session.title)), "",
              tr.ngettext("{count} owner from the waiting list gets a seat:",
                          "{count} owners from the waiting list get a seat:", len(seat)).format(
@@ -203,7 +209,7 @@ async def preview_best(ctx: Context, session: Session) -> None:
                                                 else "") for o in unseat if o in people]
     lines += ["", _("Everyone concerned will be told.")]
     ctx.reply("\n".join(lines), [
-        [Button(_("✅ Give the seats"), f"{PREFIX}:bestok:{session.id}:{change.fingerprint}")],
+        [Button(_("✅ Give the seats"), SeatBest(session.id, change.fingerprint).pack())],
         back])
 
 
@@ -238,46 +244,76 @@ async def render_seat_lost(core: Core, item: Item, tr: Translator) -> Reply | No
         _("You are now number {position} on the waiting list: if a seat becomes free, you are "
           "among the first to get it, and I will tell you. We are sorry, and thank you for "
           "your understanding.").format(position=tr.number(registration.position or 0)),
-    ]), ((Button(_("📅 Training sessions"), "m:jadwal"),),))
+    ]), ((Button(_("📅 Training sessions"), Menu("jadwal").pack()),),))
 
 
 # ---------------------------------------------------------------- buttons
 
 
-def _numbers(parts: list[str]) -> list[int] | None:
-    if not all(p.isdigit() and len(p) < 10 for p in parts):
-        return None
-    return [int(p) for p in parts]
+def _back(ctx: Context, session: Session) -> Button:
+    return Button(ctx.tr.gettext("⬅️ Back"), Seats("people", session.id).pack())
 
 
-async def on_button(ctx: Context, rest: str) -> None:
-    """stseat:<action>:<session>[:<owner>[:<other>|<present>[:<page>]]]."""
+def _stop(ctx: Context, session: Session) -> Button:
+    return Button(ctx.tr.gettext("✖ Stop"), Seats("people", session.id).pack())
+
+
+async def _changeable(ctx: Context, session_id: int) -> Session | None:
+    """The session, while staff may still hand out its seats (else the press is answered)."""
     _ = ctx.tr.gettext
-    action, *parts = rest.split(":")
-    numbers = _numbers(parts)
-    session = await ctx.db.sessions.get(numbers[0]) if numbers and action in _ACTIONS else None
-    if session is None or numbers is None:
-        ctx.notice(_("This button no longer works."))
-        ctx.tidy()
-        return
-    args = numbers[1:]
-    if action == "people":
-        await show_people(ctx, session)
-    elif not can_choose(session.status, session.starts_at, ctx.now):
+    session = await ctx.db.sessions.get(session_id)
+    if session is None:
+        ctx.stale_button()
+        return None
+    if not can_choose(session.status, session.starts_at, ctx.now):
         ctx.notice(_("This session can no longer be changed (it is cancelled or done)."),
                    alert=True)
         ctx.tidy()
-    elif action == "choose":
-        await show_waiting(ctx, session, args[0] if args else 0)
-    elif action == "pick" and args:
-        await pick(ctx, session, args[0], args[1] if len(args) > 1 else 0)
-    elif action == "swap" and len(args) == 2:
-        await confirm_swap(ctx, session, args[0], args[1])
-    elif action == "seat" and len(args) == 2:
-        await give_seat(ctx, session, args[0], args[1])
-    elif action == "best":
-        await preview_best(ctx, session)
-    elif action == "bestok" and len(args) == 1:
-        await give_best(ctx, session, parts[1])
+        return None
+    return session
+
+
+async def on_seats(ctx: Context, press: Seats) -> None:
+    """Who signed up; the waiting list to choose from; seats to the most ready."""
+    if press.action == "people":
+        session = await ctx.db.sessions.get(press.session)
+        if session is None:
+            ctx.stale_button()
+        else:
+            await show_people(ctx, session)
+        return
+    session = await _changeable(ctx, press.session)
+    if session is None:
+        return
+    if press.action == "choose":
+        await show_waiting(ctx, session, press.page or 0)
     else:
-        ctx.notice(_("This button no longer works."))
+        await preview_best(ctx, session)
+
+
+async def on_pick(ctx: Context, press: SeatPick) -> None:
+    """Someone on the waiting list chosen (`page`: of the seats they may take)."""
+    session = await _changeable(ctx, press.session)
+    if session is not None:
+        await pick(ctx, session, press.chosen, press.page or 0)
+
+
+async def on_swap(ctx: Context, press: SeatSwap) -> None:
+    """Whose seat they take: asked."""
+    session = await _changeable(ctx, press.session)
+    if session is not None:
+        await confirm_swap(ctx, session, press.chosen, press.seated)
+
+
+async def on_give(ctx: Context, press: SeatGive) -> None:
+    """The seat given (legacy data said 0 for a free seat)."""
+    session = await _changeable(ctx, press.session)
+    if session is not None:
+        await give_seat(ctx, session, press.chosen, press.seated or None)
+
+
+async def on_best(ctx: Context, press: SeatBest) -> None:
+    """The seats to the most ready, as previewed."""
+    session = await _changeable(ctx, press.session)
+    if session is not None:
+        await give_best(ctx, session, press.fingerprint)

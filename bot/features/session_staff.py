@@ -1,5 +1,6 @@
 """Staff run a session's whole life in a guided conversation: create, edit, move, close, reopen,
-cancel — one question at a time, each ending with a confirmation — and see who signed up.
+cancel — one question at a time, each ending with a confirmation — and see who signed up
+(what they see is drawn by `bot/session_screens.py`).
 
 The questions are questionnaires (`bot/staff_questions.py`) on the owners' engine, run in a
 staff flow (`bot/staff_forms.py`): the answers are in the database, so the conversation
@@ -9,22 +10,22 @@ survives a restart, and `/batal` ends it. What each action does is `bot/actions/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from bot import staff_forms
+from bot import session_screens, staff_forms
 from bot.actions import sessions
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
 from bot.engine import Ask, Review, Text
 from bot.i18n import N_
+from bot.owner_buttons import Menu
 from bot.questionnaire import Questionnaire
 from bot.reminder_policy import plan
-from bot.session_rules import ACTIVE, DEFAULT_CAPACITY, STATUS_NAMES, can_mark
-from bot.staff_questions import CREATE, EDIT, EDIT_CONFIRMS, MOVE
+from bot.session_rules import ACTIVE, DEFAULT_CAPACITY
+from bot.staff_buttons import NewSession, SessionAction, SessionField, SessionList, SessionReply
+from bot.staff_questions import CREATE, EDIT, MOVE
 from bot.storage.sessions import Session
-from bot.views import seat_lines, session_lines
 
 FLOW = "session"
 
@@ -33,14 +34,18 @@ def register(router: Router) -> None:
     """Wire /sesi, the staff buttons, the conversation and the staff menu entry."""
     router.command(("sesi", "sessions"), on_sessions, N_("Manage the training sessions"),
                    staff=True)
-    router.button("stses", on_button, staff=True)
+    router.button(SessionList, on_list_button, staff=True)
+    router.button(NewSession, on_new_button, staff=True)
+    router.button(SessionAction, on_button, staff=True)
+    router.button(SessionField, on_field_button, staff=True)
+    router.button(SessionReply, on_reply_button, staff=True)
     router.flow(FLOW, on_flow_input)
     router.staff_menu_entry(staff_menu_button)
 
 
 async def staff_menu_button(ctx: Context) -> list[Button]:
     """The sessions entry of the staff menu."""
-    return [Button(ctx.tr.gettext("📅 Manage sessions"), "m:sesi")]
+    return [Button(ctx.tr.gettext("📅 Manage sessions"), Menu("sesi").pack())]
 
 
 # ---------------------------------------------------------------- views
@@ -48,56 +53,18 @@ async def staff_menu_button(ctx: Context) -> list[Button]:
 
 async def show_list(ctx: Context) -> None:
     """Every session still to come and those of the last two months, with their seats."""
-    _ = ctx.tr.gettext
-    tr = ctx.tr
     sessions = await ctx.db.sessions.recent(ctx.now - timedelta(days=60))
     seats = await ctx.db.registrations.seats([s.id for s in sessions])
-    lines = [_("<b>Training sessions</b>")]
-    if not sessions:
-        lines.append(_("There are no sessions yet."))
-    for session in sessions:
-        counts = seats[session.id]
-        lines += ["", f"<b>{esc(session.title)}</b> · {esc(_(STATUS_NAMES[session.status]))}",
-                  tr.datetime(session.starts_at),
-                  _("{registered} of {capacity} registered · {confirmed} confirmed · "
-                    "{cancelled} cancelled · {waiting} waiting").format(
-                      registered=tr.number(counts.registered),
-                      capacity=tr.number(session.capacity),
-                      confirmed=tr.number(counts.confirmed),
-                      cancelled=tr.number(counts.cancelled), waiting=tr.number(counts.waiting))]
-    rows = [[Button(f"📅 {tr.short_date(session.starts_at)}", f"stses:show:{session.id}",
-                    description=session.title[:72])] for session in sessions]
-    rows.append([Button(_("➕ New session"), "stses:new")])
-    ctx.reply("\n".join(lines), rows)
+    ctx.reply(*session_screens.session_list(ctx.tr, sessions, seats))
 
 
 async def show_session(ctx: Context, session: Session) -> None:
     """One session: details, seats, the reminders still to go, and what staff can do."""
-    _ = ctx.tr.gettext
-    tr = ctx.tr
     seats = (await ctx.db.registrations.seats([session.id]))[session.id]
-    lines = [*session_lines(tr, session),
-             _("Status: {status}").format(status=esc(_(STATUS_NAMES[session.status]))), "",
-             *seat_lines(tr, session, seats)]
-    if session.status in ACTIVE:
-        ahead = plan(session.starts_at, ctx.config.reminders.offsets, session.start_set_at,
-                     ctx.now).later
-        if ahead:
-            lines += ["", _("Reminders still to send:")]
-            lines += [f"• {tr.datetime(due.at)}" for due in ahead]
-    rows = [[Button(_("👥 Who signed up"), f"stseat:people:{session.id}")]]
-    if can_mark(session.status, session.starts_at, ctx.now) and seats.registered:
-        rows.append([Button(_("📋 Mark who came"), f"stcame:mark:{session.id}")])
-    if session.status in ACTIVE:
-        rows += [[Button(_("✏️ Edit"), f"stses:edit:{session.id}"),
-                  Button(_("🕒 Move"), f"stses:move:{session.id}")]]
-        if session.status == "closed":
-            rows.append([Button(_("🔓 Open sign-up again"), f"stses:reopen:{session.id}")])
-        else:
-            rows.append([Button(_("🔒 Close sign-up"), f"stses:close:{session.id}")])
-        rows.append([Button(_("❌ Cancel the session"), f"stses:cancel:{session.id}")])
-    rows.append([Button(_("⬅️ All sessions"), "stses:list")])
-    ctx.reply("\n".join(lines), rows)
+    ahead = [due.at for due in plan(session.starts_at, ctx.config.reminders.offsets,
+                                    session.start_set_at, ctx.now).later] \
+        if session.status in ACTIVE else []
+    ctx.reply(*session_screens.session_view(ctx.tr, session, seats, ahead, ctx.now))
 
 
 # ---------------------------------------------------------------- the conversation
@@ -147,7 +114,7 @@ async def show_step(ctx: Context) -> None:
     buttons: list[list[Button]] = []
     if question.validator == "seats":
         buttons.append([Button(ctx.tr.number(DEFAULT_CAPACITY),
-                               f"stses:flow:{DEFAULT_CAPACITY}")])
+                               SessionReply(str(DEFAULT_CAPACITY)).pack())])
     lines.append("<i>" + _("(Send /cancel to stop.)") + "</i>")
     ctx.reply("\n".join(lines), buttons)
 
@@ -179,70 +146,24 @@ async def _session(ctx: Context) -> Session | None:
     return await ctx.db.sessions.get(session_id) if isinstance(session_id, int) else None
 
 
-def _start_of(values: Mapping[str, Any]) -> datetime:
-    return datetime.fromisoformat(values["starts_at"])
-
-
 async def ask_confirmation(ctx: Context) -> None:
     """Everything is answered: show what will happen, with buttons to go ahead or stop."""
     _ = ctx.tr.gettext
-    tr = ctx.tr
     assert ctx.flow is not None
     action = ctx.flow.data["action"]
-    values = staff_forms.answers(ctx)
     session = await _session(ctx)
+    if action != "create" and session is None:
+        await ctx.end_flow()
+        ctx.reply(_("That session no longer exists."))
+        return
     members = 0
     if session is not None:
         seats = (await ctx.db.registrations.seats([session.id]))[session.id]
         members = seats.registered + seats.waiting
-    if action == "create":
-        text = "\n".join([
-            _("<b>New session</b>"),
-            _("Title: {title}").format(title=esc(values["title"])),
-            _("Starts: {date}").format(date=tr.datetime(_start_of(values))),
-            _("Place: {place}").format(place=esc(values["place"])),
-            _("Seats: {count}").format(count=tr.number(values["capacity"])), "",
-            _("Create it? Owners can sign up as soon as it exists.")])
-        yes = _("✅ Create")
-    elif session is None:
-        await ctx.end_flow()
-        ctx.reply(_("That session no longer exists."))
-        return
-    elif action == "edit":
-        field = ctx.flow.data["field"]
-        new = values[field]
-        shown = tr.number(new) if field == "capacity" else esc(new)
-        text = _(EDIT_CONFIRMS[field]).format(title=esc(session.title), value=shown)
-        yes = _("✅ Save")
-    elif action == "move":
-        text = "\n".join([
-            _("Move <b>{title}</b>?").format(title=esc(session.title)),
-            _("From: {date}").format(date=tr.datetime(session.starts_at)),
-            _("To: {date}").format(date=tr.datetime(_start_of(values))), "",
-            tr.ngettext("{count} owner (registered or waiting) will be told, and the reminders "
-                        "will follow the new time.",
-                        "{count} owners (registered or waiting) will be told, and the reminders "
-                        "will follow the new time.", members).format(count=tr.number(members))])
-        yes = _("✅ Move")
-    elif action == "close":
-        text = _("Close sign-up for <b>{title}</b>? The session still takes place: registered "
-                 "owners keep their seats, and the waiting list still moves up when someone "
-                 "cancels.").format(title=esc(session.title))
-        yes = _("🔒 Close sign-up")
-    elif action == "reopen":
-        text = _("Open sign-up again for <b>{title}</b>?").format(title=esc(session.title))
-        yes = _("🔓 Open sign-up")
-    else:
-        text = "\n".join([
-            _("Cancel <b>{title}</b> on {date}?").format(title=esc(session.title),
-                                                         date=tr.datetime(session.starts_at)),
-            tr.ngettext("{count} owner (registered or waiting) will be told, and no reminder "
-                        "will be sent. This cannot be undone.",
-                        "{count} owners (registered or waiting) will be told, and no reminder "
-                        "will be sent. This cannot be undone.", members).format(
-                count=tr.number(members))])
-        yes = _("❌ Cancel the session")
-    ctx.reply(text, [[Button(yes, "stses:flow:yes")], [Button(_("✖ Stop"), "stses:flow:no")]])
+    text, yes = session_screens.change_preview(ctx.tr, action, staff_forms.answers(ctx),
+                                               session, members, ctx.flow.data.get("field"))
+    ctx.reply(text, [[Button(yes, SessionReply("yes").pack())],
+                     [Button(_("✖ Stop"), SessionReply("no").pack())]])
 
 
 async def carry_out(ctx: Context) -> None:
@@ -254,8 +175,9 @@ async def carry_out(ctx: Context) -> None:
     values = staff_forms.answers(ctx)
     if action == "create":
         created = await sessions.create(
-            ctx.core, ctx.actor, ctx.now, title=values["title"], starts_at=_start_of(values),
-            place=values["place"], capacity=values["capacity"])
+            ctx.core, ctx.actor, ctx.now, title=values["title"],
+            starts_at=session_screens.start_of(values), place=values["place"],
+            capacity=values["capacity"])
         if created.session is None:  # the moment passed while staff were confirming
             ctx.reply(_("That moment has passed. Please type a date in the future."))
             await staff_forms.forget(ctx, CREATE, "starts_at")
@@ -275,7 +197,7 @@ async def carry_out(ctx: Context) -> None:
                                      values[data["field"]])
     elif action == "move":
         result = await sessions.move(ctx.core, ctx.actor, ctx.now, session_id,
-                                     _start_of(values))
+                                     session_screens.start_of(values))
     else:
         act = {"close": sessions.close, "reopen": sessions.reopen, "cancel": sessions.cancel}
         result = await act[action](ctx.core, ctx.actor, ctx.now, session_id)
@@ -308,40 +230,63 @@ async def on_sessions(ctx: Context, _args: str) -> None:
     await show_list(ctx)
 
 
-async def on_button(ctx: Context, rest: str) -> None:
-    """stses:<action>[:<session>[:<field>]] and stses:flow:<answer>."""
+async def on_list_button(ctx: Context, _press: SessionList) -> None:
+    """All sessions."""
+    await show_list(ctx)
+
+
+async def on_new_button(ctx: Context, _press: NewSession) -> None:
+    """Begin creating a session."""
+    await start(ctx, "create")
+
+
+async def on_reply_button(ctx: Context, press: SessionReply) -> None:
+    """An answer of the conversation given with a button (yes, no, the default seats)."""
+    await ctx.flow_button(FLOW, press.text, answer)
+
+
+async def _changeable(ctx: Context, session_id: int) -> Session | None:
+    """The session, while staff may still change it (else the press is answered)."""
     _ = ctx.tr.gettext
-    action, _sep, arg = rest.partition(":")
-    if action == "list":
-        await show_list(ctx)
-        return
-    if action == "new":
-        await start(ctx, "create")
-        return
-    if action == "flow":
-        await ctx.flow_button(FLOW, arg, answer)
-        return
-    session_part, _sep, field = arg.partition(":")
-    session = await ctx.db.sessions.get(int(session_part)) \
-        if session_part.isdigit() and len(session_part) < 10 else None
-    if session is None or action not in (
-            "show", "edit", "field", "move", "close", "reopen", "cancel"):
-        ctx.notice(_("This button no longer works."))
-        ctx.tidy()
-        return
-    if action == "show":
-        await show_session(ctx, session)
-    elif session.status not in ACTIVE:
+    session = await ctx.db.sessions.get(session_id)
+    if session is None:
+        ctx.stale_button()
+        return None
+    if session.status not in ACTIVE:
         ctx.notice(_("This session can no longer be changed (it is cancelled or done)."),
                    alert=True)
-    elif action == "edit":
+        return None
+    return session
+
+
+async def on_button(ctx: Context, press: SessionAction) -> None:
+    """Show a session, or begin a change of it: edit (which field?), move, close, reopen,
+    cancel."""
+    _ = ctx.tr.gettext
+    if press.action == "show":
+        session = await ctx.db.sessions.get(press.session)
+        if session is None:
+            ctx.stale_button()
+        else:
+            await show_session(ctx, session)
+        return
+    session = await _changeable(ctx, press.session)
+    if session is None:
+        return
+    if press.action == "edit":
         ctx.reply(_("What do you want to change?"), [
-            [Button(_(form.questions[0].short), f"stses:field:{session.id}:{f}")]
+            [Button(_(form.questions[0].short), SessionField(session.id, f).pack())]
             for f, form in EDIT.items()])
-    elif action == "field":
-        if field not in EDIT:
-            ctx.notice(_("This button no longer works."))
-            return
-        await start(ctx, "edit", session, field=field)
     else:
-        await start(ctx, action, session)
+        await start(ctx, press.action, session)
+
+
+async def on_field_button(ctx: Context, press: SessionField) -> None:
+    """The field of a session to change, chosen."""
+    session = await _changeable(ctx, press.session)
+    if session is None:
+        return
+    if press.field not in EDIT:
+        ctx.notice(ctx.tr.gettext("This button no longer works."))
+        return
+    await start(ctx, "edit", session, field=press.field)

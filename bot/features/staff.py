@@ -9,6 +9,7 @@ from bot import audit_log
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+from bot.owner_buttons import Menu
 
 AUDIT_SHOWN = 15  # the newest actions in one message; the staff web page has them all
 
@@ -24,7 +25,7 @@ def register(router: Router) -> None:
 
 async def menu_button(ctx: Context) -> list[Button]:
     """Staff see a way to their own menu from the main menu."""
-    return [Button(ctx.tr.gettext("🛠 Staff menu"), "m:staf")] if ctx.is_staff else []
+    return [Button(ctx.tr.gettext("🛠 Staff menu"), Menu("staf").pack())] if ctx.is_staff else []
 
 
 async def on_staff_menu(ctx: Context, _args: str) -> None:
@@ -40,7 +41,7 @@ async def on_staff_menu(ctx: Context, _args: str) -> None:
 
 async def audit_button(ctx: Context) -> list[Button]:
     """The audit log entry of the staff menu."""
-    return [Button(ctx.tr.gettext("🧾 Staff actions log"), "m:audit")]
+    return [Button(ctx.tr.gettext("🧾 Staff actions log"), Menu("audit").pack())]
 
 
 async def on_audit(ctx: Context, _args: str) -> None:

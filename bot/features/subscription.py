@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.channel import Button
 from bot.core import Context, Router, esc
 from bot.i18n import N_
+from bot.owner_buttons import Menu, News
 
 
 def register(router: Router) -> None:
@@ -19,7 +20,7 @@ def register(router: Router) -> None:
                    N_("Announcements: stop or receive"))
     router.command(("berhenti", "stop"), on_stop, "", listed=False)
     router.command(("lanjutkanpesan", "resume"), on_announcements, "", listed=False)
-    router.button("n", on_button)
+    router.button(News, on_button)
     router.data_sections.append(data_section)
 
 
@@ -31,15 +32,15 @@ async def on_announcements(ctx: Context, _args: str) -> None:
     if since is None:
         ctx.reply(_("You receive announcements from the office (new trainings, interest lists). "
                     "Stop them?"), [
-            [Button(_("🔕 Stop them"), "n:off",
+            [Button(_("🔕 Stop them"), News("off").pack(),
                     description=_("Reminders of your training still come"))],
-            [Button(_("↩️ Keep them"), "n:keep")],
+            [Button(_("↩️ Keep them"), News("keep").pack())],
         ])
         return
     ctx.reply(_("You stopped announcements from the office on {date}. Receive them again?").format(
         date=ctx.tr.date(since)), [
-        [Button(_("🔔 Receive them"), "n:on")],
-        [Button(_("↩️ Leave it so"), "n:keep")],
+        [Button(_("🔔 Receive them"), News("on").pack())],
+        [Button(_("↩️ Leave it so"), News("keep").pack())],
     ])
 
 
@@ -49,39 +50,39 @@ async def on_stop(ctx: Context, _args: str) -> None:
     owner = await ctx.ensure_owner()
     rows = []
     if owner.answering:
-        rows.append([Button(_("⏸ Pause questions"), "n:pause",
+        rows.append([Button(_("⏸ Pause questions"), News("pause").pack(),
                             description=_("Your answers are kept; continue any time"))])
     if await ctx.db.broadcasts.opted_out(owner.id) is None:
-        rows.append([Button(_("🔕 Announcements"), "n:off",
+        rows.append([Button(_("🔕 Announcements"), News("off").pack(),
                             description=_("No more announcements from the office"))])
     if not rows:
         await on_announcements(ctx, "")
         return
-    rows.append([Button(_("↩️ Nothing"), "n:keep")])
+    rows.append([Button(_("↩️ Nothing"), News("keep").pack())])
     ctx.reply(_("What do you want to stop?"), rows)
 
 
-async def on_button(ctx: Context, rest: str) -> None:
-    """n:off, n:on, n:pause, n:keep; then back to where the owner was."""
+async def on_button(ctx: Context, press: News) -> None:
+    """Off, on, pause or keep; then back to where the owner was."""
     _ = ctx.tr.gettext
     owner = await ctx.ensure_owner()
     ctx.tidy()
-    if rest == "pause":
+    if press.choice == "pause":
         pause = ctx.core.router.commands.get("jeda")
         if pause is not None:
             await pause.handler(ctx, "")
             return
-    if rest == "off":
+    if press.choice == "off":
         await ctx.db.broadcasts.opt_out(owner.id, ctx.now)
         said = _("🔕 Announcements stopped. Reminders about a training you signed up for still "
                  "come. To receive announcements again: /news.")
-    elif rest == "on":
+    elif press.choice == "on":
         await ctx.db.broadcasts.opt_in(owner.id)
         said = _("🔔 You will receive announcements from the office again.")
     else:
         said = _("Nothing was changed.")
     if not await ctx.back_to_questions(esc(said)):
-        ctx.reply(esc(said), [[Button(_("☰ Menu"), "m:menu")]], replace=True)
+        ctx.reply(esc(said), [[Button(_("☰ Menu"), Menu("menu").pack())]], replace=True)
 
 
 async def data_section(ctx: Context) -> list[str]:

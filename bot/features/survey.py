@@ -1,28 +1,23 @@
-"""The eligibility questionnaire as a conversation: asking, checking, back, edit, summary, result.
+"""The eligibility questionnaire, as the owner drives it: its commands (/lanjut, /kembali,
+/ubah), its buttons (an option, a tick, Done, Keep, Back, an answer to change, the summary's,
+a next step), typed answers, and its menu entry.
 
-The engine decides; this module loads the form, stores each step the moment it is taken, and
-answers every owner action with one complete message (`bot.screens` draws it). A criterion the
-owner cannot meet by working on the business (the KTP address) is said as soon as it is
-decided, kindly, with the choice to finish anyway.
+Each goes through `bot.interview`, which runs the engine, stores the step the moment it is
+taken and answers with one complete message.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
 from datetime import timedelta
 
-from bot import advice, engine, screens
-from bot.channel import Button, InboundKind, plain_text
+from bot import advice, engine, interview, screens
+from bot.channel import Button, InboundKind
 from bot.core import Context, Resume, Router, esc
-from bot.eligibility import evaluate, final_unmet
-from bot.engine import Ask, Form, Review, Step
+from bot.eligibility import evaluate
+from bot.engine import Ask, Review
 from bot.i18n import N_
+from bot.owner_buttons import Answer, Back, Done, Edit, Keep, Menu, NextStep, Summary, Tick
 from bot.questionnaire import Kind as QKind
-from bot.storage.owners import Owner
-from bot.validators import clean_text
-
-log = logging.getLogger(__name__)
 
 
 def register(router: Router) -> None:
@@ -32,75 +27,24 @@ def register(router: Router) -> None:
     router.command(("kembali", "back"), on_back, N_("The previous question"),
                    agreed=True)
     router.command(("ubah", "change"), on_change, N_("Change an answer"), agreed=True)
-    for prefix, handler in (("a", on_choose), ("t", on_toggle), ("d", on_done), ("k", on_keep),
-                            ("b", on_back_button), ("e", on_edit), ("s", on_summary_button),
-                            ("r", on_detail_button)):
-        router.button(prefix, handler, agreed=True)
+    router.button(Answer, on_choose, agreed=True)
+    router.button(Tick, on_toggle, agreed=True)
+    router.button(Done, on_done, agreed=True)
+    router.button(Keep, on_keep, agreed=True)
+    router.button(Back, on_back_button, agreed=True)
+    router.button(Edit, on_edit, agreed=True)
+    router.button(Summary, on_summary_button, agreed=True)
+    router.button(NextStep, on_detail_button, agreed=True)
     router.menu_entry(menu_buttons)
     router.fallback = on_input
     router.resumer = _resume
 
 
-# ---------------------------------------------------------------- showing
-
-
-def show(ctx: Context, shown: Ask | Review, *, welcome_back: bool = False, intro: str = "",
-         in_place: bool = False, notes: list[str] | None = None, hint: bool = True) -> None:
-    """Send the current question, or the summary, after `intro`, as one message.
-
-    `in_place`: it may take the place of the message whose button was pressed (not for the
-    phone question asked with a share-my-number key, which needs a message of its own).
-    """
-    _ = ctx.tr.gettext
-    if welcome_back:
-        intro = _("Welcome back! Let's continue where you stopped.")
-    keyboard_gone = ctx.owner is not None and isinstance(shown, Review)
-    if isinstance(shown, Review):
-        text, buttons = screens.summary(ctx.tr, ctx.core.questionnaire, shown, notes,
-                                        release=bool(notes), intro=intro)
-        ctx.reply(text, buttons, replace=in_place, remove_keyboard=keyboard_gone)
-        return
-    key = screens.contact_key(shown)
-    text = screens.question_text(ctx.tr, shown, contact_key=key, hint=hint)
-    if intro:
-        text = f"{intro}\n\n{text}"
-    if key:
-        ctx.tidy()
-        ctx.reply(text, ask_contact=_("📱 Share my phone number"))
-    else:
-        ctx.reply(text, screens.question_buttons(ctx.tr, shown), replace=in_place)
-
-
-async def show_where(ctx: Context, shown: Ask | Review, **kwargs: object) -> None:
-    """`show`, with the summary's notes about what sending the answers would change."""
-    notes: list[str] = []
-    if isinstance(shown, Review):
-        result = evaluate(shown.answers, ctx.config.questionnaire, ctx.core.rules)
-        for hook in ctx.core.router.summary_notes:
-            notes += await hook(ctx, result)
-    show(ctx, shown, notes=notes, **kwargs)  # type: ignore[arg-type]
-
-
-async def show_result(ctx: Context, *, intro: str = "", in_place: bool = False,
-                      extra: list[str] | None = None) -> None:
-    """Send the stored result with its follow-up buttons (`in_place`: in the pressed message);
-    `extra`: lines about what the result changed (a seat freed)."""
-    owner = ctx.owner
-    assert owner is not None
-    answers = await ctx.db.owners.answers(owner.id)
-    text, buttons = advice.result_message(ctx.tr, ctx.core.rules, owner, answers, ctx.config,
-                                          intro=intro, extra=extra or [])
-    for entry in ctx.core.router.result_buttons:
-        buttons += [[b] for b in await entry(ctx)]
-    buttons.append([Button(ctx.tr.gettext("☰ Menu"), "m:menu")])
-    ctx.reply(text, buttons, replace=in_place)
-
-
-async def on_detail_button(ctx: Context, rest: str) -> None:
-    """r:<criterion>: the whole next step of one unmet criterion, with the office to ask."""
+async def on_detail_button(ctx: Context, press: NextStep) -> None:
+    """The whole next step of one unmet criterion, with the office to ask."""
     _ = ctx.tr.gettext
     owner = ctx.owner
-    criterion = ctx.core.rules.criterion(rest)
+    criterion = ctx.core.rules.criterion(press.criterion)
     if owner is None or criterion is None:
         ctx.notice(_("This button no longer works."))
         ctx.tidy()
@@ -108,166 +52,52 @@ async def on_detail_button(ctx: Context, rest: str) -> None:
     answers = await ctx.db.owners.answers(owner.id)
     ctx.reply(advice.advice_text(ctx.tr, criterion, answers, ctx.config.questionnaire,
                                  ctx.config.office),
-              [[Button(_("📋 My result"), "m:lanjut"), Button(_("☰ Menu"), "m:menu")]])
-
-
-# ---------------------------------------------------------------- flow
-
-
-async def form_of(ctx: Context) -> Form:
-    """The owner's questionnaire as stored."""
-    owner = ctx.owner
-    assert owner is not None
-    return Form(answers=await ctx.db.owners.answers(owner.id), cursor=owner.cursor,
-                draft=owner.draft, draft_for=owner.draft_for, walk=owner.walk)
-
-
-def _agreed(ctx: Context) -> Owner:
-    """The owner, who agreed to the privacy notice (the router lets nobody else through)."""
-    assert ctx.owner is not None and ctx.owner.consented
-    return ctx.owner
-
-
-async def advance(ctx: Context, given: engine.Input, form: Form | None = None) -> Step:
-    """Apply one input to the questionnaire and store the step."""
-    owner = _agreed(ctx)
-    form = form or await form_of(ctx)
-    result = _known_phone(ctx, engine.step(ctx.core.questionnaire, form, given))
-    new = result.form
-    if (result.save or result.drop or new.cursor != form.cursor or new.draft != form.draft
-            or new.draft_for != form.draft_for or new.walk != form.walk):
-        ctx.owner = await ctx.db.owners.save_step(owner.id, result.save, result.drop,
-                                                  new.cursor, new.draft, new.draft_for, ctx.now,
-                                                  walk=new.walk)
-    return result
-
-
-def _known_phone(ctx: Context, result: Step) -> Step:
-    """Where the channel knows the owner's number (WhatsApp), it answers the phone question the
-    first time it comes up; the summary shows it, and it can be changed like any answer."""
-    shown = result.next
-    if not (ctx.inbound.address and isinstance(shown, Ask) and shown.question.kind == QKind.PHONE
-            and shown.previous is None):
-        return result
-    known = engine.step(ctx.core.questionnaire, result.form, engine.Text("+" + ctx.inbound.address))
-    if known.answered is None:  # not a number the questionnaire takes (e.g. abroad): ask it
-        return result
-    return replace(known, save={**result.save, **known.save}, drop=result.drop + known.drop,
-                   answered=result.answered)
-
-
-async def resume(ctx: Context, *, welcome_back: bool = False, intro: str = "",
-                 in_place: bool = False) -> None:
-    """Show where the owner is: the current question, the summary, or the result."""
-    owner = _agreed(ctx)
-    if owner.paused:
-        await ctx.db.owners.set_paused(owner.id, False)
-        await ctx.refresh()
-    if owner.finished_at is not None and owner.cursor is None:
-        await show_result(ctx, intro=intro, in_place=in_place)
-        return
-    step = await advance(ctx, engine.Show())
-    await show_where(ctx, step.next, welcome_back=welcome_back, intro=intro, in_place=in_place)
+              [[Button(_("📋 My result"), Menu("lanjut").pack()),
+                Button(_("☰ Menu"), Menu("menu").pack())]])
 
 
 async def _resume(ctx: Context, how: Resume) -> None:
-    await resume(ctx, welcome_back=how.welcome_back, intro=how.intro, in_place=how.in_place)
+    await interview.resume(ctx, welcome_back=how.welcome_back, intro=how.intro,
+                           in_place=how.in_place)
 
 
-async def _render(ctx: Context, before: Form, step: Step) -> None:
-    """Say what a step means, then ask what comes next, in one complete message.
+async def on_choose(ctx: Context, press: Answer) -> None:
+    """A choice button (with its follow-up's option, when that is asked in the same message)."""
+    await interview.take_input(ctx, engine.Choose(press.question, press.value))
 
-    The message is headed by the answer just given, as the bot read it ("✅ Production: 100 kg
-    a week (about 433 kg a month)"), and after a button it may take the place of the pressed
-    message (on a channel that can edit, one message moves along instead of a new one per
-    question: less to download on a cheap phone).
-    """
+
+async def on_toggle(ctx: Context, press: Tick) -> None:
+    """A multi-select option."""
+    await interview.take_input(ctx, engine.Toggle(press.question, press.option))
+
+
+async def on_done(ctx: Context, press: Done) -> None:
+    """The multi-select "Done" button."""
+    await interview.take_input(ctx, engine.Done(press.question))
+
+
+async def on_keep(ctx: Context, press: Keep) -> None:
+    """Keep the current answer and go on."""
+    await interview.take_input(ctx, engine.Keep(press.question))
+
+
+async def on_back_button(ctx: Context, press: Back) -> None:
+    """The "Back" button under a question."""
+    await interview.take_input(ctx, engine.Back(press.question))
+
+
+async def on_edit(ctx: Context, press: Edit) -> None:
+    """Change one answer, chosen from the list."""
+    await interview.take_input(ctx, engine.Edit(press.question))
+
+
+async def on_summary_button(ctx: Context, press: Summary) -> None:
+    """Summary actions: submit, release (submit and free a seat), edit (a page of answers)."""
     _ = ctx.tr.gettext
-    if step.stale:
-        # A double tap, or a button of an earlier question: where the owner is now, again (on
-        # a channel that edits, the pressed message often shows it already and stays as it is).
-        ctx.notice(_("This button is from an earlier question and no longer works."))
-        await resume(ctx, in_place=True)
-        return
-    intro = ""
-    in_place = ctx.inbound.kind == InboundKind.BUTTON
-    if step.answered is not None:
-        said = step.also or step.answered  # "Pekalongan Barat" says "Kota Pekalongan" too
-        answer = screens.format_answer(ctx.tr, said, step.form.answers.get(said.id))
-        # A typed answer is on the screen already: said back only when the bot read it
-        # differently from how it was typed ("20 kodi" is "20 kodi a month").
-        if in_place or plain_text(answer) != clean_text(ctx.inbound.text):
-            intro = f"✅ {esc(_(step.answered.short))}: {answer}"
-    if isinstance(step.next, Ask) and step.answered is not None:
-        told = {c.id for c in final_unmet(before.answers, ctx.core.questionnaire,
-                                          ctx.config.questionnaire, ctx.core.rules)}
-        new = [c for c in final_unmet(step.form.answers, ctx.core.questionnaire,
-                                      ctx.config.questionnaire, ctx.core.rules)
-               if c.id not in told]
-        if new:
-            ctx.reply(advice.cannot_join(ctx.tr, new, step.form.answers, ctx.config, intro), [
-                [Button(_("▶️ Go on anyway"), "f:go")],
-                [Button(_("⏸ Stop here"), "f:stop")],
-                [Button(_("⬅️ Change my answer"), f"b:{step.next.question.id}")],
-            ], replace=in_place)
-            return
-    if isinstance(step.next, Review):
-        intro = ""  # the summary shows every answer
-    await show_where(ctx, step.next, intro=intro, in_place=in_place)
-
-
-async def _apply(ctx: Context, given: engine.Input, form: Form | None = None) -> None:
-    """Run one input through the engine and answer it (`form`: as just loaded, if it was)."""
-    form = form or await form_of(ctx)
-    step = await advance(ctx, given, form)
-    if isinstance(given, engine.Toggle) and isinstance(step.next, Ask) and not step.stale:
-        show(ctx, step.next, in_place=True, hint=False)  # the same question with its ticks
-        return
-    await _render(ctx, form, step)
-
-
-def _split(rest: str) -> tuple[str, str]:
-    question, _sep, value = rest.partition(":")
-    return question, value
-
-
-async def on_choose(ctx: Context, rest: str) -> None:
-    """A choice button: a:<question>:<option>."""
-    await _apply(ctx, engine.Choose(*_split(rest)))
-
-
-async def on_toggle(ctx: Context, rest: str) -> None:
-    """A multi-select option: t:<question>:<option>."""
-    await _apply(ctx, engine.Toggle(*_split(rest)))
-
-
-async def on_done(ctx: Context, rest: str) -> None:
-    """The multi-select "Done" button: d:<question>."""
-    await _apply(ctx, engine.Done(rest))
-
-
-async def on_keep(ctx: Context, rest: str) -> None:
-    """Keep the current answer and go on: k:<question>."""
-    await _apply(ctx, engine.Keep(rest))
-
-
-async def on_back_button(ctx: Context, rest: str) -> None:
-    """The "Back" button under a question: b:<question>."""
-    await _apply(ctx, engine.Back(rest))
-
-
-async def on_edit(ctx: Context, rest: str) -> None:
-    """Change one answer, chosen from the list: e:<question>."""
-    await _apply(ctx, engine.Edit(rest))
-
-
-async def on_summary_button(ctx: Context, rest: str) -> None:
-    """Summary actions: s:submit, s:release (submit and free a seat), s:edit[:<page>]."""
-    _ = ctx.tr.gettext
-    owner = _agreed(ctx)
-    form = await form_of(ctx)
+    owner = interview.agreed(ctx)
+    form = await interview.form_of(ctx)
     shown = engine.view(ctx.core.questionnaire, form)
-    action, _sep, page = rest.partition(":")
+    action = press.action
     if action in ("submit", "release"):
         if owner.finished_at is not None and owner.cursor is None:
             ctx.notice(_("Your answers are already submitted."))
@@ -275,54 +105,22 @@ async def on_summary_button(ctx: Context, rest: str) -> None:
             return
         if not isinstance(shown, Review):
             ctx.notice(_("There are still questions to answer."))
-            await show_where(ctx, shown, in_place=True)
+            await interview.show_where(ctx, shown, in_place=True)
             return
         result = evaluate(shown.answers, ctx.config.questionnaire, ctx.core.rules)
         notes = [line for hook in ctx.core.router.summary_notes
                  for line in await hook(ctx, result)]
         if notes and action != "release":  # an older summary: say what sending now changes
-            show(ctx, shown, notes=notes, in_place=True)
+            interview.show(ctx, shown, notes=notes, in_place=True)
             return
-        await submit(ctx, form)
+        await interview.submit(ctx, form)
         return
-    if action == "edit":
-        show_edit_list(ctx, form, int(page) if page.isdigit() and len(page) < 3 else 1)
-        return
-    ctx.notice(_("This button no longer works."))
-    ctx.tidy()
-
-
-def show_edit_list(ctx: Context, form: Form, page: int = 1) -> None:
-    """Offer every answered question as a button to change it, PAGE at a time."""
-    _ = ctx.tr.gettext
-    questionnaire = ctx.core.questionnaire
-    answered = [q for q in questionnaire.relevant(form.answers)
-                if q.id in form.answers and q.id not in questionnaire.parents]
-    if not answered:
-        ctx.reply(_("There is no answer to change yet."))
-        return
-    ctx.reply(*screens.edit_list(ctx.tr, answered, form.answers, page),
-              replace=ctx.inbound.kind == InboundKind.BUTTON and page > 1)
+    interview.show_edit_list(ctx, form, press.page or 1)
 
 
 async def on_change(ctx: Context, _args: str) -> None:
     """/ubah: choose an answer to change (also after the result was given)."""
-    show_edit_list(ctx, await form_of(ctx))
-
-
-async def submit(ctx: Context, form: Form) -> None:
-    """Evaluate the answers, store the result, let other features act on it, and show it."""
-    owner = ctx.owner
-    assert owner is not None
-    result = evaluate(form.answers, ctx.config.questionnaire, ctx.core.rules)
-    await ctx.db.owners.finish(owner.id, result.eligible, result.readiness,
-                               {"unmet": list(result.unmet), "parts": dict(result.parts)},
-                               ctx.now)
-    log.info("owner %d submitted the questionnaire: eligible=%s, readiness %d", owner.id,
-             result.eligible, result.readiness)
-    await ctx.refresh()
-    lines = [line for hook in ctx.core.router.after_result for line in await hook(ctx, result)]
-    await show_result(ctx, in_place=True, extra=lines)  # the summary moves on to the result
+    interview.show_edit_list(ctx, await interview.form_of(ctx))
 
 
 async def on_input(ctx: Context, _rest: str) -> None:
@@ -340,7 +138,7 @@ async def on_input(ctx: Context, _rest: str) -> None:
     if owner.finished_at is not None and owner.cursor is None:
         await ctx.show_menu(_("Your answers are submitted. What would you like to do?"))
         return
-    form = await form_of(ctx)
+    form = await interview.form_of(ctx)
     shown = engine.view(ctx.core.questionnaire, form)
     if inbound.kind not in (InboundKind.TEXT, InboundKind.CONTACT):
         # One short line: the question with its buttons is just above (no second live copy).
@@ -357,10 +155,10 @@ async def on_input(ctx: Context, _rest: str) -> None:
         return
     idle = timedelta(minutes=ctx.config.questionnaire.resume_after_minutes)
     if inbound.kind == InboundKind.TEXT and ctx.now - owner.last_seen_at > idle:
-        await resume(ctx, welcome_back=True)
+        await interview.resume(ctx, welcome_back=True)
         return
     if isinstance(shown, Review) and inbound.kind == InboundKind.TEXT:
-        await show_where(ctx, shown, intro=esc(_(
+        await interview.show_where(ctx, shown, intro=esc(_(
             "All questions are answered. Please press Submit, or change an answer.")))
         return
     given: engine.Input = engine.Text(inbound.text)
@@ -371,17 +169,17 @@ async def on_input(ctx: Context, _rest: str) -> None:
                                       inbound.text)
         if value is not None:
             given = engine.Choose(shown.question.id, value)
-    await _apply(ctx, given, form)
+    await interview.take_input(ctx, given, form)
 
 
 async def on_continue(ctx: Context, _args: str) -> None:
     """/lanjut: carry on where the owner stopped."""
-    await resume(ctx)
+    await interview.resume(ctx)
 
 
 async def on_back(ctx: Context, _args: str) -> None:
     """/kembali: the previous question."""
-    await _apply(ctx, engine.Back())
+    await interview.take_input(ctx, engine.Back())
 
 
 async def menu_buttons(ctx: Context) -> list[Button]:
@@ -389,9 +187,10 @@ async def menu_buttons(ctx: Context) -> list[Button]:
     _ = ctx.tr.gettext
     owner = ctx.owner
     if owner is None or not owner.consented:
-        return [Button(_("📝 Can I join?"), "m:lanjut",
+        return [Button(_("📝 Can I join?"), Menu("lanjut").pack(),
                        description=_("Check whether my business qualifies"))]
     if owner.finished_at is not None:
-        return [Button(_("📋 My result"), "m:lanjut"),
-                Button(_("✏️ Change answers"), "m:ubah")]
-    return [Button(_("📝 Continue"), "m:lanjut", description=_("Continue the questionnaire"))]
+        return [Button(_("📋 My result"), Menu("lanjut").pack()),
+                Button(_("✏️ Change answers"), Menu("ubah").pack())]
+    return [Button(_("📝 Continue"), Menu("lanjut").pack(),
+                   description=_("Continue the questionnaire"))]

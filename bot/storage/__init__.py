@@ -16,9 +16,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
+
+if TYPE_CHECKING:
+    from bot.storage.columns import Columns
 
 T = TypeVar("T")
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -84,6 +87,18 @@ class Database:
         self.applicants = Applicants(self)
         self.inbox = Inbox(self)
         self.media = MediaFiles(self)
+        self._columns: Columns | None = None
+
+    @property
+    def columns(self) -> Columns:
+        """The question ids the staff queries read as columns (set by the core at start)."""
+        if self._columns is None:
+            raise StorageError("The database was opened without the questionnaire's columns.")
+        return self._columns
+
+    @columns.setter
+    def columns(self, columns: Columns) -> None:
+        self._columns = columns
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from bot.storage import from_db
@@ -20,29 +21,24 @@ from bot.storage.reports import REACHED, STAGES
 
 if TYPE_CHECKING:
     from bot.storage import Database
+    from bot.storage.columns import Columns
 
 PAGE_SIZE = 50
 
 
-def _answer(question_id: str) -> str:
-    return (f"(SELECT json_extract(a.value, '$') FROM answers a WHERE a.owner_id = o.id"
-            f" AND a.question_id = '{question_id}')")
-
-
-_NAME, _BUSINESS = _answer("name"), _answer("business_name")
-_PRODUCT, _KECAMATAN = _answer("product_type"), _answer("kecamatan")
 # The furthest stage of the funnel an owner reached (eligible owners who went no further show
 # as eligible; owners who finished and are not eligible as finished).
 _STAGE = "CASE " + " ".join(
     f"WHEN {REACHED[stage]} THEN '{stage}'" for stage in reversed(STAGES) if stage != "started"
 ) + " ELSE 'started' END"
 # Sort keys: (expression, whether its natural order is highest first). Ties go by owner id.
+# An answer's expression names the column (a field of `Columns`) it reads.
 SORTS = {
     "readiness": ("o.readiness", True),
-    "name": (f"{_NAME} COLLATE NOCASE", False),
-    "business": (f"{_BUSINESS} COLLATE NOCASE", False),
-    "product": (_PRODUCT, False),
-    "kecamatan": (_KECAMATAN, False),
+    "name": ("{name} COLLATE NOCASE", False),
+    "business": ("{business} COLLATE NOCASE", False),
+    "product": ("{product}", False),
+    "kecamatan": ("{kecamatan}", False),
     "source": ("o.source", False),
     "channel": ("o.channel", False),
     "started": ("o.started_at", True),
@@ -105,7 +101,15 @@ class Sent:
     error: str | None
 
 
-def _where(filters: Filters) -> tuple[str, list[Any]]:
+@cache
+def _answers(columns: Columns) -> dict[str, str]:
+    """The SQL of each column's answer of the owner `o`, by field name."""
+    return {field: columns.answer(question)
+            for field, question in zip(("name", "business", "product", "kecamatan"),
+                                       columns.ids(), strict=True)}
+
+
+def _where(filters: Filters, columns: Columns) -> tuple[str, list[Any]]:
     clauses, params = ["1"], []
     if filters.eligibility == "eligible":
         clauses.append("o.eligible = 1")
@@ -113,8 +117,8 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append("o.eligible = 0")
     elif filters.eligibility == "unfinished":
         clauses.append("o.finished_at IS NULL")
-    for question_id, value in (("product_type", filters.product),
-                               ("kecamatan", filters.kecamatan)):
+    for question_id, value in ((columns.product, filters.product),
+                               (columns.kecamatan, filters.kecamatan)):
         if value:
             clauses.append("EXISTS (SELECT 1 FROM answers a WHERE a.owner_id = o.id"
                            " AND a.question_id = ? AND a.value = ?)")
@@ -139,9 +143,8 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         encoded = json.dumps(search, ensure_ascii=False)[1:-1]
         pattern = "%" + re.sub(r"([\\%_])", r"\\\1", encoded) + "%"
         clauses.append("EXISTS (SELECT 1 FROM answers a WHERE a.owner_id = o.id AND"
-                       " a.question_id IN ('name', 'business_name')"
-                       " AND a.value LIKE ? ESCAPE '\\')")
-        params.append(pattern)
+                       " a.question_id IN (?, ?) AND a.value LIKE ? ESCAPE '\\')")
+        params += [columns.name, columns.business, pattern]
     return " AND ".join(clauses), params
 
 
@@ -154,17 +157,21 @@ class Applicants:
     async def page(self, filters: Filters, sort: str = "readiness", descending: bool = True,
                    page: int = 1, size: int = PAGE_SIZE) -> Page:
         """One page of the owners matching `filters`, in the order asked for."""
-        where, params = _where(filters)
+        columns = self.db.columns
+        answers = _answers(columns)
+        where, params = _where(filters, columns)
         row = await self.db.one(f"SELECT count(*) FROM owners o WHERE {where}", params)
         total = int(row[0]) if row else 0
         pages = max(1, -(-total // size))
         page = min(max(1, page), pages)
         expression, _highest_first = SORTS.get(sort, SORTS["readiness"])
+        expression = expression.format(**answers)
         direction = "DESC" if descending else "ASC"
         # Equal values: the earliest owner first when highest first (as the indexes run).
         ties = "ASC" if descending else "DESC"
         rows = await self.db.all(
-            f"SELECT o.id, {_NAME}, {_BUSINESS}, {_PRODUCT}, {_KECAMATAN}, o.readiness,"
+            f"SELECT o.id, {answers['name']}, {answers['business']}, {answers['product']},"
+            f" {answers['kecamatan']}, o.readiness,"
             f" o.eligible, o.source, o.channel, {_STAGE}, o.started_at FROM owners o"
             f" WHERE {where} ORDER BY {expression} {direction}, o.id {ties}"
             " LIMIT ? OFFSET ?", [*params, size, (page - 1) * size])
@@ -201,6 +208,6 @@ class Applicants:
             return {}
         marks = ", ".join("?" * len(owner_ids))
         rows = await self.db.all(
-            "SELECT owner_id, json_extract(value, '$') FROM answers WHERE question_id = 'name'"
-            f" AND owner_id IN ({marks})", owner_ids)
+            "SELECT owner_id, json_extract(value, '$') FROM answers WHERE question_id = ?"
+            f" AND owner_id IN ({marks})", [self.db.columns.name, *owner_ids])
         return {r[0]: str(r[1]) for r in rows}

@@ -13,6 +13,7 @@ from bot.storage import from_db, to_db
 
 if TYPE_CHECKING:
     from bot.storage import Database
+    from bot.storage.columns import Columns
 
 KIND = "broadcast"  # the outbox kind of every recipient's row
 OPEN_STATUSES = ("scheduled", "sending")
@@ -41,8 +42,10 @@ class Audience:
         return self.kind in AUDIENCES and bool(self.value) == (self.kind in VALUED)
 
 
-def audience_sql(audience: Audience, channels: Sequence[str]) -> tuple[str, list[Any]]:
-    """A SELECT of the owner ids `audience` covers among owners reachable on `channels`.
+def audience_sql(audience: Audience, channels: Sequence[str],
+                 columns: Columns) -> tuple[str, list[Any]]:
+    """A SELECT of the owner ids `audience` covers among owners reachable on `channels`
+    (an audience by an answer reads the question `columns` names).
 
     Every audience is limited to owners who consented, have not blocked the bot and have not
     stopped announcements (by asking the bot, or in their messenger).
@@ -68,7 +71,7 @@ def audience_sql(audience: Audience, channels: Sequence[str]) -> tuple[str, list
         sql += " AND EXISTS (SELECT 1 FROM interest i WHERE i.owner_id = o.id AND i.year = ?)"
         params.append(int(value))
     elif kind in ("product", "kecamatan"):
-        question = "product_type" if kind == "product" else "kecamatan"
+        question = columns.product if kind == "product" else columns.kecamatan
         sql += (" AND EXISTS (SELECT 1 FROM answers a WHERE a.owner_id = o.id"
                 " AND a.question_id = ? AND a.value = ?)")
         params += [question, json.dumps(value, ensure_ascii=False)]
@@ -189,14 +192,14 @@ class Broadcasts:
 
     async def count(self, audience: Audience, channels: Sequence[str]) -> int:
         """How many owners `audience` reaches now."""
-        sql, params = audience_sql(audience, channels)
+        sql, params = audience_sql(audience, channels, self.db.columns)
         row = await self.db.one(f"SELECT count(*) FROM ({sql})", params)
         return int(row[0]) if row else 0
 
     async def count_by_channel(self, audience: Audience,
                                channels: Sequence[str]) -> dict[str, int]:
         """How many owners `audience` reaches now on each of `channels` (0 where none)."""
-        sql, params = audience_sql(audience, channels)
+        sql, params = audience_sql(audience, channels, self.db.columns)
         rows = await self.db.all(
             f"SELECT channel, count(*) FROM owners WHERE id IN ({sql}) GROUP BY channel", params)
         found = {row[0]: int(row[1]) for row in rows}
@@ -206,7 +209,7 @@ class Broadcasts:
                                    channel: str, since: datetime) -> int:
         """How many owners `audience` reaches on `channel` have not written since `since`:
         outside the messaging window, they get the announcement's template."""
-        sql, params = audience_sql(audience, channels)
+        sql, params = audience_sql(audience, channels, self.db.columns)
         row = await self.db.one(
             f"SELECT count(*) FROM owners o WHERE o.id IN ({sql}) AND o.channel = ?"
             " AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.channel = o.channel"
@@ -222,7 +225,7 @@ class Broadcasts:
 
     async def enqueue(self, broadcast: Broadcast, channels: Sequence[str], now: datetime) -> int:
         """Queue one outbox row per recipient (again after a crash: no row twice); the total."""
-        sql, params = audience_sql(broadcast.audience, channels)
+        sql, params = audience_sql(broadcast.audience, channels, self.db.columns)
         await self.db.outbox.enqueue_owners(KIND, broadcast.ref, {}, sql, params, now)
         row = await self.db.one("SELECT count(*) FROM outbox WHERE kind = ? AND ref = ?",
                                 (KIND, broadcast.ref))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from bot.storage import from_db
 
 if TYPE_CHECKING:
     from bot.storage import Database
+    from bot.storage.columns import Columns
 
 STAGES = ("started", "consented", "finished", "eligible", "signed_up", "confirmed", "attended")
 # Whether owner `o` reached each stage: the one definition, used by the funnel and by the staff
@@ -26,20 +28,23 @@ REACHED = {
         "r.status = 'registered' AND (r.attendance = 'confirmed' OR r.present = 1)"),
     "attended": _REGISTERED.format("r.status = 'registered' AND r.present = 1"),
 }
-# What a funnel can be broken down by: an answer (by question id) or a column of owners.
-DIMENSIONS = {"product": "product_type", "kecamatan": "kecamatan", "source": "o.source",
+# What a funnel can be broken down by: an answer (a field of `Columns`) or a column of owners.
+DIMENSIONS = {"product": "product", "kecamatan": "kecamatan", "source": "o.source",
               "channel": "o.channel"}
 
-_GROUPS = {name: by if by.startswith("o.") else f"json_extract({name}.value, '$')"
-           for name, by in DIMENSIONS.items()}
-# One pass over the owners: the stage counts of every combination of the dimensions' groups
-# (a few hundred rows at most), added up per dimension in Python.
-_FUNNEL = "SELECT " + ", ".join(_GROUPS.values()) + ", " + ", ".join(
-    f"coalesce(sum({REACHED[stage]}), 0)" for stage in STAGES
-) + " FROM owners o " + " ".join(
-    f"LEFT JOIN answers {name} ON {name}.owner_id = o.id AND {name}.question_id = '{by}'"
-    for name, by in DIMENSIONS.items() if not by.startswith("o.")
-) + " GROUP BY " + ", ".join(str(n + 1) for n in range(len(_GROUPS)))
+
+@cache
+def _funnel(columns: Columns) -> str:
+    """One pass over the owners: the stage counts of every combination of the dimensions'
+    groups (a few hundred rows at most), added up per dimension in Python."""
+    groups = [by if by.startswith("o.") else f"json_extract({name}.value, '$')"
+              for name, by in DIMENSIONS.items()]
+    joins = [f"LEFT JOIN answers {name} ON {name}.owner_id = o.id"
+             f" AND {name}.question_id = '{getattr(columns, by)}'"
+             for name, by in DIMENSIONS.items() if not by.startswith("o.")]
+    counts = [f"coalesce(sum({REACHED[stage]}), 0)" for stage in STAGES]
+    return (f"SELECT {', '.join(groups + counts)} FROM owners o {' '.join(joins)}"
+            f" GROUP BY {', '.join(str(n + 1) for n in range(len(groups)))}")
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Reports:
     async def funnels(self) -> dict[str | None, list[FunnelRow]]:
         """The funnel over all owners (under None, one row) and broken down by every dimension
         (one row per group, the largest first), from one query."""
-        rows = await self.db.all(_FUNNEL)
+        rows = await self.db.all(_funnel(self.db.columns))
         width = len(DIMENSIONS)
         totals: dict[str | None, dict[str | None, list[int]]] = {None: {None: [0] * len(STAGES)}}
         for row in rows:

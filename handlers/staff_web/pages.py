@@ -15,6 +15,7 @@ from bot import languages
 from bot.eligibility import PART_MAX, PARTS
 from bot.export import export_files
 from bot.i18n import N_
+from bot.questions import BUSINESS_NAME, KECAMATAN, NAME, PRODUCT_TYPE
 from bot.storage.applicants import ELIGIBILITY, SORTS, Filters
 from bot.storage.reports import STAGES
 from bot.views import CRITERION_NAMES, PART_NAMES, STAGE_NAMES, format_answer, group_name
@@ -74,8 +75,8 @@ def _int(value: str | None, default: int | None) -> int | None:
 async def on_applicants(request: Request, visit: Visit) -> Response:
     """GET /pendaftar: the applicants table, filtered, sorted and paged by the query string."""
     q = request.query_params
-    product_options = _options(visit, "product_type")
-    kecamatan_options = _options(visit, "kecamatan")
+    product_options = _options(visit, PRODUCT_TYPE)
+    kecamatan_options = _options(visit, KECAMATAN)
     sources = await visit.core.db.applicants.sources()
     channels = await visit.core.db.applicants.channels()
     filters = Filters(
@@ -142,7 +143,7 @@ async def on_applicant(request: Request, visit: Visit) -> Response:
         interest_years=await db.interest.years_of(owner.id),
         opted_out=await db.broadcasts.opted_out(owner.id),
         sent=[(item, words.sent_what(tr, item, sessions)) for item in sent],
-        name=answers.get("name", ""), business=answers.get("business_name", ""),
+        name=answers.get(NAME, ""), business=answers.get(BUSINESS_NAME, ""),
         language_name=languages.name(owner.language),
         channel_name=group_name(tr, visit.core.questionnaire, "channel", owner.channel),
         words=words)

@@ -63,12 +63,12 @@ async def test_a_broadcast_to_2000_owners_ends_with_exact_counts(tmp_path):
             staff = fake.user(STAFF_ID, language_code="en")
             await staff.cmd("/umumkan")
             await fake.process(formatted(staff, "Training opens soon. Sign up now!", "Sign up"))
-            await staff.tap("bc:a:all")
+            await staff.tap("audience:all")
             preview = sent(fake.calls("sendMessage", STAFF_ID))
             assert any("Training opens soon. <b>Sign up</b> now!" in (r.text or "")
                        for r in preview)
             assert "It will go to 2,000 owners." in all_text(preview)
-            await staff.tap("bc:now")
+            await staff.tap("send:now")
             report = await fake.wait_for(lambda r: r.method == "sendMessage"  # a new message
                                          and r.chat_id == STAFF_ID
                                          and "finished" in (r.text or ""), timeout=30)
@@ -85,7 +85,7 @@ async def test_a_broadcast_to_2000_owners_ends_with_exact_counts(tmp_path):
                  "perhaps received twice: 1"):
         assert line in report.text
     assert fake.stats["429"] == 1  # only the one asked for: the sender stays under the limit
-    assert report.buttons == [[("Show the failures", "bc:f:1")]]
+    assert report.buttons == [[("Show the failures", "bcfailures:1")]]
 
 
 async def test_failures_are_listed_on_request_and_staff_tools_work_over_telegram(tmp_path):
@@ -101,12 +101,12 @@ async def test_failures_are_listed_on_request_and_staff_tools_work_over_telegram
             staff = fake.user(STAFF_ID, language_code="en")
             await staff.cmd("/umumkan")
             await staff.say("Hello")
-            await staff.tap("bc:a:product")
-            await staff.tap("bc:v:product:batik")
-            await staff.tap("bc:now")
+            await staff.tap("audience:product")
+            await staff.tap("audiencevalue:product:batik")
+            await staff.tap("send:now")
             await fake.wait_for(lambda r: r.method == "sendMessage" and r.chat_id == STAFF_ID
                                 and "finished" in (r.text or ""), timeout=20)
-            failures = await staff.tap("bc:f:1")
+            failures = await staff.tap("bcfailures:1")
             assert f"owner #{ids[2]}: Internal Server Error" in all_text(failures)
 
             # A deep link and its QR code, then an owner arriving through it.
@@ -197,7 +197,7 @@ async def test_nobody_but_staff_reaches_a_staff_command_or_button(tmp_path):
                 query = next(r for r in answer if r.method == "answerCallbackQuery")
                 assert "no longer works" in query.params["text"]
         for name in sorted(staff_commands):
-            await fake.process(owner.press(f"m:{name}", 1, check=False))
+            await fake.process(owner.press(f"menu:{name}", 1, check=False))
         assert await core.db.staff.audit_entries() == []
         assert await core.db.staff.flow("telegram", "4001") is None
         assert await core.db.broadcasts.recent() == []

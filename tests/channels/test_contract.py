@@ -151,7 +151,7 @@ async def test_the_same_owner_reaches_the_same_outcome_on_every_channel(tmp_path
         async with driven(channel, tmp_path / channel) as (driver, core):
             if channel == "terminal":  # the terminal speaks the configured default language
                 await driver.say("/bahasa")
-                await driver.press("l:en")
+                await driver.press("lang:en")
             await play(driver)
             owner = await core.db.owners.find(*driver.key())
             assert owner is not None and owner.finished_at is not None, channel

@@ -191,7 +191,7 @@ async def test_two_owners_racing_for_the_last_seat_get_one_seat(fake, tmp_path):
             chat = Chat(fake, user_id, "en")
             await chat.do("cmd", "/jadwal")
             chats.append(chat)
-        presses = [chat.user.press("sess:join:1") for chat in chats]  # both at once
+        presses = [chat.user.press("signup:join:1") for chat in chats]  # both at once
         answers = await asyncio.gather(*(fake.process(update) for update in presses))
         texts = [" ".join(r.text or "" for r in sent(batch) if r.chat_id == chat.user.id)
                  for batch, chat in zip(answers, chats, strict=True)]

@@ -58,12 +58,12 @@ async def test_a_button_answer_moves_its_message_on_to_the_next_question(fake, t
         assert [label for row in edit.buttons for label, _ in row] == ["Not yet", "⬅️ Back"]
         assert not [r for r in chat.last if r.method == "sendMessage"]  # no new message
         asked = next(r for r in chat.history if r.method == "sendMessage" and any(
-            d == "a:product_type:batik" for row in r.buttons for _, d in row))
+            d == "ans:product_type:batik" for row in r.buttons for _, d in row))
         assert edit.params["message_id"] == asked.result["message_id"]
         # A double tap of the old button on a slow phone: a pop-up, and the pressed message
         # (already the current question) shows the current question: no new message.
         again = await fake.process(chat.user.press(
-            "a:product_type:batik", asked.result["message_id"], check=False))
+            "ans:product_type:batik", asked.result["message_id"], check=False))
         answer = next(r for r in again if r.method == "answerCallbackQuery")
         assert "no longer works" in answer.params["text"]
         assert sorted(r.method for r in again) == ["answerCallbackQuery", "editMessageText"]

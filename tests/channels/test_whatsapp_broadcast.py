@@ -109,7 +109,7 @@ async def test_a_mixed_broadcast_goes_out_per_channel_and_reports_per_channel(tm
             assert sent.template == "umkm_pengumuman_foto" and sent.language == "id"
             assert "Pengumuman dari Dindagkop-UKM Kota Pekalongan:\n\n*Pelatihan ekspor* " \
                    "dibuka!" in sent.body
-            assert [c.id for c in sent.choices] == [f"ann:{done.broadcast.id}", "kw:stop"]
+            assert [c.id for c in sent.choices] == [f"readall:{done.broadcast.id}", "nonews"]
         uploads = [r for r in graph.requests if r.method == "POST" and r.path.endswith("/media")]
         assert len(uploads) == 1  # WhatsApp's one upload, for the images and the templates
         assert {s.media_id for s in graph.sent} == {await core.db.media.ref(media.id,
@@ -117,7 +117,7 @@ async def test_a_mixed_broadcast_goes_out_per_channel_and_reports_per_channel(tm
         assert await core.db.media.ref(media.id, "telegram")  # Telegram's own id of it
         # "Read it all" under a template: the whole announcement, inside the window now.
         reader = graph.user(outside[0], user_id=outside[0])
-        await reader.deliver(reader.message("button", {"payload": f"ann:{done.broadcast.id}",
+        await reader.deliver(reader.message("button", {"payload": f"readall:{done.broadcast.id}",
                                                        "text": "Baca selengkapnya"}))
         assert "Pelatihan ekspor* dibuka!" in reader.text()
         # Status webhooks come in: the report says delivered and read for WhatsApp.

@@ -24,11 +24,11 @@ WA_ID = "6281234567001"
 # Typed: name, business name, NIB and capacity; every other answer is a tap. The KTP's
 # kecamatan comes first, chosen in one tap; the NIB is typed in its question.
 ELIGIBLE = [
-    ("tap", "a:ktp_city:yes:barat"), ("say", "Budi Santoso"), ("say", "Batik Sekar"),
-    ("tap", "a:product_type:batik"), ("say", "1234567890123"), ("tap", "a:own_production:own"),
-    ("tap", "t:quality:sni"), ("tap", "t:quality:halal"), ("tap", "d:quality"),
-    ("say", "500 potong"), ("tap", "a:steady:steady"), ("tap", "a:packaging:export"),
-    ("tap", "a:export_experience:none"),
+    ("tap", "ans:ktp_city:yes:barat"), ("say", "Budi Santoso"), ("say", "Batik Sekar"),
+    ("tap", "ans:product_type:batik"), ("say", "1234567890123"), ("tap", "ans:own_production:own"),
+    ("tap", "tick:quality:sni"), ("tap", "tick:quality:halal"), ("tap", "done:quality"),
+    ("say", "500 potong"), ("tap", "ans:steady:steady"), ("tap", "ans:packaging:export"),
+    ("tap", "ans:export_experience:none"),
 ]
 
 
@@ -66,20 +66,21 @@ async def test_an_owner_goes_from_halo_to_a_seat_and_erases_their_data_in_indone
                 (welcome,) = await budi.say("halo")
                 assert welcome.kind == "buttons"
                 assert "tanpa NIK" in welcome.body and "Setuju?" in welcome.body
-                assert [c.id for c in welcome.choices] == ["c:yes", "c:notice", "c:no"]
-                (question,) = await budi.press("c:yes")  # the welcome is not repeated
+                assert [c.id for c in welcome.choices] == ["consent:yes", "consent:notice",
+                                                           "consent:no"]
+                (question,) = await budi.press("consent:yes")  # the welcome is not repeated
                 assert "_1/12_ · *Alamat KTP Anda di kecamatan mana?*" in question.body
                 await run(budi, ELIGIBLE)
                 # The phone question is answered by WhatsApp's number: straight to the summary.
                 summary = budi.last[-1]
                 assert f"+{WA_ID}" in summary.body and "Batik Sekar" in summary.body
-                assert [c.id for c in summary.choices] == ["s:submit", "s:edit"]
-                await budi.press("s:submit")
+                assert [c.id for c in summary.choices] == ["summary:submit", "summary:edit"]
+                await budi.press("summary:submit")
                 assert "Selamat, Budi Santoso!" in budi.text()
-                await budi.press("m:jadwal")
+                await budi.press("menu:jadwal")
                 assert "Pelatihan Ekspor Oktober 2027" in budi.text()
                 assert "Rabu, 6 Oktober 2027" in budi.text()
-                await budi.press("sess:join")
+                await budi.press("signup:join")
                 assert "terdaftar!" in budi.text()
                 owner = await bot.core.db.owners.find("whatsapp", budi.user_id)
                 assert owner is not None and owner.eligible
@@ -88,10 +89,10 @@ async def test_an_owner_goes_from_halo_to_a_seat_and_erases_their_data_in_indone
                 assert address[0] == WA_ID  # wa_id kept beside the business-scoped id
                 await budi.say("/datasaya")
                 assert "terdaftar" in budi.text()
-                await budi.press("x:answers")
+                await budi.press("mydata:answers")
                 assert "Budi Santoso" in budi.text()
                 await budi.say("/hapusdata")
-                await budi.press("x:yes")
+                await budi.press("mydata:yes")
                 assert "dihapus" in budi.text()
                 assert await bot.core.db.owners.find("whatsapp", budi.user_id) is None
                 assert await bot.channel.dispatcher.wait_idle(10)
@@ -115,23 +116,23 @@ async def test_an_owner_does_everything_in_english(tmp_path):
             ann = graph.user("6285700900123", name="Ann")
             await ann.say("Hello")
             await ann.say("/language")
-            await ann.press("l:en")
+            await ann.press("lang:en")
             assert "I will write in English from now on." in ann.text()
-            await ann.press("c:yes")
+            await ann.press("consent:yes")
             assert "_1/12_ · *In which kecamatan" in ann.text()
             await run(ann, ELIGIBLE)
             assert "Please check your answers" in ann.text() and "+6285700900123" in ann.text()
-            await ann.press("s:submit")
+            await ann.press("summary:submit")
             assert "Good news, Budi Santoso!" in ann.text()
             await ann.say("/schedule")
             assert "Wednesday, 6 October 2027" in ann.text()
-            await ann.press("sess:join")
+            await ann.press("signup:join")
             assert "You are registered!" in ann.text()
             await ann.say("/mydata")
-            await ann.press("x:answers")
+            await ann.press("mydata:answers")
             assert "Batik Sekar" in ann.text()
             await ann.say("/deletedata")
-            await ann.press("x:yes")
+            await ann.press("mydata:yes")
             assert "All your data has been deleted" in ann.text()
             assert await bot.core.db.owners.find("whatsapp", ann.user_id) is None
             assert_within_meta_limits(graph)
@@ -153,7 +154,7 @@ async def test_a_telegram_owner_and_a_whatsapp_owner_interleaved_on_one_database
             history = await tg.cmd("/start")
             await wa.say("halo")
             history += await tg.tap(button(history, "setuju"))
-            await wa.press("c:yes")
+            await wa.press("consent:yes")
             for action, value in ELIGIBLE:
                 if action == "say":
                     await wa.say(value)
@@ -162,8 +163,8 @@ async def test_a_telegram_owner_and_a_whatsapp_owner_interleaved_on_one_database
                     await wa.press(value)
                     history += await tg.tap(value)
             history += await tg.say("0812 3456 7002")
-            await wa.press("s:submit")
-            history += await tg.tap("s:submit")
+            await wa.press("summary:submit")
+            history += await tg.tap("summary:submit")
             assert "Selamat" in wa.text()
             assert any("Selamat" in (r.text or "") for r in history)
             rows = await bot.core.db.all(

@@ -14,8 +14,8 @@ from tests.support.wabot import whatsapp_bot
 async def started(user: FakeUser) -> None:
     """Agree, answer the KTP question, and reach the first typed question (the name)."""
     await user.say("halo")
-    await user.press("c:yes")
-    await user.press("a:ktp_city:yes:barat")
+    await user.press("consent:yes")
+    await user.press("ans:ktp_city:yes:barat")
 
 
 def answered(replies) -> str:
@@ -79,11 +79,11 @@ async def test_odd_text_old_buttons_and_commands_mid_way(tmp_path):
                                                                "kecamatan": "barat"}
         assert "_3/12_" in answered(await user.say("Budi Santoso"))
         assert "/datasaya" in answered(await user.say("/bantuan"))  # a command mid-way
-        assert "setuju" in answered(await user.press("c:yes"))  # an old button again
+        assert "setuju" in answered(await user.press("consent:yes"))  # an old button again
         await user.say("Batik Sekar")
-        await user.press("a:product_type:batik")
+        await user.press("ans:product_type:batik")
         assert "NIB" in user.text()
-        answered(await user.press("a:product_type:batik"))  # the same old button again
+        answered(await user.press("ans:product_type:batik"))  # the same old button again
         answers = await bot.core.db.owners.answers(owner.id)
         assert answers["product_type"] == "batik" and "has_nib" not in answers
         assert "tidak kami kenal" in answered(await user.say("/rekap"))  # staff only
@@ -113,18 +113,18 @@ async def test_a_long_choice_list_pages_with_a_more_row(tmp_path):
     async with whatsapp_bot(tmp_path) as (graph, bot):
         user = graph.user("6281234567043")
         await user.say("halo")
-        buttons = [[Button(f"Pertanyaan nomor {n} tentang usaha", f"e:q{n}")]
+        buttons = [[Button(f"Pertanyaan nomor {n} tentang usaha", f"edit:q{n}")]
                    for n in range(1, 15)]
         await bot.channel.deliver(user.user_id, Reply("Ubah jawaban yang mana?", buttons))
         first = graph.to(user)[-1]
         assert first.kind == "list" and len(first.choices) == 10
-        assert [c.id for c in first.choices[:9]] == [f"e:q{n}" for n in range(1, 10)]
+        assert [c.id for c in first.choices[:9]] == [f"edit:q{n}" for n in range(1, 10)]
         assert first.choices[0].title == "Pertanyaan nomor 1…"
         assert first.choices[0].description == "Pertanyaan nomor 1 tentang usaha"
         more = first.choices[-1]
         assert more.id.startswith("wa.more:") and more.title == "Pilihan lainnya"
         (second,) = await user.press(more.id)
-        assert [c.id for c in second.choices] == [f"e:q{n}" for n in range(10, 15)]
+        assert [c.id for c in second.choices] == [f"edit:q{n}" for n in range(10, 15)]
         assert graph.refused == []
 
 

@@ -57,7 +57,7 @@ async def test_mulai_from_someone_who_did_not_stop_is_an_ordinary_first_message(
     async with whatsapp_bot(tmp_path) as (graph, bot):
         siti = graph.user("6281600000002", name="Siti")
         (welcome,) = await siti.say("mulai")
-        assert [c.id for c in welcome.choices] == ["c:yes", "c:notice", "c:no"]  # the notice
+        assert [c.id for c in welcome.choices] == ["consent:yes", "consent:notice", "consent:no"]
         assert tuple(await bot.core.db.one("SELECT count(*) FROM announcement_optouts")) == (0,)
 
 
@@ -75,6 +75,6 @@ async def test_the_stop_quick_reply_of_an_announcement_template_stops_them_too(t
         assert template.kind == "template"
         assert [c.title for c in template.choices] == ["Baca selengkapnya",
                                                        "Berhenti terima kabar"]
-        await rina.press("kw:stop")
+        await rina.press("nonews")
         assert "kirim MULAI" in rina.text()
         assert await db.broadcasts.opted_out(owner) is not None

@@ -41,7 +41,7 @@ async def test_only_a_correctly_signed_update_is_taken(tmp_path):
         assert await bot.core.db.all("SELECT * FROM inbox") == []
         assert graph.sent == [] and graph.reads == {}
         replies = await user.say("halo")  # signed with the app secret
-        assert replies and replies[0].choice("c:yes") is not None
+        assert replies and replies[0].choice("consent:yes") is not None
         assert await bot.core.db.owners.find("whatsapp", user.user_id) is not None
 
 
@@ -56,7 +56,7 @@ async def test_a_retried_delivery_is_answered_once(tmp_path):
         assert later.status_code == 200
         await user.say("/bantuan")  # handled after anything the retries could cause
         assert await bot.channel.dispatcher.wait_idle(10)
-        welcomes = [s for s in graph.to(user) if s.choice("c:yes") is not None]
+        welcomes = [s for s in graph.to(user) if s.choice("consent:yes") is not None]
         assert len(welcomes) == 1
         assert graph.reads[FakeUser.id_of(update)] == 1
         rows = await bot.core.db.all("SELECT message_id FROM inbox")
@@ -90,8 +90,8 @@ async def test_one_owners_messages_are_handled_in_order_and_owners_concurrently(
         users = [graph.user(f"62812345670{n:02d}") for n in range(20, 23)]
         for user in users:
             await user.say("halo")
-            await user.press("c:yes")
-            await user.press("a:ktp_city:yes:barat")
+            await user.press("consent:yes")
+            await user.press("ans:ktp_city:yes:barat")
         # Name and business name posted at once (as a fast typist's phone would): one
         # webhook each, for three owners, all before any is handled.
         updates = [(u, u.message("text", {"body": text}))

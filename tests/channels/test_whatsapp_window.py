@@ -71,7 +71,7 @@ async def test_a_reminder_outside_the_window_is_its_template_and_its_button_conf
         assert "Waktu: Rabu, 6 Oktober 2027 pukul 09.00 WIB" in reminder.body
         assert "Tempat: Aula Dindagkop-UKM" in reminder.body
         assert [(c.id, c.title) for c in reminder.choices] == [
-            ("att:yes:1", "Ya, saya datang"), ("att:no:1", "Saya tidak bisa datang")]
+            ("attend:yes:1", "Ya, saya datang"), ("attend:no:1", "Saya tidak bisa datang")]
         (english,) = templates(graph, ann)
         assert english.language == "en"
         assert "your export training starts in 7 days." in english.body
@@ -80,9 +80,9 @@ async def test_a_reminder_outside_the_window_is_its_template_and_its_button_conf
         # Inside the window: the normal reminder with its reply buttons, free-form.
         (normal,) = graph.to(rina)
         assert normal.kind == "buttons" and "Pengingat: pelatihan ekspor Anda" in normal.body
-        assert [c.id for c in normal.choices] == ["att:yes:1", "att:no:1"]
+        assert [c.id for c in normal.choices] == ["attend:yes:1", "attend:no:1"]
         # The template's quick reply works like the same button anywhere.
-        await siti.press("att:yes")
+        await siti.press("attend:yes")
         assert "Terima kasih" in siti.text()
         registration = await bot.core.db.registrations.get(1, siti_id)
         assert registration.attendance == "confirmed"

@@ -173,16 +173,16 @@ async def test_wrong_input_while_composing_is_answered_and_loses_nothing(running
     await staff.tap("Everyone")
     assert "&lt;script&gt;" in next(r.text for r in staff.last
                                      if isinstance(r, Reply) and "script" in r.text)
-    await staff.press("bc:v:registered:999")  # a forged session
+    await staff.press("audiencevalue:registered:999")  # a forged session
     assert "no longer works" in staff.text()
-    await staff.press("bc:now")
-    await staff.press("bc:now")  # pressed twice: one broadcast only
+    await staff.press("send:now")
+    await staff.press("send:now")  # pressed twice: one broadcast only
     assert "no longer works" in staff.text()
     assert len(await core.db.broadcasts.recent()) == 1
     await compose(staff)
     await staff.tap("Do not send")
     assert "Nothing was sent" in staff.text()
-    await staff.press("bc:now")  # the preview's button after cancelling
+    await staff.press("send:now")  # the preview's button after cancelling
     assert "no longer works" in staff.text()
     assert len(await core.db.broadcasts.recent()) == 1
 
@@ -208,7 +208,7 @@ async def test_a_scheduled_broadcast_survives_a_restart_and_can_be_cancelled(run
         assert "cancelled; nobody received it" in staff.text()
         assert again.scheduler.get_job("broadcast:1") is None
         assert not await delivery.launch(again, 1)  # the time comes: nothing happens
-        await staff.press("bc:x:1")
+        await staff.press("bccancel:1")
         assert "can no longer be cancelled: it is cancelled" in staff.text()
         assert transport.to("10000") == []
     finally:
@@ -222,7 +222,7 @@ async def test_a_scheduled_broadcast_starts_at_its_time(running):
     assert await delivery.launch(core, 1)  # what the scheduler runs at that time
     await drain(core)
     assert len(transport.to("10002")) == 1
-    await staff.press("bc:x:1")
+    await staff.press("bccancel:1")
     assert "can no longer be cancelled" in staff.text()
 
 
@@ -275,8 +275,8 @@ async def test_stopping_a_broadcast_withdraws_what_is_not_sent(running):
     await staff.tap("Send now")
     await eventually(paused, what="ten sent, the rest back in the queue")
     await delivery.report_progress(core, 1, {})
-    assert transport.edit_buttons[-1][0][0].data == "bc:stop:1"
-    await staff.press("bc:stop:1")
+    assert transport.edit_buttons[-1][0][0].data == "bcstop:1"
+    await staff.press("bcstop:1")
     assert "Stopped" in staff.text()
     transport.busy = None
     core.sender.paused_until = 0.0  # the minute is over: whatever is still queued may go
@@ -285,7 +285,7 @@ async def test_stopping_a_broadcast_withdraws_what_is_not_sent(running):
     report = transport.to(str(STAFF_ID))[-1].text
     assert "stopped" in report and "Sent: 10" in report
     assert "Not sent (stopped, or the owner stopped announcements): 40" in report
-    await staff.press("bc:stop:1")
+    await staff.press("bcstop:1")
     assert "not being sent any more" in staff.text()
 
 
@@ -303,7 +303,7 @@ async def test_failures_are_listed_on_request(running):
     await delivery.report_progress(core, 1, {})
     report = transport.to(str(STAFF_ID))[-1].text
     assert "Sent: 2" in report and "Blocked the bot: 1" in report and "Failed: 1" in report
-    await staff.press("bc:f:1")
+    await staff.press("bcfailures:1")
     assert f"owner #{ids[1]}: Bad Request: chat not found" in staff.text()
     assert (await core.db.owners.get(ids[2])).blocked_at is not None
 
@@ -406,7 +406,7 @@ async def test_a_half_composed_announcement_survives_a_restart_and_staff_see_one
     try:
         staff = staff_of(again)
         example = "2/9/2027 09.00"  # tomorrow at 09.00, as the office writes dates
-        await staff.press("bc:later")
+        await staff.press("send:later")
         assert f"for example {example}." in staff.text()
         await staff.say("kapan-kapan")
         assert f"for example {example}." in staff.text() and "/cancel" in staff.text()

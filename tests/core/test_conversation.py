@@ -314,9 +314,13 @@ async def test_a_button_pressed_twice_answers_once(core):
     assert (await core.db.owners.answers(stored.id))["product_type"] == "batik"
 
 
-@pytest.mark.parametrize("data", ["", "zz:1", "a:", "a:name:x", "x" * 64, "m:nonexistent",
-                                  "l:fr", "e:nib", "s:bogus", "a:product_type:../../etc",
-                                  "k:name", "r:nothing", "a:ktp_city:yes:kajen"])
+@pytest.mark.parametrize("data", [
+    "", "zz:1", "x" * 64, "ans:" + "x" * 61, "ans:name:x:y:z",
+    # as the buttons are made now, and as older versions made them
+    "ans:", "ans:name:x", "menu:nonexistent", "lang:fr", "edit:nib", "summary:bogus",
+    "ans:product_type:../../etc", "keep:name", "nextstep:nothing", "ans:ktp_city:yes:kajen",
+    "a:", "a:name:x", "m:nonexistent", "l:fr", "e:nib", "s:bogus", "a:product_type:../../etc",
+    "k:name", "r:nothing", "a:ktp_city:yes:kajen"])
 async def test_forged_or_unknown_buttons_are_refused_politely(core, data):
     owner = Owner(core, language_code="en")
     await start(owner)

@@ -94,7 +94,7 @@ async def test_outside_the_window_each_kind_has_its_template_filled_now(core, ou
     assert moved.name == "umkm_jadwal_berubah"
     assert moved.params[3] == "Rabu, 29 September 2027 pukul 09.00 WIB"
     invited = await outreach.prepare(item("invitation", {"year": 2028}, owner_id=owner), REPLY)
-    assert invited.params == ("2028",) and invited.buttons == ("intr:join:2028", "kw:stop")
+    assert invited.params == ("2028",) and invited.buttons == ("interest:join:2028", "nonews")
     assert invited.marketing
 
 

@@ -98,7 +98,7 @@ async def _seated(core, clock):
     await owner.tap("✍️")
     assert "You are registered!" in owner.text()
     waiting_id = await eligible(core.db, 2002, clock())
-    await Owner(core, "2002", "en").press(f"sess:join:{s.id}")
+    await Owner(core, "2002", "en").press(f"signup:join:{s.id}")
     return s, owner, waiting_id
 
 
@@ -114,7 +114,8 @@ async def test_changed_answers_that_no_longer_qualify_warn_then_free_the_seat(co
     assert next(b.label for b in buttons(owner.last)) == "✅ Submit, free seat"
     me = await core.db.owners.find("telegram", "1001")
     assert (await core.db.registrations.get(s.id, me.id)).status == "registered"
-    await owner.press("s:submit")  # an older summary's button: the warning again, nothing sent
+    # An older summary's button: the warning again, nothing sent.
+    await owner.press("summary:submit")
     assert "no longer meets every requirement" in owner.text()
     assert (await core.db.registrations.get(s.id, me.id)).status == "registered"
     await owner.tap("Submit, free seat")
@@ -128,7 +129,7 @@ async def test_changed_answers_that_no_longer_qualify_warn_then_free_the_seat(co
     assert told == waiting_id and "a seat became free, and it is yours" in plain_text(
         notice.text)
     await owner.say("/jadwal")  # no "Cancel" beside "you cannot sign up yet" any more
-    assert not any(b.data.startswith("sess:drop") for b in buttons(owner.last))
+    assert not any(b.data.startswith("signup:drop") for b in buttons(owner.last))
     assert "You cannot sign up yet" in owner.text()
 
 

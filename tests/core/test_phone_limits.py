@@ -68,12 +68,12 @@ async def test_the_eligible_owner_and_what_comes_after_fit_a_phone(core, clock, 
     walk = Walk(core, language=language)
     await walk.answer(ELIGIBLE)
     await walk.say("/jadwal")
-    await press_any(walk, "sess:join")
+    await press_any(walk, "signup:join")
     await walk.say("/datasaya")
-    await press_any(walk, "x:answers")
+    await press_any(walk, "mydata:answers")
     await walk.say("/ubah")
-    await press_any(walk, "s:edit:2")  # the list of answers is paged
-    await press_any(walk, "e:")
+    await press_any(walk, "summary:edit:2")  # the list of answers is paged
+    await press_any(walk, "edit:")
     await walk.say("/bantuan")
     await walk.say("/menu")
     await walk.say("/batalikut")
@@ -86,13 +86,13 @@ async def test_the_not_eligible_owner_and_the_next_steps_fit_a_phone(core, clock
     walk = Walk(core, language=language, user_id="other")
     await walk.answer(NOT_ELIGIBLE)
     result = walk.turns[-1]
-    for data in [b.data for b in buttons(result) if b.data.startswith("r:")]:
+    for data in [b.data for b in buttons(result) if b.data.startswith("nextstep:")]:
         walk.turns.append(result)  # each next step from the result's own buttons
         walk.actions.append("(the result again)")
         await walk.press(data)
         walk.turns.pop(-2), walk.actions.pop(-2)
     await walk.say("/jadwal")
-    await press_any(walk, "m:kontak")
+    await press_any(walk, "menu:kontak")
     await walk.say("/datasaya")
     await walk.say("/kabar")
     await walk.say("/bantuan")
@@ -103,22 +103,22 @@ async def test_the_not_eligible_owner_and_the_next_steps_fit_a_phone(core, clock
 async def test_side_trips_in_the_middle_of_the_questions_fit_a_phone(core, language):
     walk = Walk(core, language=language, user_id="tripper")
     await walk.say("/start")
-    await press_any(walk, "c:notice")  # the whole privacy notice
-    await walk.press("c:yes")
-    await press_any(walk, "a:ktp_city:yes:")
+    await press_any(walk, "consent:notice")  # the whole privacy notice
+    await walk.press("consent:yes")
+    await press_any(walk, "ans:ktp_city:yes:")
     await walk.say("/berhenti")
-    await press_any(walk, "n:keep")
+    await press_any(walk, "news:keep")
     await walk.say("/tidakada")
     await walk.send(InboundKind.MEDIA, media="sticker")
     await walk.say("Budi Santoso")
     await walk.say("/kembali")
-    await press_any(walk, "k:")
+    await press_any(walk, "keep:")
     await walk.say("/ulang")
-    await press_any(walk, "u:no")
+    await press_any(walk, "restart:no")
     await walk.say("/jeda")
     await walk.say("/lanjut")
     await walk.say("/bahasa")
-    await press_any(walk, "l:")
+    await press_any(walk, "lang:")
     check(walk)
 
 

@@ -16,7 +16,7 @@ DAY, WEEK, TWO_HOURS = 86400, 7 * 86400, 7200
 async def test_a_reminder_reads_in_the_owners_language_with_the_babel_date(core, clock):
     s = await session(core.db, clock())
     owner = await eligible(core.db, 2001, clock(), language="id")
-    await Owner(core, "2001", "id").press(f"sess:join:{s.id}")
+    await Owner(core, "2001", "id").press(f"signup:join:{s.id}")
     clock.now = START - timedelta(days=7)
     assert await reminders.send_reminder(core, s.id, WEEK, to_db(START)) == 1
     assert await reminders.send_reminder(core, s.id, WEEK, to_db(START)) == 0  # a double run
@@ -32,7 +32,7 @@ async def test_a_reminder_reads_in_the_owners_language_with_the_babel_date(core,
 async def test_a_job_that_runs_too_late_or_for_an_old_time_queues_nothing(core, clock):
     s = await session(core.db, clock())
     await eligible(core.db, 1001, clock())
-    await Owner(core, "1001", "en").press(f"sess:join:{s.id}")
+    await Owner(core, "1001", "en").press(f"signup:join:{s.id}")
     clock.now = START - timedelta(hours=2)  # the 1-day job runs when the 2-hour one is due
     assert await reminders.send_reminder(core, s.id, DAY, to_db(START)) == 0
     assert await reminders.send_reminder(core, s.id, TWO_HOURS, to_db(START)) == 1
@@ -48,7 +48,7 @@ async def test_a_queued_reminder_is_skipped_when_the_seat_or_session_changed(cor
     keeps, leaves = (await eligible(core.db, 1001, clock()),
                      await eligible(core.db, 1002, clock()))
     for user in ("1001", "1002"):
-        await Owner(core, user, "en").press(f"sess:join:{s.id}")
+        await Owner(core, user, "en").press(f"signup:join:{s.id}")
     clock.now = START - timedelta(days=1)
     assert await reminders.send_reminder(core, s.id, DAY, to_db(START)) == 2
     await core.db.registrations.withdraw(s.id, leaves, clock())  # before the sender got to it

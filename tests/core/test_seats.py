@@ -24,15 +24,15 @@ async def full_session(core, clock):
                               (1003, "Citra Dewi", 99), (1004, "Dewi Sartika", 70)):
         ids[name.split()[0]] = await eligible(core.db, user, clock(), name=name, readiness=score,
                                               language="id" if user == 1001 else "en")
-        await Owner(core, str(user), "en").press(f"sess:join:{s.id}")
-    await Owner(core, "1001", "id").press(f"att:yes:{s.id}")
+        await Owner(core, str(user), "en").press(f"signup:join:{s.id}")
+    await Owner(core, "1001", "id").press(f"attend:yes:{s.id}")
     return s, ids
 
 
 async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clock):
     s, ids = await full_session(core, clock)
     member = staff(core)
-    await member.press(f"stseat:people:{s.id}")
+    await member.press(f"seats:people:{s.id}")
     await member.tap("Give a seat")
     text = member.text()
     assert "most ready first" in text
@@ -72,16 +72,16 @@ async def test_staff_give_a_waiting_owner_the_seat_of_a_less_ready_one(core, clo
     entries = await core.db.staff.audit_entries()
     assert [(e.action, e.audience) for e in entries] == [("session.choose", 2)]
     # When a seat frees up, the one who gave theirs up is first in line.
-    await Owner(core, "1002", "en").press(f"sess:dropok:{s.id}")
+    await Owner(core, "1002", "en").press(f"signup:dropok:{s.id}")
     assert (await core.db.registrations.get(s.id, ids["Ani"])).status == "registered"
 
 
 async def test_a_seat_notice_is_not_sent_to_someone_seated_again_meanwhile(core, clock):
     s, ids = await full_session(core, clock)
     member = staff(core)
-    await member.press(f"stseat:swap:{s.id}:{ids['Citra']}:{ids['Ani']}")
+    await member.press(f"seatswap:{s.id}:{ids['Citra']}:{ids['Ani']}")
     await member.tap("Give the seat")
-    await Owner(core, "1002", "en").press(f"sess:dropok:{s.id}")  # Ani moves up again
+    await Owner(core, "1002", "en").press(f"signup:dropok:{s.id}")  # Ani moves up again
     kinds = {(owner, kind): reply for (owner, reply), (_o, kind, _r, _s) in
              zip(await deliver(core), await outbox(core.db), strict=True)}
     assert kinds[(ids["Ani"], "seat_lost")] is None  # no longer true: not sent
@@ -91,25 +91,27 @@ async def test_a_seat_notice_is_not_sent_to_someone_seated_again_meanwhile(core,
 async def test_choosing_is_refused_for_forged_stale_or_finished_cases(core, clock):
     s, ids = await full_session(core, clock)
     owner = Owner(core, "1003", "en")
-    await owner.press(f"stseat:seat:{s.id}:{ids['Citra']}:{ids['Ani']}")
+    await owner.press(f"seatgive:{s.id}:{ids['Citra']}:{ids['Ani']}")
     assert "no longer works" in owner.text()
-    await owner.press(f"stcame:here:{s.id}:{ids['Ani']}:1:0")
+    await owner.press(f"rollmark:{s.id}:{ids['Ani']}:1:0")
     assert "no longer works" in owner.text()
     member = staff(core)
     for forged in ("stseat:seat", "stseat:seat:x:1:2", f"stseat:bogus:{s.id}",
-                   f"stseat:seat:{s.id}:99999999999:1", "stseat:choose:424242"):
+                   f"stseat:seat:{s.id}:99999999999999999999:1", "stseat:choose:424242",
+                   "seatgive", "seatgive:x:1:2", f"seats:bogus:{s.id}", f"seats:{s.id}",
+                   f"seatgive:{s.id}:99999999999999999999:1", "seats:choose:424242"):
         await member.press(forged)
         assert "no longer works" in member.text(), forged
     # Budi holds a seat, so he cannot be "given" one; Dewi cannot take a waiting owner's seat.
-    await member.press(f"stseat:seat:{s.id}:{ids['Budi']}:{ids['Ani']}")
+    await member.press(f"seatgive:{s.id}:{ids['Budi']}:{ids['Ani']}")
     assert "no longer on the waiting list" in member.text()
-    await member.press(f"stseat:seat:{s.id}:{ids['Dewi']}:{ids['Citra']}")
+    await member.press(f"seatgive:{s.id}:{ids['Dewi']}:{ids['Citra']}")
     assert "no longer holds a seat" in member.text()
     # No free seat: giving one without taking another's is refused, and staff are asked whose.
-    await member.press(f"stseat:seat:{s.id}:{ids['Dewi']}:0")
+    await member.press(f"seatgive:{s.id}:{ids['Dewi']}:0")
     assert "the last seat was taken" in member.text() and "Whose seat" in member.text()
     clock.now = START + timedelta(minutes=1)  # the session has begun
-    await member.press(f"stseat:swap:{s.id}:{ids['Citra']}:{ids['Ani']}")
+    await member.press(f"seatswap:{s.id}:{ids['Citra']}:{ids['Ani']}")
     assert "can no longer be changed" in member.text()
     assert await core.db.registrations.seats([s.id]) == {s.id: Seats(2, 1, 0, 2)}
     assert await core.db.staff.audit_entries() == []
@@ -119,27 +121,27 @@ async def test_the_waiting_list_pages_when_it_is_long(core, clock):
     s = await session(core.db, clock(), capacity=1)
     for n in range(12):
         await eligible(core.db, 2000 + n, clock(), name=f"Owner {n:02d}", readiness=50 + n)
-        await Owner(core, str(2000 + n), "en").press(f"sess:join:{s.id}")
+        await Owner(core, str(2000 + n), "en").press(f"signup:join:{s.id}")
     member = staff(core)
-    await member.press(f"stseat:choose:{s.id}")
+    await member.press(f"seats:choose:{s.id}")
     first = [b.label for r in member.last for row in r.buttons for b in row]
     assert first[0] == "Owner 11 · 61" and "Next ▶️" in first and len(first) == 10
     await member.tap("Next")
     second = [b.label for r in member.last for row in r.buttons for b in row]
     assert second[:4] == ["Owner 03 · 53", "Owner 02 · 52", "Owner 01 · 51", "◀️ Previous"]
-    await member.press(f"stseat:choose:{s.id}:99")  # past the end: the last page
+    await member.press(f"seats:choose:{s.id}:99")  # past the end: the last page
     assert [b.label for r in member.last for row in r.buttons for b in row] == second
 
 
 async def test_staff_mark_who_came_and_the_funnel_counts_it(core, clock):
     s, ids = await full_session(core, clock)
     member = staff(core)
-    await member.press(f"stcame:mark:{s.id}")
+    await member.press(f"roll:{s.id}")
     assert "from the day before the session" in member.text()
-    await member.press(f"stses:show:{s.id}")
+    await member.press(f"session:show:{s.id}")
     assert "Mark who came" not in member.text()
     clock.now = START - timedelta(hours=2)  # the morning of the session
-    await member.press(f"stses:show:{s.id}")
+    await member.press(f"session:show:{s.id}")
     await member.tap("Mark who came")
     assert "Came: 0 · did not come: 0 · not marked: 2 (of 2 registered)" in member.text()
     await member.tap("Budi Santoso")
@@ -162,13 +164,13 @@ async def test_staff_mark_who_came_and_the_funnel_counts_it(core, clock):
     # The funnel: Ani confirmed and did not come, Budi came without confirming.
     (row,) = await Reports(core.db).funnel()
     assert row.counts[-2:] == (2, 1)
-    await member.press(f"stseat:people:{s.id}")
+    await member.press(f"seats:people:{s.id}")
     assert "Budi Santoso (Usaha Budi) · readiness 95 · came" in member.text()
     assert "Ani Lestari (Usaha Ani) · readiness 60 · ✅ · did not come" in member.text()
     # Still possible after the session (it is done), and the owner sees it in /datasaya.
     clock.advance(days=2)
     await core.db.sessions.finish_started(clock())
-    await member.press(f"stcame:mark:{s.id}")
+    await member.press(f"roll:{s.id}")
     assert "Came: 1 · did not come: 1" in member.text()
     budi = Owner(core, "1002", "en")
     await budi.say("/datasaya")
@@ -183,10 +185,10 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
                               (1003, "Citra Dewi", 99), (1004, "Budi Santoso", 95),
                               (1005, "Eko Prasetyo", 50)):
         ids[name.split()[0]] = await eligible(core.db, user, clock(), name=name, readiness=score)
-        await Owner(core, str(user), "en").press(f"sess:join:{s.id}")
-    await Owner(core, "1002", "en").press(f"att:yes:{s.id}")
+        await Owner(core, str(user), "en").press(f"signup:join:{s.id}")
+    await Owner(core, "1002", "en").press(f"attend:yes:{s.id}")
     member = staff(core)
-    await member.press(f"stseat:people:{s.id}")
+    await member.press(f"seats:people:{s.id}")
     await member.tap("Most ready first")
     preview = member.text()
     assert "Give the 2 seats of Pelatihan Ekspor Oktober 2027 to the most ready owners?" \
@@ -217,11 +219,23 @@ async def test_staff_give_every_seat_to_the_most_ready_at_once(core, clock):
     assert len(await outbox(core.db)) == 4
     # If the sign-ups change between preview and confirmation, staff see the new preview.
     await eligible(core.db, 1006, clock(), name="Fajar Nugroho", readiness=100)
-    await Owner(core, "1006", "en").press(f"sess:join:{s.id}")
-    await member.press(f"stseat:best:{s.id}")
+    await Owner(core, "1006", "en").press(f"signup:join:{s.id}")
+    await member.press(f"seats:best:{s.id}")
     assert "1 owner from the waiting list gets a seat:" in member.text()
     await eligible(core.db, 1007, clock(), name="Gita Permata", readiness=100)
-    await Owner(core, "1007", "en").press(f"sess:join:{s.id}")
+    await Owner(core, "1007", "en").press(f"signup:join:{s.id}")
     await member.tap("Give the seats")
     assert "changed meanwhile" in member.text() and "Gita Permata" in member.text()
     assert (await core.db.registrations.get(s.id, ids["Budi"])).status == "registered"
+
+
+async def test_one_seat_to_the_most_ready_is_asked_in_the_singular(core, clock):
+    s = await session(core.db, clock(), capacity=1)
+    for user, name, score in ((1001, "Ani Lestari", 60), (1002, "Citra Dewi", 99)):
+        await eligible(core.db, user, clock(), name=name, readiness=score)
+        await Owner(core, str(user), "en").press(f"signup:join:{s.id}")
+    member = staff(core)
+    await member.press(f"seats:people:{s.id}")
+    await member.tap("Most ready first")
+    assert "Give the 1 seat of Pelatihan Ekspor Oktober 2027 to the most ready owner?" \
+        in member.text()

@@ -86,8 +86,8 @@ async def test_owners_cannot_reach_staff_session_tools(core, clock):
     owner = Owner(core, user_id="1001", language_code="en")
     await owner.say("/sesi")
     assert "I don't know that command" in owner.text() and "/sesi" not in owner.text()
-    for forged in ("stses:new", f"stses:cancel:{s.id}", "stses:flow:yes", "stint:open:2027",
-                   "m:sesi", "m:daftarminat"):
+    for forged in ("newsession", f"session:cancel:{s.id}", "sessionreply:yes", "intlist:open:2027",
+                   "menu:sesi", "menu:daftarminat"):
         await owner.press(forged)
         assert "no longer works" in owner.text(), forged
     assert (await core.db.sessions.get(s.id)).status == "open"
@@ -98,10 +98,10 @@ async def test_staff_edit_move_close_reopen_and_cancel_a_session(core, clock):
     s = await session(core.db, clock(), capacity=1)
     first = await eligible(core.db, 1001, clock())
     second = await eligible(core.db, 1002, clock(), language="id")
-    await Owner(core, "1001", "en").press(f"sess:join:{s.id}")
-    await Owner(core, "1002", "id").press(f"sess:join:{s.id}")
+    await Owner(core, "1001", "en").press(f"signup:join:{s.id}")
+    await Owner(core, "1002", "id").press(f"signup:join:{s.id}")
     member = staff(core)
-    await member.press(f"stses:show:{s.id}")
+    await member.press(f"session:show:{s.id}")
     assert "Registered: 1 of 1" in member.text() and "Waiting list: 1" in member.text()
     # Edit: two seats move the waiting list up.
     await member.tap("Edit")
@@ -133,11 +133,11 @@ async def test_staff_edit_move_close_reopen_and_cancel_a_session(core, clock):
     assert "This cannot be undone" in member.text()
     await member.tap("Stop")
     assert (await core.db.sessions.get(s.id)).status == "full"
-    await member.press(f"stses:cancel:{s.id}")
+    await member.press(f"session:cancel:{s.id}")
     await member.tap("Cancel the session")
     assert "The session is cancelled. 2 owners will be told." in member.text()
     assert (await core.db.sessions.get(s.id)).status == "cancelled"
-    await member.press(f"stses:move:{s.id}")
+    await member.press(f"session:move:{s.id}")
     assert "can no longer be changed" in member.text()
     assert await actions(core) == [
         ("session.edit", 1), ("session.move", 2), ("session.close", None),
@@ -156,10 +156,10 @@ async def test_staff_edit_move_close_reopen_and_cancel_a_session(core, clock):
 async def test_a_moved_notice_says_the_old_and_new_date(core, clock):
     s = await session(core.db, clock())
     owner = await eligible(core.db, 1001, clock())
-    await Owner(core, "1001", "en").press(f"sess:join:{s.id}")
-    await Owner(core, "1001", "en").press(f"att:yes:{s.id}")
+    await Owner(core, "1001", "en").press(f"signup:join:{s.id}")
+    await Owner(core, "1001", "en").press(f"attend:yes:{s.id}")
     member = staff(core)
-    await member.press(f"stses:move:{s.id}")
+    await member.press(f"session:move:{s.id}")
     await member.say("2027-10-13 09:00")
     await member.say("yes")
     ((owner_id, reply),) = await deliver(core)
@@ -167,8 +167,8 @@ async def test_a_moved_notice_says_the_old_and_new_date(core, clock):
     assert owner_id == owner and "New date" in text
     assert "Wednesday, 13 October 2027 at 9:00\u202fAM WIB" in text
     assert "(It was Wednesday, 6 October 2027 at 9:00\u202fAM WIB.)" in text
-    assert [b.data for row in reply.buttons for b in row] == [f"att:yes:{s.id}",
-                                                              f"att:no:{s.id}"]
+    assert [b.data for row in reply.buttons for b in row] == [f"attend:yes:{s.id}",
+                                                              f"attend:no:{s.id}"]
     assert (await core.db.registrations.get(s.id, owner)).attendance is None
 
 
@@ -177,10 +177,10 @@ async def test_staff_see_who_signed_up_ranked_by_readiness(core, clock):
     for user, name, score in ((1001, "Ani Lestari", 60), (1002, "Budi Santoso", 95),
                               (1003, "Citra Dewi", 99)):
         await eligible(core.db, user, clock(), name=name, readiness=score)
-        await Owner(core, str(user), "en").press(f"sess:join:{s.id}")
-    await Owner(core, "1001", "en").press(f"att:yes:{s.id}")
+        await Owner(core, str(user), "en").press(f"signup:join:{s.id}")
+    await Owner(core, "1001", "en").press(f"attend:yes:{s.id}")
     member = staff(core)
-    await member.press(f"stseat:people:{s.id}")
+    await member.press(f"seats:people:{s.id}")
     text = member.text()
     assert "1. Budi Santoso (Usaha Budi) · readiness 95" in text
     assert "2. Ani Lestari (Usaha Ani) · readiness 60 · ✅" in text
@@ -254,7 +254,7 @@ async def test_interest_lists_from_opening_to_invitations(core, clock):
     await member.say("/daftarminat")
     await member.tap("Close 2027")
     await member.tap("Close the list")
-    await owner.press("intr:join:2027")
+    await owner.press("interest:join:2027")
     assert "ditutup" in owner.text()
     assert [a for a, _n in await actions(core)] == [
         "interest.open", "interest.invite", "interest.close"]
@@ -274,5 +274,5 @@ async def test_owners_join_the_open_list_from_the_menu_with_one_tap(core, clock)
     await owner.tap("Leave list 2027")
     assert await core.db.interest.years_of(owner_id) == []
     newcomer = Owner(core, "1009", "en")
-    await newcomer.press("intr:join:2027")
+    await newcomer.press("interest:join:2027")
     assert "Do you agree?" in newcomer.text()

@@ -68,14 +68,14 @@ async def test_not_yet_eligible_owners_are_told_why_and_what_to_fix(core, clock)
     assert len(owner.last) == 1  # the sessions and what is missing in one message
     assert not any(label.startswith("✍️") for label in buttons_of(owner.last))
     assert "✏️ Change answers" in buttons_of(owner.last)
-    await owner.press(f"sess:join:{s.id}")  # a forged or stale sign-up button
+    await owner.press(f"signup:join:{s.id}")  # a forged or stale sign-up button
     assert "You cannot sign up yet" in owner.text()
     assert await outbox(core.db) == []
     assert (await core.db.registrations.seats([s.id]))[s.id].registered == 0
     stranger = Owner(core, user_id="1003", language_code="en")
     await stranger.say("/jadwal")
     assert "first check whether your business meets the requirements" in stranger.text()
-    await stranger.press(f"sess:join:{s.id}")
+    await stranger.press(f"signup:join:{s.id}")
     assert "first check whether your business meets the requirements" in stranger.text()
 
 
@@ -84,7 +84,7 @@ async def test_a_full_session_puts_owners_on_the_waiting_list_which_moves_up(cor
     first = await eligible(core.db, 1001, clock())
     second = await eligible(core.db, 1002, clock(), language="id")
     a, b = Owner(core, "1001", "en"), Owner(core, "1002", "id")
-    await a.press(f"sess:join:{s.id}")
+    await a.press(f"signup:join:{s.id}")
     await b.say("/jadwal")
     assert "Penuh. Anda bisa masuk daftar tunggu sebagai nomor 1." in b.text()
     await b.tap("⏳")
@@ -106,20 +106,20 @@ async def test_double_presses_stale_and_forged_buttons_get_a_friendly_answer(cor
     s = await session(core.db, clock())
     await eligible(core.db, 1001, clock())
     owner = Owner(core, "1001", "en")
-    await owner.press(f"sess:join:{s.id}")
-    await owner.press(f"sess:join:{s.id}")
+    await owner.press(f"signup:join:{s.id}")
+    await owner.press(f"signup:join:{s.id}")
     assert "already registered" in owner.text()
-    for forged in ("sess:join:abc", "sess:join:99999", "sess:explode:1", "sess:join:",
-                   "att:yes:x", "att:maybe:1", f"sess:join:{'9' * 40}"):
+    for forged in ("signup:join:abc", "signup:join:99999", "signup:explode:1", "signup:join:",
+                   "attend:yes:x", "attend:maybe:1", f"signup:join:{'9' * 40}"):
         await owner.press(forged)
         assert "no longer works" in owner.text(), forged
-    await owner.press("att:yes:99999")
+    await owner.press("attend:yes:99999")
     assert "no longer open" in owner.text()
     await core.db.registrations.withdraw(s.id, (await core.db.owners.find("telegram", "1001")).id,
                                     clock())
-    await owner.press(f"att:yes:{s.id}")
+    await owner.press(f"attend:yes:{s.id}")
     assert "You do not have a seat" in owner.text()
-    await owner.press(f"sess:dropok:{s.id}")
+    await owner.press(f"signup:dropok:{s.id}")
     assert "You are not signed up" in owner.text()
     assert (await core.db.registrations.seats([s.id]))[s.id].registered == 0
 
@@ -129,7 +129,7 @@ async def test_a_cancelled_or_closed_session_takes_no_sign_up(core, clock):
     await eligible(core.db, 1001, clock())
     owner = Owner(core, "1001", "en")
     await core.db.sessions.close(s.id, clock())
-    await owner.press(f"sess:join:{s.id}")
+    await owner.press(f"signup:join:{s.id}")
     assert "Sign-up for this session is closed" in owner.text()
     assert "no training sessions open for sign-up" in owner.text()
 
@@ -138,8 +138,8 @@ async def test_erasing_an_owner_gives_their_seat_to_the_waiting_list(core, clock
     s = await session(core.db, clock(), capacity=1)
     await eligible(core.db, 1001, clock())
     waiting = await eligible(core.db, 1002, clock())
-    await Owner(core, "1001", "en").press(f"sess:join:{s.id}")
-    await Owner(core, "1002", "en").press(f"sess:join:{s.id}")
+    await Owner(core, "1001", "en").press(f"signup:join:{s.id}")
+    await Owner(core, "1002", "en").press(f"signup:join:{s.id}")
     leaving = Owner(core, "1001", "en")
     await leaving.say("/hapusdata")
     await leaving.tap("Yes, delete all")
@@ -152,16 +152,16 @@ async def test_attendance_from_a_seat_notice_is_stored_and_cancel_asks_first(cor
     s = await session(core.db, clock())
     owner_id = await eligible(core.db, 1001, clock())
     owner = Owner(core, "1001", "en")
-    await owner.press(f"sess:join:{s.id}")
-    await owner.press(f"att:yes:{s.id}")
+    await owner.press(f"signup:join:{s.id}")
+    await owner.press(f"attend:yes:{s.id}")
     assert "attendance is confirmed" in owner.text()
     assert (await core.db.registrations.seats([s.id]))[s.id].confirmed == 1
-    await owner.press(f"att:no:{s.id}")
+    await owner.press(f"attend:no:{s.id}")
     assert "Cancel your seat?" in owner.text()
     await owner.tap("No, keep it")
     assert "kept" in owner.text()
     assert (await core.db.registrations.get(s.id, owner_id)).status == "registered"
-    await owner.press(f"att:no:{s.id}")
+    await owner.press(f"attend:no:{s.id}")
     await owner.tap("Yes, cancel my seat")
     seats = (await core.db.registrations.seats([s.id]))[s.id]
     assert (seats.registered, seats.cancelled) == (0, 1)
@@ -183,7 +183,7 @@ async def test_a_registrant_still_sees_a_session_whose_sign_up_staff_closed(core
     s = await session(core.db, clock())
     await eligible(core.db, 1001, clock())
     owner = Owner(core, "1001", "en")
-    await owner.press(f"sess:join:{s.id}")
+    await owner.press(f"signup:join:{s.id}")
     await core.db.sessions.close(s.id, clock())
     await owner.say("/jadwal")
     assert "You are registered." in owner.text()

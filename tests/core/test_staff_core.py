@@ -12,7 +12,7 @@ async def test_staff_commands_are_refused_to_owners_without_revealing_them(core)
     await owner.say("/staf")
     assert "I don't know that command" in owner.text()
     assert "/staf" not in owner.text()  # the help shown to owners does not list it
-    await owner.press("m:staf")
+    await owner.press("menu:staf")
     assert "no longer works" in owner.text()
 
 

@@ -63,9 +63,9 @@ async def test_a_broadcast_killed_midway_finishes_with_no_duplicates_beyond_in_f
             await fake.wait_for(to_staff("New announcement"), timeout=10)
             staff.text("The 2027 export training is open.")
             await fake.wait_for(to_staff("Who should receive it?"), timeout=10)
-            staff.press("bc:a:all")
+            staff.press("audience:all")
             await fake.wait_for(to_staff("It will go to 600 owners."), timeout=10)
-            staff.press("bc:now")
+            staff.press("send:now")
             await fake.wait_for(lambda r: r.chat_id == FIRST + OWNERS // 3, timeout=20)
             process.kill()  # SIGKILL: no chance to finish the batch or record anything
             await process.wait()

@@ -92,3 +92,23 @@ def test_rules_naming_a_missing_option_stop_start_up_with_one_sentence(tmp_path,
     assert err == ("umkm-bot: The readiness scores do not match the questionnaire: part "
                    "'administrasi' refers to option 'sure' of question 'has_nib', which it does "
                    "not have.")
+
+
+def test_a_questionnaire_without_a_question_the_reports_read_stops_start_up(tmp_path, monkeypatch,
+                                                                           capsys):
+    # A deliberately broken fixture: the questionnaire has lost its business-name question,
+    # which the applicants table, the session lists and the export read.
+    from dataclasses import replace
+
+    from bot import cli, core
+    from bot.questions import BUSINESS_NAME, QUESTIONNAIRE
+
+    broken = replace(QUESTIONNAIRE, questions=tuple(
+        q for q in QUESTIONNAIRE.questions if q.id != BUSINESS_NAME))
+    monkeypatch.setattr(core, "QUESTIONNAIRE", broken)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code = cli.main(["--config", str(write_config(tmp_path)), "chat"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == ("umkm-bot: The staff reports read the question 'business_name', which the "
+                   "questionnaire does not have.")

@@ -327,7 +327,7 @@ class BotMachine(RuleBasedStateMachine):
                 newest = max(m for m, _ in buttons)
                 buttons = [b for b in buttons if b[0] == newest]
             if not buttons:
-                return person.press("m:menu", action.number % 50 + 1, check=False)
+                return person.press("menu:menu", action.number % 50 + 1, check=False)
             message_id, data = buttons[action.number % len(buttons)]
             if kind == "tap_other":
                 message_id = action.number % 50 + 1
@@ -372,21 +372,21 @@ class BotMachine(RuleBasedStateMachine):
         if row is None:
             return person.command("/start")
         if row[1] is None:
-            return person.press("c:yes", message_id, check=False)
+            return person.press("consent:yes", message_id, check=False)
         if row[5] is not None and row[2] is None:
             return person.command(("/ubah", "/menu", "/datasaya", "/ulang")[number % 4])
         form = engine.Form(answers, row[2], tuple(json.loads(row[3] or "[]")), row[4])
         shown = engine.view(QUESTIONNAIRE, form)
         if isinstance(shown, engine.Review):
-            return person.press("s:edit" if number % 5 == 1 else "s:submit", message_id,
+            return person.press("summary:edit" if number % 5 == 1 else "summary:submit", message_id,
                                 check=False)
         question = shown.question
         values = [o.value for o in question.options]
         if question.kind == QKind.CHOICE:
-            data = f"a:{question.id}:{values[number % len(values)]}"
+            data = f"ans:{question.id}:{values[number % len(values)]}"
         elif question.kind == QKind.MULTI:
-            data = f"d:{question.id}" if shown.draft and number % 2 == 0 else \
-                f"t:{question.id}:{values[number % len(values)]}"
+            data = f"done:{question.id}" if shown.draft and number % 2 == 0 else \
+                f"tick:{question.id}:{values[number % len(values)]}"
         else:
             samples = VALID[question.validator]
             text = samples[number % len(samples)]

@@ -68,7 +68,7 @@ async def test_a_message_killed_after_its_200_is_answered_after_the_restart(tmp_
             message_id = FakeUser.id_of(update)
             await graph.wait_for(lambda: graph.reads.get(message_id), timeout=20)
             (welcome,) = graph.to(user)
-            assert welcome.choice("c:yes") is not None
+            assert welcome.choice("consent:yes") is not None
             replies = await user.say("/bantuan")  # the restarted bot goes on as usual
             assert replies and graph.reads[message_id] == 1
         finally:

@@ -89,7 +89,7 @@ def test_the_web_page_changes_nothing_but_through_the_actions():
 
 PURE = ("engine", "questionnaire", "questions", "eligibility", "criteria", "validators",
         "reminder_policy", "session_rules", "seating", "typed_dates", "audiences",
-        "staff_questions", "channel")
+        "staff_questions", "channel", "buttons", "owner_buttons", "staff_buttons", "amounts")
 
 
 def test_the_pure_modules_do_no_io_and_import_no_storage():

@@ -92,7 +92,7 @@ def test_a_template_is_filled_in_the_owners_language_with_its_buttons_data():
     assert message.name == "umkm_pengingat_pelatihan" and message.language == "id"
     assert message.params == ("7 hari lagi", "Pelatihan Ekspor Oktober 2027",
                               "Rabu, 6 Oktober 2027 pukul 09.00 WIB", "Aula Dindagkop-UKM")
-    assert message.buttons == ("att:yes:3", "att:no:3")
+    assert message.buttons == ("attend:yes:3", "attend:no:3")
     assert message.labels == ("Ya, saya datang", "Saya tidak bisa datang")
     assert "Waktu: Rabu, 6 Oktober 2027 pukul 09.00 WIB" in message.body
     assert fill(reminder, "en", SESSION).language == "en"
@@ -108,7 +108,7 @@ def test_parameters_are_one_line_and_a_long_announcement_is_shortened_at_a_word(
     assert value.startswith("*Pelatihan ekspor* dibuka! · Daftar sekarang: batik tulis")
     assert value.endswith("…") and not value.endswith(" …")
     assert len(message.body) <= 1024
-    assert message.buttons == ("ann:9", "kw:stop") and message.marketing
+    assert message.buttons == ("readall:9", "nonews") and message.marketing
 
 
 def test_the_json_for_meta_has_every_template_in_every_language_with_examples(tmp_path):

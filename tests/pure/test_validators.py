@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.validators import VALIDATORS, Invalid, Valid, clean_text, parse_amount
+from bot.amounts import parse_amount
+from bot.validators import VALIDATORS, Invalid, Valid, clean_text
 
 
 @pytest.mark.parametrize(

@@ -527,7 +527,8 @@ class FakeBotAPI:
         """The last ``last`` recorded requests, one per line."""
         return format_requests(self.requests[-last:])
 
-    async def wait_for(self, predicate: Callable[[Request], bool], timeout: float = 5.0) -> Request:
+    async def wait_for(self, predicate: Callable[[Request], bool],
+                       timeout: float = 15.0) -> Request:
         """First request (already recorded or future) matching ``predicate``."""
         for req in self.requests:
             if predicate(req):
@@ -591,7 +592,7 @@ class FakeBotAPI:
         event.set()
         return update_id
 
-    async def wait_polling(self, timeout: float = 5.0) -> None:
+    async def wait_polling(self, timeout: float = 15.0) -> None:
         """Wait until a getUpdates long poll is parked waiting for new updates."""
         try:
             await asyncio.wait_for(self._polling_event.wait(), timeout)
@@ -639,7 +640,7 @@ class FakeBotAPI:
             raise TypeError("cannot instrument this Application instance") from exc
         self._track.apps.append(id(application))
 
-    async def process(self, update_id: int, timeout: float = 5.0) -> list[Request]:
+    async def process(self, update_id: int, timeout: float = 15.0) -> list[Request]:
         """Wait until the tracked bot handled ``update_id``; return the requests since its push.
 
         The returned list leaves out getUpdates, and is empty with ``record=False``. With
@@ -1404,16 +1405,16 @@ class FakeUser:
 
     # -- push and wait ---------------------------------------------------------------------
 
-    async def say(self, s: str, timeout: float = 5.0) -> list[Request]:
+    async def say(self, s: str, timeout: float = 15.0) -> list[Request]:
         """Send a text message and wait until the bot handled it."""
         return await self.fake.process(self.text(s), timeout)
 
-    async def cmd(self, s: str, timeout: float = 5.0) -> list[Request]:
+    async def cmd(self, s: str, timeout: float = 15.0) -> list[Request]:
         """Send a command and wait until the bot handled it."""
         return await self.fake.process(self.command(s), timeout)
 
     async def tap(
-        self, callback_data: str, message_id: int | None = None, timeout: float = 5.0
+        self, callback_data: str, message_id: int | None = None, timeout: float = 15.0
     ) -> list[Request]:
         """Press an inline button and wait until the bot handled it."""
         return await self.fake.process(self.press(callback_data, message_id), timeout)

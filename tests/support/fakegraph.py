@@ -14,7 +14,7 @@ media; and posts signed webhooks, in Meta's shapes, to the bot's real web server
         graph.webhook_url = f"{web.url}/whatsapp"
         budi = graph.user("6281234567001", name="Budi")
         replies = await budi.say("halo")    # post, wait until the bot marked it read
-        await budi.press("c:yes")           # by data, or by a part of the title
+        await budi.press("consent:yes")           # by data, or by a part of the title
 
 Every wait is bounded.
 """

@@ -20,6 +20,7 @@ from bot import engine
 from bot.config import QuestionnaireConfig
 from bot.eligibility import final_unmet
 from bot.i18n import Translator
+from bot.owner_buttons import Answer, Consent, Done, Summary, Tick, Unmet
 from bot.questionnaire import Kind, Question
 from bot.questions import QUESTIONNAIRE
 from tests.support.config import catalogs
@@ -35,23 +36,25 @@ def translator(language: str) -> Translator:
 
 
 def choice_data(question: Question, value: str) -> str:
-    """The button data the bot puts under the option `value` of a choice question."""
-    return f"a:{question.id}:{value}"
+    """The button data the bot puts under the option `value` of a choice question (as the
+    engine takes it: "yes", or "yes:barat" with the option of its inline follow-up)."""
+    option, _sep, inline = value.partition(":")
+    return Answer(question.id, option, inline or None).pack()
 
 
 def toggle_data(question: Question, value: str) -> str:
     """The button data of the option `value` of a multi-select question."""
-    return f"t:{question.id}:{value}"
+    return Tick(question.id, value).pack()
 
 
 def done_data(question: Question) -> str:
     """The button data of a multi-select question's "Done" button."""
-    return f"d:{question.id}"
+    return Done(question.id).pack()
 
 
-CONSENT_DATA = "c:yes"  # "Yes, I agree" under the privacy notice
-SUBMIT_DATA = "s:submit"  # "Submit" under the summary
-GO_ON_DATA = "f:go"  # "Go on anyway" after being told a criterion cannot be met
+CONSENT_DATA = Consent("yes").pack()  # "Yes, I agree" under the privacy notice
+SUBMIT_DATA = Summary("submit").pack()  # "Submit" under the summary
+GO_ON_DATA = Unmet("go").pack()  # "Go on anyway" after being told a criterion cannot be met
 GO_ON_LABEL = "▶️ Go on anyway"  # its msgid
 CONFIG = QuestionnaireConfig()
 

@@ -16,6 +16,7 @@ from bot import engine
 from bot.channel import Button, Inbound, InboundKind, Notice, Reply, plain_text
 from bot.core import Core
 from bot.engine import Ask, Form
+from bot.owner_buttons import Answer, Summary
 from bot.questionnaire import Kind
 from tests.support import script
 
@@ -24,8 +25,8 @@ ELIGIBLE: Mapping[str, Any] = script.ELIGIBLE.answers
 NOT_ELIGIBLE: Mapping[str, Any] = script.NOT_ELIGIBLE.answers
 # Buttons the walk presses when the bot offers them: consent, "go on anyway" after a criterion
 # that cannot be met, and Submit on the summary.
-GO_ON = ("c:yes", "f:go")
-SUBMIT = ("s:submit", "s:release")
+GO_ON = (script.CONSENT_DATA, script.GO_ON_DATA)
+SUBMIT = (script.SUBMIT_DATA, Summary("release").pack())
 MAX_ACTIONS = 80
 
 
@@ -102,7 +103,7 @@ class Walk:
             child = self.core.questionnaire.get(option.inline)
             assert child is not None
             if child.kind == Kind.CHOICE:
-                await self.press(f"a:{q.id}:{value}:{inner}")
+                await self.press(Answer(q.id, value, inner).pack())
             else:
                 await self.say(str(inner))
         elif q.kind == Kind.CHOICE:
