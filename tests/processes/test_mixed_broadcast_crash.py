@@ -84,9 +84,9 @@ async def test_a_mixed_broadcast_killed_midway_resumes_with_nobody_missed(tmp_pa
             await fake.wait_for(to_staff("New announcement"), timeout=10)
             staff.text("The 2027 export training is open.")
             await fake.wait_for(to_staff("Who should receive it?"), timeout=10)
-            staff.press("bc:a:all")
+            staff.press("audience:all")
             await fake.wait_for(to_staff("It will go to 600 owners."), timeout=10)
-            staff.press("bc:now")
+            staff.press("send:now")
             await graph.wait_for(lambda: len(graph.sent) >= OWNERS // 3, timeout=20)
             process.kill()  # SIGKILL: no chance to finish the batch or record anything
             await process.wait()
