@@ -16,6 +16,7 @@ from bot.features import (
     attendance,
     backups,
     broadcast,
+    broadcast_list,
     consent,
     interest,
     language,
@@ -47,7 +48,7 @@ CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
 # Every feature of the bot, in the order their menu entries appear.
 FEATURES = (consent, survey, pause, signup, seat_release, seat_notices, interest, privacy,
             subscription, optout, language, staff, session_staff, seats, attendance, broadcast,
-            report, links, web_login, reminders, menu, backups)
+            broadcast_list, report, links, web_login, reminders, menu, backups)
 
 
 async def open_core(config: Config) -> Core:

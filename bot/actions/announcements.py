@@ -14,7 +14,7 @@ from bot import broadcasting, questions
 from bot.actions import Actor, audit
 from bot.media import check_upload
 from bot.outreach import WINDOW, WINDOW_MARGIN
-from bot.storage.broadcasts import KIND, VALUED, Audience, Broadcast
+from bot.storage.broadcasts import KIND, VALUED, Audience, Broadcast, Choice
 from bot.storage.media import Media
 from bot.validators import SCHEDULE_AHEAD
 
@@ -128,6 +128,14 @@ async def valid_audience(core: Core, audience: Audience) -> bool:
                         if q.id == ANSWERS[audience.kind])
         return question.option(audience.value) is not None
     return audience.value in {c.value for c in await core.db.broadcasts.choices(audience.kind)}
+
+
+async def audience_choices(core: Core, audience: Audience) -> list[Choice]:
+    """The sessions of the audience's kind, when its words name the one it is narrowed to
+    (`views.audience_words`); none for the other kinds, whose value names itself."""
+    if audience.kind in VALUED and audience.kind not in ANSWERS and audience.kind != "interest":
+        return await core.db.broadcasts.choices(audience.kind)
+    return []
 
 
 def channels(core: Core) -> list[str]:

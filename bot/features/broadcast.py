@@ -4,9 +4,9 @@ A staff conversation (`router.flow`), one step at a time, stored so it survives 
 write (text with formatting, or a photo or document with a caption) → audience (buttons) →
 preview exactly as owners will see it, with the number of recipients per channel (and how many
 WhatsApp owners are outside the 24-hour window, against the daily limit) → send now, schedule for
-a WIB time, or cancel. /pengumuman lists recent announcements (with delivered and read on
-WhatsApp): cancel a scheduled one, see failures. Owners who got the announcement as a WhatsApp
-template press "read it all" (`ReadAll`) for the whole text.
+a WIB time, or cancel. The announcement's outbox rows are rendered here; owners who got it as a
+WhatsApp template press "read it all" (`ReadAll`) for the whole text. The list of recent
+announcements (/pengumuman) is `broadcast_list.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot import broadcasting as delivery
 from bot import staff_forms
 from bot.actions import announcements
 from bot.actions.announcements import Draft
-from bot.announcement_report import delivery_lines, reason_words, window_lines
+from bot.announcement_report import window_lines
 from bot.audiences import AUDIENCE_NAMES
 from bot.channel import Button, InboundKind
 from bot.core import Context, Router, esc
@@ -26,17 +26,9 @@ from bot.engine import Ask, Choose, Review, Text
 from bot.i18n import N_
 from bot.owner_buttons import Menu, ReadAll
 from bot.questionnaire import Question
-from bot.staff_buttons import (
-    AudienceKind,
-    AudienceValue,
-    CancelBroadcast,
-    Failures,
-    SendChoice,
-    StopBroadcast,
-)
+from bot.staff_buttons import AudienceKind, AudienceValue, CancelBroadcast, SendChoice
 from bot.staff_questions import ANNOUNCEMENT
-from bot.storage.broadcasts import KIND, OPEN_STATUSES, VALUED, Audience, Broadcast
-from bot.views import BROADCAST_STATUS_NAMES as STATUS_NAMES
+from bot.storage.broadcasts import KIND, VALUED, Audience, Broadcast
 from bot.views import audience_words, choice_label, group_name
 
 FLOW = "broadcast"
@@ -44,29 +36,22 @@ AUDIENCE_QUESTIONS = ("audience", "audience_value", "send", "send_at")
 
 
 def register(router: Router) -> None:
-    """Wire /umumkan, /pengumuman, the conversation and its buttons."""
+    """Wire /umumkan, the conversation and its buttons, and the announcement's delivery."""
     router.command(("umumkan", "announce"), on_announce, N_("Send an announcement to owners"),
                    staff=True)
-    router.command(("pengumuman", "announcements"), on_list,
-                   N_("Recent announcements: cancel a scheduled one, see failures"), staff=True)
     router.flow(FLOW, on_input)
     router.button(AudienceKind, on_kind_button, staff=True)
     router.button(AudienceValue, on_value_button, staff=True)
     router.button(SendChoice, on_send_button, staff=True)
-    router.button(CancelBroadcast, on_cancel_button, staff=True)
-    router.button(StopBroadcast, on_stop_button, staff=True)
-    router.button(Failures, on_failures_button, staff=True)
     router.button(ReadAll, on_read)
-    router.staff_menu_entry(menu_buttons)
+    router.staff_menu_entry(menu_button)
     router.renderer(KIND, delivery.render)
     router.on_start.append(delivery.on_start)
 
 
-async def menu_buttons(ctx: Context) -> list[Button]:
-    """The broadcast entries of the staff menu."""
-    _ = ctx.tr.gettext
-    return [Button(_("📣 Announce"), Menu("umumkan").pack()),
-            Button(_("🗂 Announcements"), Menu("pengumuman").pack())]
+async def menu_button(ctx: Context) -> list[Button]:
+    """The announce entry of the staff menu."""
+    return [Button(ctx.tr.gettext("📣 Announce"), Menu("umumkan").pack())]
 
 
 async def on_announce(ctx: Context, _args: str) -> None:
@@ -175,10 +160,8 @@ async def _take_time(ctx: Context) -> None:
 
 async def describe(ctx: Context, audience: Audience) -> str:
     """An audience in words, for the staff member (escaped HTML)."""
-    choices = await ctx.db.broadcasts.choices(audience.kind) \
-        if audience.kind in VALUED and audience.kind not in announcements.ANSWERS \
-        and audience.kind != "interest" else []
-    return audience_words(ctx.tr, ctx.core.questionnaire, audience, choices)
+    return audience_words(ctx.tr, ctx.core.questionnaire, audience,
+                          await announcements.audience_choices(ctx.core, audience))
 
 
 def _question(ctx: Context, kind: str) -> Question:
@@ -215,21 +198,6 @@ async def on_send_button(ctx: Context, press: SendChoice) -> None:
         await _confirm(ctx, press.action)
     else:
         ctx.stale_button()
-
-
-async def on_cancel_button(ctx: Context, press: CancelBroadcast) -> None:
-    """Cancel a scheduled announcement."""
-    await _cancel(ctx, press.broadcast)
-
-
-async def on_stop_button(ctx: Context, press: StopBroadcast) -> None:
-    """Stop an announcement being sent."""
-    await _stop(ctx, press.broadcast)
-
-
-async def on_failures_button(ctx: Context, press: Failures) -> None:
-    """The messages of an announcement that failed."""
-    await _failures(ctx, press.broadcast)
 
 
 async def _choose_kind(ctx: Context, kind: str) -> None:
@@ -332,71 +300,6 @@ async def _confirm(ctx: Context, action: str) -> None:
         ctx.reply(_("Announcement #{number} is on its way. The message above shows the "
                     "progress; the report comes as a new message when it is done.").format(
                         number=done.broadcast.id))
-
-
-async def _cancel(ctx: Context, broadcast_id: int) -> None:
-    _ = ctx.tr.gettext
-    ctx.tidy()
-    ended = await announcements.cancel(ctx.core, ctx.actor, ctx.now, broadcast_id)
-    if ended.outcome == "cancelled":
-        ctx.reply(_("Announcement #{number} is cancelled; nobody received it.").format(
-            number=broadcast_id))
-    elif ended.outcome == "missing":
-        ctx.notice(_("This button no longer works."))
-    else:
-        ctx.reply(_("Announcement #{number} can no longer be cancelled: it is {status}.").format(
-            number=broadcast_id, status=_(STATUS_NAMES[ended.status])))
-
-
-async def _stop(ctx: Context, broadcast_id: int) -> None:
-    _ = ctx.tr.gettext
-    ended = await announcements.stop(ctx.core, ctx.actor, ctx.now, broadcast_id)
-    if ended.outcome != "stopped":
-        ctx.notice(_("This announcement is not being sent any more."))
-        return
-    ctx.notice(_("Stopped. Messages not sent yet are withdrawn."), alert=True)
-
-
-async def _failures(ctx: Context, broadcast_id: int) -> None:
-    _ = ctx.tr.gettext
-    failures = await announcements.failures(ctx.core, ctx.actor, ctx.now, broadcast_id)
-    if not failures:
-        ctx.notice(_("No message of this announcement failed."))
-        return
-    lines = [_("<b>Announcement #{number}: messages that failed</b>").format(
-        number=broadcast_id)]
-    lines += [_("• owner #{owner}: {reason}").format(
-        owner=owner, reason=esc(reason_words(ctx.tr, reason))) for owner, reason in failures]
-    ctx.reply("\n".join(lines))
-
-
-async def on_list(ctx: Context, _args: str) -> None:
-    """/pengumuman: the recent announcements, with what can still be done about them."""
-    _ = ctx.tr.gettext
-    recent = await ctx.db.broadcasts.recent(10)
-    if not recent:
-        ctx.reply(_("No announcements yet. Send /announce to write one."))
-        return
-    lines, rows = [_("<b>Recent announcements</b>")], []
-    for broadcast in recent:
-        when = broadcast.scheduled_for or broadcast.created_at
-        counts = await ctx.db.outbox.counts(KIND, broadcast.ref)
-        deliveries = await ctx.db.outbox.deliveries(KIND, broadcast.ref)
-        lines.append(_("#{number} · {when} · {audience} · {status} · {sent} sent").format(
-            number=broadcast.id, when=ctx.tr.datetime(when),
-            audience=await describe(ctx, broadcast.audience),
-            status=_(STATUS_NAMES[broadcast.status]),
-            sent=ctx.tr.number(counts.get("sent", 0))))
-        lines += [f"   {line}" for line in delivery_lines(ctx.tr, deliveries)]
-        if broadcast.status in OPEN_STATUSES[:1]:
-            rows.append([Button(_("✖ Cancel #{number}").format(number=broadcast.id),
-                                CancelBroadcast(broadcast.id).pack())])
-        if counts.get("failed") or any(key.startswith("failed:") for found in
-                                       deliveries.values() for key in found):
-            rows.append([Button(_("Failures of #{number}").format(number=broadcast.id),
-                                Failures(broadcast.id).pack())])
-    await ctx.audit("broadcast.list", None)
-    ctx.reply("\n".join(lines), rows)
 
 
 async def on_read(ctx: Context, press: ReadAll) -> None:
