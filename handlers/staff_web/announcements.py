@@ -81,8 +81,7 @@ def _audience(value: str) -> Audience:
 
 async def _describe(visit: Visit, audience: Audience) -> str:
     """The audience in words (plain text: the page escapes it)."""
-    choices = await visit.core.db.broadcasts.choices(audience.kind) \
-        if audience.kind in ("registered", "waiting") else []
+    choices = await announcements.audience_choices(visit.core, audience)
     return plain_text(audience_words(visit.tr, visit.core.questionnaire, audience, choices))
 
 
