@@ -5,13 +5,11 @@ language, with buttons to confirm or give up the seat.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot import reminder_jobs
 from bot.channel import Reply
 from bot.core import Core, Router
 from bot.i18n import Translator
-from bot.reminder_policy import time_left
+from bot.outreach import when_text
 from bot.session_rules import ACTIVE
 from bot.storage import to_db
 from bot.storage.outbox import Item
@@ -30,16 +28,6 @@ async def on_start(core: Core) -> None:
     await reminder_jobs.rebuild(core)
 
 
-def _when(tr: Translator, starts_at: datetime, now: datetime) -> str:
-    unit, count = time_left(starts_at, now)
-    number = tr.number(count)
-    if unit == "days":
-        return tr.ngettext("in {count} day", "in {count} days", count).format(count=number)
-    if unit == "hours":
-        return tr.ngettext("in {count} hour", "in {count} hours", count).format(count=number)
-    return tr.ngettext("in {count} minute", "in {count} minutes", count).format(count=number)
-
-
 async def render_reminder(core: Core, item: Item, tr: Translator) -> Reply | None:
     """The reminder as the owner reads it, from the session as it is now."""
     _ = tr.gettext
@@ -56,7 +44,7 @@ async def render_reminder(core: Core, item: Item, tr: Translator) -> Reply | Non
         return None
     confirmed = registration.attendance == "confirmed"
     lines = [_("⏰ Reminder: your export training starts {when}.").format(
-        when=_when(tr, session.starts_at, now)), "", *session_lines(tr, session), ""]
+        when=when_text(tr, session.starts_at, now)), "", *session_lines(tr, session), ""]
     if confirmed:
         lines.append(_("You have confirmed that you will come. See you there! If something "
                        "comes up, please let us know."))
