@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -104,9 +104,7 @@ class Sent:
 @cache
 def _answers(columns: Columns) -> dict[str, str]:
     """The SQL of each column's answer of the owner `o`, by field name."""
-    return {field: columns.answer(question)
-            for field, question in zip(("name", "business", "product", "kecamatan"),
-                                       columns.ids(), strict=True)}
+    return {field: columns.answer(question) for field, question in asdict(columns).items()}
 
 
 def _where(filters: Filters, columns: Columns) -> tuple[str, list[Any]]:
