@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.channel import Button, esc
 from bot.config import Config, OfficeConfig, QuestionnaireConfig
-from bot.criteria import Advice, Criterion, Rules, minimum_for
+from bot.criteria import PART_MAX, Advice, Criterion, Rules, minimum_for
 from bot.i18n import Translator
 from bot.owner_buttons import Menu, NextStep
 from bot.questions import BUSINESS_NAME, NAME
@@ -116,8 +116,7 @@ def result_text(tr: Translator, rules: Rules, eligible: bool, result: Mapping[st
         return "\n".join([
             _("🎉 Good news, {name}! {business} meets every requirement of the export "
               "training.").format(name=name, business=business),
-            f"{score} ({readiness_line(tr, rules, result)})",
-            _("When there are more applicants than seats, we choose the most ready."),
+            " ".join(filter(None, [score, readiness_line(tr, rules, result)])),
         ])
     return "\n".join([
         tr.ngettext("Thank you, {name}. {business} does not meet {count} requirement of the "
@@ -134,10 +133,12 @@ def result_text(tr: Translator, rules: Rules, eligible: bool, result: Mapping[st
 
 
 def readiness_line(tr: Translator, rules: Rules, result: Mapping[str, Any]) -> str:
-    """The readiness parts in one line ("Quality 20 · Quantity 18 · …")."""
+    """The readiness parts short of full marks, where there is something to gain ("(Quantity
+    18/20 · Packaging 10/20)"); nothing when every part has full marks."""
     parts = result.get("parts", {})
-    return " · ".join(f"{esc(tr.gettext(p.name))} {tr.number(parts.get(p.id, 0))}"
-                      for p in rules.parts)
+    short = [f"{esc(tr.gettext(p.name))} {tr.number(parts.get(p.id, 0))}/{tr.number(PART_MAX)}"
+             for p in rules.parts if parts.get(p.id, 0) < PART_MAX]
+    return f"({' · '.join(short)})" if short else ""
 
 
 def detail_buttons(tr: Translator, rules: Rules, unmet: list[str], answers: Mapping[str, Any],

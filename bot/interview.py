@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from bot import advice, engine, screens
 from bot.channel import Button, InboundKind, plain_text
-from bot.core import Context, esc
+from bot.core import Context
 from bot.eligibility import evaluate, final_unmet
 from bot.engine import Ask, Form, Review, Step
 from bot.owner_buttons import Back, Menu, Unmet
@@ -80,10 +80,12 @@ async def take_input(ctx: Context, given: engine.Input, form: Form | None = None
 async def render(ctx: Context, before: Form, step: Step) -> None:
     """Say what a step means, then ask what comes next, in one complete message.
 
-    The message is headed by the answer just given, as the bot read it ("✅ Production: 100 kg
-    a week (about 433 kg a month)"), and after a button it may take the place of the pressed
-    message (on a channel that can edit, one message moves along instead of a new one per
-    question: less to download on a cheap phone).
+    A typed answer the bot read differently from how it was typed heads the message, as the
+    bot read it ("✅ Production: 20 kodi a month" for "20 kodi"); a pressed button is not said
+    back (the next question is the sign it was taken, and the summary shows every answer before
+    it is sent). After a button the message may take the place of the pressed one (on a
+    channel that can edit, one message moves along instead of a new one per question: less to
+    download on a cheap phone).
     """
     _ = ctx.tr.gettext
     if step.stale:
@@ -94,13 +96,13 @@ async def render(ctx: Context, before: Form, step: Step) -> None:
         return
     intro = ""
     in_place = ctx.inbound.kind == InboundKind.BUTTON
-    if step.answered is not None:
+    if step.answered is not None and not in_place:
         said = step.also or step.answered  # "Pekalongan Barat" says "Kota Pekalongan" too
         answer = screens.format_answer(ctx.tr, said, step.form.answers.get(said.id))
         # A typed answer is on the screen already: said back only when the bot read it
-        # differently from how it was typed ("20 kodi" is "20 kodi a month").
-        if in_place or plain_text(answer) != clean_text(ctx.inbound.text):
-            intro = f"✅ {esc(_(step.answered.short))}: {answer}"
+        # differently ("20 kodi" is "20 kodi a month"; "1234 5678…" is the same number).
+        if _letters(plain_text(answer)) != _letters(clean_text(ctx.inbound.text)):
+            intro = f"✅ {answer}"
     if isinstance(step.next, Ask) and step.answered is not None:
         told = {c.id for c in final_unmet(before.answers, ctx.core.questionnaire,
                                           ctx.config.questionnaire, ctx.core.rules)}
@@ -117,6 +119,11 @@ async def render(ctx: Context, before: Form, step: Step) -> None:
     if isinstance(step.next, Review):
         intro = ""  # the summary shows every answer
     await show_where(ctx, step.next, intro=intro, in_place=in_place)
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of a text, in one case: how two readings are compared."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def show(ctx: Context, shown: Ask | Review, *, welcome_back: bool = False, intro: str = "",
@@ -136,7 +143,7 @@ def show(ctx: Context, shown: Ask | Review, *, welcome_back: bool = False, intro
         ctx.reply(text, buttons, replace=in_place, remove_keyboard=keyboard_gone)
         return
     key = screens.contact_key(shown)
-    text = screens.question_text(ctx.tr, shown, contact_key=key, hint=hint)
+    text = screens.question_text(ctx.tr, shown, hint=hint)
     if intro:
         text = f"{intro}\n\n{text}"
     if key:

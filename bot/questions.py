@@ -24,8 +24,8 @@ QUESTIONS = (
     Question(
         "ktp_city", Kind.CHOICE, N_("In which kecamatan is the address on your KTP?"),
         N_("KTP"),
-        hint=N_("Kabupaten Pekalongan (Kajen, Kedungwuni, Wiradesa…) is not the Kota: this "
-                "training is for KTP addresses in Kota Pekalongan only."),
+        hint=N_("For KTP addresses in Kota Pekalongan only, not the Kabupaten (Kajen, "
+                "Kedungwuni…)."),
         options=(
             Option("yes", N_("Kota Pekalongan"), inline="kecamatan", aliases=CITY_ALIASES),
             Option("kabupaten", N_("Kabupaten Pekalongan"),
@@ -79,8 +79,7 @@ QUESTIONS = (
     ),
     Question(
         "has_nib", Kind.CHOICE,
-        N_("Do you have an NIB (Nomor Induk Berusaha, from OSS)? Type it (13 digits), or press "
-           "Not yet."),
+        N_("Do you have an NIB (from OSS)? Type its 13 digits, or press Not yet."),
         N_("NIB"),
         options=(Option("yes", N_("Yes, I have one"), inline="nib",
                         aliases=("ya", "iya", "sudah", "yes")),
@@ -120,7 +119,7 @@ QUESTIONS = (
     Question(
         "capacity", Kind.TEXT, N_("How much can you produce?"),
         N_("Production"),
-        hint=N_("Type a number and a unit, for example 20 kodi a month or 100 kg a week."),
+        hint=N_("For example 20 kodi a month, or 100 kg a week."),
         validator="capacity",
     ),
     Question(

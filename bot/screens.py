@@ -14,15 +14,14 @@ from typing import Any
 from bot.channel import Button, esc, plain_text
 from bot.engine import Ask, Review
 from bot.i18n import Translator
-from bot.owner_buttons import Answer, Back, Done, Edit, Keep, Summary, Tick
+from bot.owner_buttons import Answer, Done, Edit, Keep, Summary, Tick
 from bot.questionnaire import Kind, Option, Question, Questionnaire
 from bot.validators import clean_text
 from bot.views import format_answer
 
 PAGE = 8  # answers per page of the "which answer do you want to change?" list
 DESCRIPTION_CHARS = 72  # WhatsApp's list row description
-def question_text(tr: Translator, ask: Ask, contact_key: bool = False,
-                  hint: bool = True) -> str:
+def question_text(tr: Translator, ask: Ask, hint: bool = True) -> str:
     """The text of a question: a problem with the last answer first, where the owner is
     ("4/12"), the question, its hint (not again while ticking options) and the current answer."""
     _ = tr.gettext
@@ -32,8 +31,8 @@ def question_text(tr: Translator, ask: Ask, contact_key: bool = False,
         params = {k: esc(v) for k, v in ask.error.params.items()}
         lines.append("⚠️ " + _(ask.error.reason).format(**params))
     where = f"<i>{tr.number(ask.number)}/{tr.number(ask.total)}</i> · "
-    if q.kind == Kind.MULTI and ask.draft and not hint:  # ticking: the question is known
-        lines.append(where + _("Chosen: {answer}").format(answer=format_answer(tr, q, ask.draft)))
+    if q.kind == Kind.MULTI and ask.draft and not hint:  # ticking: question and place known
+        lines.append(_("Chosen: {answer}").format(answer=format_answer(tr, q, ask.draft)))
         return "\n".join(lines)
     lines.append(where + f"<b>{esc(_(q.label))}</b>")
     if q.hint and hint:
@@ -42,8 +41,6 @@ def question_text(tr: Translator, ask: Ask, contact_key: bool = False,
         lines.append(_("Chosen so far: {answer}").format(answer=format_answer(tr, q, ask.draft)))
     elif ask.previous is not None and q.kind != Kind.MULTI:
         lines.append(_("Your answer now: {answer}").format(answer=answer_of(tr, ask)))
-    if contact_key and not ask.first:
-        lines.append(_("(/back: the previous question)"))
     return "\n".join(lines)
 
 
@@ -62,7 +59,10 @@ def contact_key(ask: Ask) -> bool:
 
 
 def question_buttons(tr: Translator, ask: Ask) -> list[list[Button]]:
-    """The buttons of a question: its options, Done, keep the current answer, Back."""
+    """The buttons of a question: its options, Done, keep the current answer.
+
+    No Back button: a wrong answer is changed from the summary before anything is sent (or with
+    /back), and without it a question of three options fits WhatsApp's three reply buttons."""
     _ = tr.gettext
     q = ask.question
     rows: list[list[Button]] = []
@@ -84,8 +84,6 @@ def question_buttons(tr: Translator, ask: Ask) -> list[list[Button]]:
     if typed and ask.previous is not None:
         rows.append([Button(_("✔️ Keep this answer"), Keep(q.id).pack(),
                             description=_plain(answer_of(tr, ask)))])
-    if not ask.first:
-        rows.append([Button(_("⬅️ Back"), Back(q.id).pack())])
     return rows
 
 
@@ -100,7 +98,7 @@ def _plain(html_text: str) -> str:
 
 
 def summary_lines(tr: Translator, questionnaire: Questionnaire, questions: tuple[Question, ...],
-                  answers: Mapping[str, Any]) -> list[str]:
+                  answers: Mapping[str, Any], bullet: str = "• ") -> list[str]:
     """The answers, one line per question with its follow-ups ("• NIB: Yes · NIB number: …")."""
     _ = tr.gettext
     lines: dict[str, list[str]] = {}
@@ -112,7 +110,7 @@ def summary_lines(tr: Translator, questionnaire: Questionnaire, questions: tuple
         label = parent.short if parent is not None else q.short
         lines.setdefault(_line_of(questionnaire, q), []).append(
             f"<b>{esc(_(label))}</b>: {format_answer(tr, q, answers[q.id])}")
-    return ["• " + " · ".join(parts) for parts in lines.values()]
+    return [bullet + " · ".join(parts) for parts in lines.values()]
 
 
 def _line_of(questionnaire: Questionnaire, question: Question) -> str:
@@ -129,7 +127,8 @@ def summary(tr: Translator, questionnaire: Questionnaire, review: Review,
     _ = tr.gettext
     lines = [intro] if intro else []
     lines += notes or [_("Please check your answers, then press Submit:")]
-    lines += summary_lines(tr, questionnaire, review.questions, review.answers)
+    # No bullets: each line starts with its label in bold, and the owner reads less.
+    lines += summary_lines(tr, questionnaire, review.questions, review.answers, bullet="")
     submit = Button(_("✅ Submit, free seat"), Summary("release").pack()) if release else \
         Button(_("✅ Submit"), Summary("submit").pack())
     return "\n".join(lines), [[submit], [Button(_("✏️ Change an answer"),

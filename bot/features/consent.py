@@ -46,9 +46,9 @@ def welcome_text(ctx: Context) -> str:
     a button away)."""
     _ = ctx.tr.gettext
     return "\n".join([
-        _("<b>Welcome to the export training service of Dindagkop-UKM Kota Pekalongan!</b>"),
-        _("{count} short questions (about 4 minutes): can your business join the training, "
-          "and what is missing?").format(
+        _("<b>Welcome to the export training of Dindagkop-UKM Kota Pekalongan!</b>"),
+        _("{count} questions (about 4 minutes): can your business join, and what is "
+          "missing?").format(
             count=ctx.tr.number(ctx.core.questionnaire.total)),
         "",
         _("We store your answers (never your NIK) to choose and contact participants; you can "
@@ -102,8 +102,8 @@ async def on_consent(ctx: Context, press: Consent) -> None:
     """The notice's buttons: "yes" stores the consent and asks the first question, "notice"
     shows the notice again, "no" stores nothing.
 
-    The agreed notice shrinks to one line (it stays readable from /mydata); the first question
-    comes in the same message.
+    After "yes" the welcome stays in the chat as what was agreed to (its buttons taken away;
+    the whole notice stays readable from /mydata) and the first question comes on its own.
     """
     _ = ctx.tr.gettext
     owner = await ctx.ensure_owner()
@@ -116,8 +116,8 @@ async def on_consent(ctx: Context, press: Consent) -> None:
         log.info("owner %d consented to privacy notice %s", owner.id,
                  ctx.config.questionnaire.notice_version)
         await ctx.refresh()
-        agreed = "✅ " + esc(_("Thank you, your consent is recorded."))
-        await ctx.resume(intro=agreed, in_place=True)
+        ctx.tidy()  # the welcome stays in the chat as what was agreed to, without its buttons
+        await ctx.resume()
         return
     if press.choice == "notice":
         if not owner.consented:

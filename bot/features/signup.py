@@ -135,7 +135,8 @@ async def show_schedule(ctx: Context) -> None:
                                         session, ctx.tr)])
             joinable = True
     if joinable:
-        lines += ["", _("Press a date to sign up for that session.")]
+        lines += ["", _("Press a date to sign up. When there are more applicants than seats, "
+                        "we choose the most ready.")]
     if blocked is not None:
         lines += ["", *blocked[0]]
         rows += blocked[1]

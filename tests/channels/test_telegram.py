@@ -31,11 +31,17 @@ async def test_an_owner_reaches_the_result_on_telegram_in_english(fake, tmp_path
             "✅ Yes, I agree", "📄 Read the notice", "No, not now"]
         await chat.do("tap", "I agree")
         assert any(r.method == "answerCallbackQuery" for r in chat.last)
+        # The welcome stays as what was agreed to, without its buttons; the question is new.
+        (tidy,) = [r for r in chat.last if r.method == "editMessageReplyMarkup"]
+        assert tidy.params["message_id"] == welcome.result["message_id"]
+        assert not tidy.params.get("reply_markup", {}).get("inline_keyboard")
+        (first,) = [r for r in chat.last if r.method == "sendMessage"]
+        assert "<i>1/12</i>" in first.text
         await chat.run(ELIGIBLE_EN[:3])
         question = sent(chat.last)[-1]
         assert "<i>4/12</i> · <b>What does your business make?</b>" in question.text
         assert [label for row in question.buttons for label, _ in row] == [
-            "Batik", "Processed fish", "Something else", "⬅️ Back"]
+            "Batik", "Processed fish", "Something else"]  # no Back: changed in the summary
         await chat.run(ELIGIBLE_EN[3:-1])
         phone = sent(chat.last)[-1]
         assert phone.reply_keyboard == [["📱 Share my phone number"]]
@@ -54,8 +60,8 @@ async def test_a_button_answer_moves_its_message_on_to_the_next_question(fake, t
         chat = Chat(fake, 1002, "en")
         await chat.run([("cmd", "/start"), ("tap", "I agree"), *ELIGIBLE_EN[:4]])
         (edit,) = [r for r in chat.last if r.method == "editMessageText"]
-        assert edit.text.startswith("✅ Product: Batik\n\n<i>5/12</i> · <b>Do you have an NIB")
-        assert [label for row in edit.buttons for label, _ in row] == ["Not yet", "⬅️ Back"]
+        assert edit.text.startswith("<i>5/12</i> · <b>Do you have an NIB")  # no "✅ Batik"
+        assert [label for row in edit.buttons for label, _ in row] == ["Not yet"]
         assert not [r for r in chat.last if r.method == "sendMessage"]  # no new message
         asked = next(r for r in chat.history if r.method == "sendMessage" and any(
             d == "ans:product_type:batik" for row in r.buttons for _, d in row))
@@ -92,8 +98,7 @@ async def test_an_edit_telegram_refuses_is_sent_as_a_new_message(fake, tmp_path)
         assert (refused.method, refused.status, new.method) == (
             "editMessageText", 400, "sendMessage")
         assert new.text == refused.params["text"]  # the same complete message
-        assert new.text.startswith("✅ Product: Batik\n\n")
-        assert "Do you have an NIB" in new.text
+        assert new.text.startswith("<i>5/12</i> · <b>Do you have an NIB")
         await chat.do("say", "1234567890123")
         assert "Do you make the products you sell yourself?" in chat.text()
 
@@ -203,7 +208,7 @@ async def test_an_eligible_owner_in_indonesian_using_buttons_for_every_choice(fa
         await chat.do("tap", "Ya, setuju")
         assert "<i>1/12</i> · <b>Alamat KTP Anda di kecamatan mana?</b>" in chat.text()
         await chat.run(ELIGIBLE_ID)
-        assert "Periksa jawaban Anda" in chat.text()
+        assert "Periksa jawaban, lalu tekan Kirim" in chat.text()
         assert "Produksi</b>: 2,5 kuintal sebulan" in chat.text()
         await chat.do("tap", "Kirim")
         result = chat.text()
@@ -243,7 +248,7 @@ async def test_a_press_too_old_to_answer_still_moves_the_owner_on(fake, tmp_path
         refused = [r for r in chat.last if r.method == "answerCallbackQuery"]
         assert refused and refused[0].status == 400
         (edit,) = [r for r in chat.last if r.method == "editMessageText"]
-        assert edit.text.startswith("✅ Product: Batik\n\n<i>5/12</i>")
+        assert edit.text.startswith("<i>5/12</i>")
         assert "went wrong" not in all_text(chat.last)
         await chat.do("tap", "Not yet")  # and the next press is answered as usual
         assert [r.status for r in chat.last if r.method == "answerCallbackQuery"] == [200]

@@ -71,6 +71,10 @@ async def test_an_owner_goes_from_halo_to_a_seat_and_erases_their_data_in_indone
                 (question,) = await budi.press("consent:yes")  # the welcome is not repeated
                 assert "_1/12_ · *Alamat KTP Anda di kecamatan mana?*" in question.body
                 await run(budi, ELIGIBLE)
+                # Three options are three reply buttons: one tap, no list to open first.
+                product = next(s for s in graph.sent if "_4/12_" in s.body)
+                assert product.kind == "buttons"
+                assert [c.title for c in product.choices] == ["Batik", "Olahan ikan", "Lainnya"]
                 # The phone question is answered by WhatsApp's number: straight to the summary.
                 summary = budi.last[-1]
                 assert f"+{WA_ID}" in summary.body and "Batik Sekar" in summary.body

@@ -30,7 +30,7 @@ def test_the_shipped_questionnaire_is_valid_and_ids_are_stable():
 
 def test_the_deciding_ktp_question_comes_first_and_says_kota_is_not_kabupaten():
     first = QUESTIONNAIRE.questions[0]
-    assert first.id == "ktp_city" and "Kabupaten Pekalongan" in first.hint
+    assert first.id == "ktp_city" and "Kota Pekalongan only, not the Kabupaten" in first.hint
     assert first.option("kabupaten") is not None and "kedungwuni" in first.option(
         "kabupaten").aliases
 

@@ -51,11 +51,14 @@ class Owner:
         return await self.send(InboundKind.CONTACT, phone=phone)
 
     async def do(self, action: str, value: str = "") -> list:
-        """One step: say / cmd (type), tap (a label part), contact (a phone number)."""
+        """One step: say / cmd (type), tap (a label part), press (button data, as on an
+        older message), contact (a phone number)."""
         if action in ("say", "cmd"):
             return await self.say(value)
         if action == "tap":
             return await self.tap(value)
+        if action == "press":
+            return await self.press(value)
         if action == "contact":
             return await self.contact(value)
         raise ValueError(f"the core driver cannot {action!r}")
