@@ -78,7 +78,7 @@ from handlers.whatsapp_inbound import digits, poster_source, press_inbound, to_i
 from handlers.whatsapp_inbox import Dispatcher, Writer
 from handlers.whatsapp_outgoing import Outgoing
 from handlers.whatsapp_templates import components
-from handlers.whatsapp_transport import GraphTransport
+from handlers.whatsapp_transport import GraphClient, GraphTransport
 from handlers.whatsapp_webhook import Webhook
 
 __all__ = ["CAPABILITIES", "GraphTransport", "WhatsAppChannel", "client", "identify",
@@ -109,13 +109,16 @@ def client(config: WhatsAppConfig) -> WhatsApp:
     # timeout as ReadTimeout, a refused or dropped connection as ConnectTimeout), which
     # `mapped_errors` reads as before.
     inner = AiohttpTransport(limits=limits)
-    transport = inner if config.api_url == GRAPH_API_URL else GraphTransport(config.api_url, inner)
-    session = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(20, connect=10),
-                                limits=limits)
-    return WhatsApp(phone_id=config.phone_number_id, token=config.token, session=session,
-                    server=None, verify_token=config.verify_token, app_secret=config.app_secret,
-                    api_version=config.api_version, validate_updates=True,
-                    skip_duplicate_updates=False)  # the inbox de-duplicates, across restarts
+    graph = None if config.api_url == GRAPH_API_URL else GraphTransport(config.api_url, inner)
+    session = GraphClient(transport=graph or inner, timeout=httpx.Timeout(20, connect=10),
+                          limits=limits)
+    wa = WhatsApp(phone_id=config.phone_number_id, token=config.token, session=session,
+                  server=None, verify_token=config.verify_token, app_secret=config.app_secret,
+                  api_version=config.api_version, validate_updates=True,
+                  skip_duplicate_updates=False)  # the inbox de-duplicates, across restarts
+    if graph is not None:  # pywa's own requests start at the root (parsing a URL once less)
+        session.base_url = graph.moved(session.base_url)
+    return wa
 
 
 def session_of(wa: WhatsApp) -> httpx.AsyncClient:
