@@ -103,7 +103,10 @@ class WebServer:
     def _bind(self) -> socket.socket:
         host, port = self.config.listen, self.config.port
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP named, so asyncio sets TCP_NODELAY on each connection (only then):
+        # uvicorn writes a response's head and body apart, and Nagle would hold the body
+        # until the client's delayed ACK (40 ms on Linux).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((host, port))

@@ -125,26 +125,34 @@ class Outbox:
         if not channels or limit <= 0:
             return []
         marks = ",".join("?" * len(channels))
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> list[Any]:
+            ids = [row[0] for row in conn.execute(
                 "UPDATE outbox SET status = 'sending' WHERE id IN ("
                 f" SELECT id FROM outbox WHERE status = 'queued' AND channel IN ({marks})"
-                " AND not_before <= ? ORDER BY priority, not_before, id LIMIT ?)"
-                " RETURNING id, owner_id, channel, chat_id, kind, ref, payload, attempts, resent,"
+                " AND not_before <= ? ORDER BY priority, not_before, id LIMIT ?) RETURNING id",
+                (*channels, to_db(now), limit))]
+            if not ids:
+                return []
+            # Read in a second statement, not in RETURNING: SQLite (3.40) runs a correlated
+            # subquery there without the index, a scan of the inbox per row (157 ms for a
+            # batch of 250 against 5,000 inbox rows, instead of 2 ms), holding the
+            # database's lock meanwhile.
+            return conn.execute(
+                "SELECT id, owner_id, channel, chat_id, kind, ref, payload, attempts, resent,"
                 " (SELECT language FROM owners WHERE owners.id = outbox.owner_id),"
                 " (SELECT max(received_at) FROM inbox i WHERE i.channel = outbox.channel"
-                "  AND i.owner_key = outbox.chat_id), forced_template",
-                (*channels, to_db(now), limit),
-            )
-            rows = await cursor.fetchall()
-        items = [
+                "  AND i.owner_key = outbox.chat_id), forced_template"
+                f" FROM outbox WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id",
+                ids).fetchall()
+
+        rows = await self.db.atomically(work)
+        return [
             Item(id=r[0], owner_id=r[1], channel=r[2], chat_id=r[3], kind=r[4], ref=r[5],
                  payload=json.loads(r[6]), attempts=r[7], resent=bool(r[8]), language=r[9],
                  last_inbound=from_db(r[10]), forced_template=bool(r[11]))
             for r in rows
         ]
-        items.sort(key=lambda item: item.id)
-        return items
 
     async def finish(self, outcomes: Sequence[SendResult], now: datetime,
                      channel: str | None = None) -> Applied:

@@ -2,23 +2,32 @@
 outbox rows they are about (delivered, read, failed by reason in /pengumuman), an owner not on
 WhatsApp (131026) and one who stopped marketing (131050) until they write again, and the two
 rate limits (130429 for the number, 131056 for one person) backed off without loss or
-duplicates."""
+duplicates; and a lost connection, through the real HTTP client, telling whether the message
+may have arrived."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections import Counter
 from datetime import timedelta
 
+import httpx
+import pytest
+
 from bot.actions import Actor, announcements
 from bot.actions.announcements import Draft
+from bot.config import load_config
+from bot.delivery import Unavailable
 from bot.storage.broadcasts import Audience
+from handlers.whatsapp import client, mapped_errors, session_of
 from tests.support.clock import Clock, RunningClock
-from tests.support.config import STAFF_ID
+from tests.support.config import STAFF_ID, write_config
 from tests.support.fakegraph import FakeGraph
 from tests.support.owner import Owner
 from tests.support.population import add_owners
 from tests.support.sending import eventually, settled
-from tests.support.wabot import Running, whatsapp_bot, wrote
+from tests.support.wabot import Running, whatsapp_bot, whatsapp_env, wrote
 
 STAFF = Actor("telegram", str(STAFF_ID), "")
 FIRST = 6281400000001
@@ -174,3 +183,31 @@ async def test_the_pair_rate_delays_only_that_owners_message(tmp_path):
         assert graph.limits.counts[131056] >= 1
         await settled(db, "broadcast")
         assert await db.outbox.counts("broadcast", "1") == {"sent": 2, "resent": 0}
+
+
+async def test_a_lost_connection_says_whether_the_message_may_have_arrived(tmp_path):
+    """pywa on httpx on aiohttp, as the bot sends: a refused connection never carried the
+    message; one that took the request and never answered (a read timeout) may have, so the
+    sender counts a second try as a possible duplicate."""
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)  # the request arrived; no answer, until the client gives up
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = closed.getsockname()[1]
+    caught = {}
+    async with FakeGraph() as graph, server:
+        for name, port in (("refused", nobody), ("silent", server.sockets[0].getsockname()[1])):
+            env = whatsapp_env(graph) | {"WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{port}"}
+            wa = client(load_config(write_config(tmp_path), env=env).whatsapp)
+            session_of(wa).timeout = httpx.Timeout(0.5)
+            try:
+                with pytest.raises(Unavailable) as caught[name], mapped_errors():
+                    await wa.send_message("6281400000001", "Halo")
+            finally:
+                await session_of(wa).aclose()
+    assert not caught["refused"].value.maybe_delivered
+    assert caught["silent"].value.maybe_delivered

@@ -11,10 +11,12 @@ import httpx
 import pytest
 
 from bot.channel import Attachment, Button
+from bot.config import load_config
 from bot.markup import from_whatsapp, to_whatsapp
 from handlers import whatsapp_layout as layout
-from handlers.whatsapp import GraphTransport
+from handlers.whatsapp import GraphTransport, client, session_of
 from handlers.whatsapp_inbox import split_update
+from tests.support.config import write_config
 from tests.support.fakegraph import validate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,9 +195,45 @@ async def test_the_transport_sends_every_request_to_the_configured_root():
                                  base_url="https://graph.facebook.com/v26.0") as client:
         await client.post("/106540352242922/messages?x=1", json={})
         await client.get("https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=7")
+        await client.get("http://127.0.0.1:9/media/7")  # the host, but not under the root
+        await client.get("http://127.0.0.1:9/graph/v26.0/7")  # there already: left alone
     assert seen == [
         ("http://127.0.0.1:9/graph/v26.0/106540352242922/messages?x=1", "127.0.0.1:9"),
-        ("http://127.0.0.1:9/graph/whatsapp_business/attachments/?mid=7", "127.0.0.1:9")]
+        ("http://127.0.0.1:9/graph/whatsapp_business/attachments/?mid=7", "127.0.0.1:9"),
+        ("http://127.0.0.1:9/graph/media/7", "127.0.0.1:9"),
+        ("http://127.0.0.1:9/graph/v26.0/7", "127.0.0.1:9")]
+
+
+async def test_pywas_client_starts_at_the_root_and_keeps_no_cookies(tmp_path):
+    seen = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((str(request.url), request.headers.get("cookie")))
+        contact = {"input": "6281400000001", "wa_id": "6281400000001"}
+        return httpx.Response(200, json={"messaging_product": "whatsapp", "contacts": [contact],
+                                         "messages": [{"id": f"wamid.{len(seen)}"}]},
+                              headers={"set-cookie": "fr=0abc; Path=/"})
+
+    config = load_config(write_config(tmp_path), env={
+        "WHATSAPP_TOKEN": "t", "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v",
+        "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+        "WHATSAPP_API_BASE_URL": "http://127.0.0.1:9/graph"})
+    wa = client(config.whatsapp)
+    session = session_of(wa)
+    assert str(session.base_url).startswith("http://127.0.0.1:9/graph/v")
+    transport = session._transport
+    assert isinstance(transport, GraphTransport)
+    inner, transport.inner = transport.inner, httpx.MockTransport(answer)
+    try:
+        for text in ("Halo", "Lagi"):
+            await wa.send_message("6281400000001", text)
+    finally:
+        await inner.aclose()
+        await session.aclose()
+    assert [cookie for _url, cookie in seen] == [None, None]
+    assert not session.cookies
+    assert seen[0][0].startswith("http://127.0.0.1:9/graph/v") and \
+        seen[0][0].endswith("/106540352242922/messages")
 
 
 def imported(path: Path) -> set[str]:

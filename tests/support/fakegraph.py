@@ -191,7 +191,10 @@ class FakeGraph:
         """Listen on a free port of 127.0.0.1."""
         import socket
 
-        sock = socket.socket()
+        # IPPROTO_TCP named, so asyncio sets TCP_NODELAY on each accepted connection (it does
+        # only for a socket that says TCP): uvicorn writes a response's head and body apart,
+        # and Nagle held the body until the bot's delayed ACK, 40 ms, for every message.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.bind(("127.0.0.1", 0))
         sock.listen(2048)
         sock.setblocking(False)
