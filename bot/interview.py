@@ -81,7 +81,7 @@ async def render(ctx: Context, before: Form, step: Step) -> None:
     """Say what a step means, then ask what comes next, in one complete message.
 
     A typed answer the bot read differently from how it was typed heads the message, as the
-    bot read it ("✅ Production: 20 kodi a month" for "20 kodi"); a pressed button is not said
+    bot read it ("✅ 20 kodi a month" for "20 kodi"); a pressed button is not said
     back (the next question is the sign it was taken, and the summary shows every answer before
     it is sent). After a button the message may take the place of the pressed one (on a
     channel that can edit, one message moves along instead of a new one per question: less to
