@@ -67,12 +67,14 @@ def prompt(text: str) -> str | None:
         return "result"
     if "cannot join this training" in text:
         return "go on"  # told at once that the KTP address does not qualify
+    if text.startswith("Chosen: "):
+        # A multi-select question redrawn with its ticks shows neither its label nor its
+        # number: the questionnaire's one multi-select.
+        (multi,) = [q.id for q in QUESTIONNAIRE.questions if q.kind == QKind.MULTI]
+        return multi
     where = re.search(r"(\d+)/\d+</i> · ", text)
     if where:
-        # A multi-select question redrawn with its ticks shows its number, not its label.
-        by_number = [q.id for q in QUESTIONNAIRE.questions if q.condition is None
-                     and QUESTIONNAIRE.numbered[q.id] == int(where.group(1))]
-        return next((qid for label, qid in LABELS.items() if label in text), by_number[0])
+        return next((qid for label, qid in LABELS.items() if label in text), None)
     return None
 
 
