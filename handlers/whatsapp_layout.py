@@ -158,13 +158,18 @@ def _media(attachment: Attachment) -> Media:
     return Media(kind, attachment.filename, attachment.content, attachment.ref)
 
 
+def choices_of(buttons: Sequence[Sequence[Button]]) -> list[Button]:
+    """The buttons that send something back (reply buttons or list rows); links are text."""
+    return [b for row in buttons for b in row if not b.url and b.data]
+
+
 def plan(text: str, buttons: Sequence[Sequence[Button]] = (), *,
          attachment: Attachment | None = None, wording: Wording = Wording(),
          token: Callable[[], str] = lambda: secrets.token_urlsafe(9),
          ) -> tuple[list[Message], list[Page]]:
     """The WhatsApp messages for one reply (reply HTML and buttons), and any later pages."""
     flat = [b for row in buttons for b in row]
-    choices = [b for b in flat if not b.url and b.data]
+    choices = choices_of(buttons)
     links = [f"{html.escape(b.label, quote=False)}: {html.escape(b.url, quote=False)}"
              for b in flat if b.url]
     if links:

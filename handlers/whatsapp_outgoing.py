@@ -74,8 +74,8 @@ class Outgoing:
             return await self._send_stored(chat_id, reply, attachment)
         # The wording is only for a list; most messages of a broadcast have no choices, and
         # looking up each owner's language is a trip to the database per message.
-        choices = any(b.data and not b.url for row in reply.buttons for b in row)
-        wording = await self._wording(chat_id) if choices else layout.Wording()
+        wording = await self._wording(chat_id) if layout.choices_of(reply.buttons) \
+            else layout.Wording()
         messages, pages = layout.plan(reply.text, reply.buttons, attachment=reply.attachment,
                                       wording=wording)
         for page in pages:
