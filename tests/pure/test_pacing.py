@@ -66,3 +66,39 @@ async def test_bulk_senders_take_their_turn_in_order():
         order.append(name)
     await asyncio.gather(*(send(n) for n in "abcdef"))
     assert order == list("abcdef")
+
+
+class LateTime(Time):
+    """An event loop's clock: every sleep wakes up to 2 ms after it was asked to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wakes = 0
+
+    async def sleep(self, seconds: float) -> None:
+        self.wakes += 1
+        await super().sleep(seconds + 0.0005 + 0.0015 * (self.wakes % 4) / 3)
+
+
+async def test_late_wake_ups_are_made_up_without_a_second_over_the_limit():
+    for limit in (30, 80):
+        time = LateTime()
+        pace = Budget(limit, clock=time, sleep=time.sleep)
+        sent = []
+        for _ in range(10 * limit):
+            await pace.acquire()
+            sent.append(time.now)
+        # No one-second window over the limit less its margin (29 of 30, 77 of 80) ...
+        busiest = max(sum(1 for u in sent if t <= u < t + 1) for t in sent)
+        assert busiest <= pace.per_window < limit
+        # ... and the late wake-ups are not lost: the rate is that cap, not 1 ms a message less.
+        rate = (len(sent) - 1) / (sent[-1] - sent[0])
+        assert rate >= 0.955 * limit, (limit, rate)
+
+
+async def test_a_reply_counts_in_the_second_it_was_sent():
+    pace, time = budget(10)  # at most 9 messages in any second
+    pace.spend(9)
+    started = time.now
+    await pace.acquire()
+    assert time.now - started >= 1.0  # the tenth waits until the replies are a second old
