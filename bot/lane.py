@@ -223,7 +223,14 @@ class Lane:
         return outcome
 
     async def _deliver(self, item: Item, message: Reply | TemplateMessage) -> SendResult:
-        await self.budget.acquire()
+        answered = await self.budget.acquire()
+        try:
+            return await self._deliver_now(item, message)
+        finally:
+            answered()  # the budget counts it from here (bot/pacing.py)
+
+    async def _deliver_now(self, item: Item, message: Reply | TemplateMessage) -> SendResult:
+        """Send one row now that the budget let it go; its outcome."""
         now = time.monotonic()
         if self.paused_until > now:
             return SendResult(item.id, "queued", item.attempts)

@@ -6,13 +6,15 @@ an owner who is waiting `spend` it at once and never wait (the bucket may go bri
 and bulk sending (`acquire`) waits its turn, first come first served. So a busy broadcast slows
 down while owners talk to the bot, never the other way round.
 
-Two rules together, so the sending is both even and under the limit:
-- a token bucket spaces the messages evenly, a little under the limit. It holds a message and a
-  half, so a wake-up that comes late (an event loop wakes about a millisecond after it was asked)
-  is made up by a shorter wait next time instead of being lost on every message;
-- a count of the last second's messages caps any one-second window at the limit less the margin
-  (29 of Telegram's 30). Making up for late wake-ups can thus never add up to a burst over the
-  limit, and the margin is kept for the messages' jitter on the way to the messenger.
+Two rules, so the sending is even, close to the limit, and never over it:
+- A count of the last second's messages caps any one-second window a little under the limit
+  (29 of Telegram's 30). A message counts from when its answer came back, not from when it
+  left: the messenger saw it by then. A pause of the event loop (a garbage collection, a busy
+  moment) can delay a message on its way, but the ones after it cannot catch up into its second.
+- A token bucket spaces the messages evenly, a hair under that cap so the cap rarely has to
+  hold anything back. It holds a message and a half, so a wake-up that comes late (an event
+  loop wakes a millisecond or more after it was asked) is made up by a shorter wait next time
+  rather than lost on every message.
 
 (aiolimiter's leaky bucket, which this replaces in the sender, has no priorities.)
 """
@@ -25,28 +27,40 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 
-RATE_MARGIN = 0.03  # aim this much under the limit
-RATE_BURST = 0.02  # the bucket holds this much of a second's worth (at least 1.5 messages)
+RATE_MARGIN = 0.03  # the cap: this much under the limit (rounded down to whole messages)
+EVEN_MARGIN = 0.005  # the bucket: this much under the cap
+RATE_BURST = 0.02  # the bucket holds this much of a second's worth (at least MIN_CAPACITY)
 MIN_CAPACITY = 1.5  # messages: room to make up a late wake-up
 WINDOW = 1.0  # seconds: the messenger counts messages per second
+FLIGHT_MAX = 10.0  # seconds: a message not answered by then counts from when it left
 DEBT_SECONDS = 1.0  # replies may run the bucket at most a second's worth into debt
 
 
+class _Sent:
+    """One message in the last second's count: when it counts from."""
+
+    __slots__ = ("answered", "at")
+
+    def __init__(self, at: float, answered: bool) -> None:
+        self.at = at
+        self.answered = answered
+
+
 class Budget:
-    """A token bucket of `rate` messages per second for one channel, capped per second."""
+    """A token bucket of about `rate` messages per second for one channel, capped per second."""
 
     def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.limit = rate
-        self.rate = rate * (1 - RATE_MARGIN)
-        self.capacity = max(MIN_CAPACITY, rate * RATE_BURST)
-        self.per_window = max(1, math.floor(self.rate * WINDOW))  # messages in any one second
+        self.per_window = max(1, math.floor(rate * (1 - RATE_MARGIN) * WINDOW))
+        self.rate = self.per_window / WINDOW * (1 - EVEN_MARGIN)
+        self.capacity = max(MIN_CAPACITY, self.rate * RATE_BURST)
         self.clock = clock
         self.sleep = sleep
         self.tokens = self.capacity
         self._at = clock()
-        # When the last `per_window` messages went: the oldest must be a second old first.
-        self._recent: collections.deque[float] = collections.deque(maxlen=self.per_window)
+        # The last `per_window` messages: the oldest must be a second old before another goes.
+        self._recent: collections.deque[_Sent] = collections.deque(maxlen=self.per_window)
         self._turn = asyncio.Lock()  # bulk waits in order
 
     def _refill(self) -> None:
@@ -60,20 +74,31 @@ class Budget:
             return
         self._refill()
         self.tokens = max(-self.rate * DEBT_SECONDS, self.tokens - count)
-        self._recent.extend([self._at] * min(count, self.per_window))
+        self._recent.extend(_Sent(self._at, True) for _ in range(min(count, self.per_window)))
 
     def _wait(self) -> float:
         """Seconds until one more bulk message may go (0 or less: now)."""
         self._refill()
         wait = 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
         if len(self._recent) == self.per_window:
-            wait = max(wait, self._recent[0] + WINDOW - self._at)
+            oldest = self._recent[0]
+            if oldest.answered or self._at - oldest.at >= FLIGHT_MAX:
+                wait = max(wait, oldest.at + WINDOW - self._at)
+            else:  # still on its way: it may yet arrive now, so look again shortly
+                wait = max(wait, 1 / self.rate)
         return wait
 
-    async def acquire(self) -> None:
-        """Wait until one bulk message may go (after replies, in order)."""
+    async def acquire(self) -> Callable[[], None]:
+        """Wait until one bulk message may go (after replies, in order). Returns the call to
+        make when the messenger has answered it (or the message was not sent after all)."""
         async with self._turn:
             while (wait := self._wait()) > 1e-9:  # rounding must not leave it short forever
                 await self.sleep(max(1e-4, wait))
             self.tokens -= 1
-            self._recent.append(self._at)
+            sent = _Sent(self._at, False)
+            self._recent.append(sent)
+
+        def answered() -> None:
+            if not sent.answered:
+                sent.at, sent.answered = self.clock(), True
+        return answered

@@ -97,12 +97,6 @@ class Sender:
         if lane is not None:
             lane.budget.spend(count)
 
-    async def pace(self, channel: str) -> None:
-        """Wait for a place in `channel`'s rate for one message of the bot's own."""
-        lane = self.lanes.get(channel)
-        if lane is not None:
-            await lane.budget.acquire()
-
     @property
     def sent(self) -> int:
         """Messages sent since start, over every channel."""
