@@ -8,9 +8,10 @@ down while owners talk to the bot, never the other way round.
 
 Two rules, so the sending is even, close to the limit, and never over it:
 - A count of the last second's messages caps any one-second window a little under the limit
-  (29 of Telegram's 30). A message counts from when its answer came back, not from when it
-  left: the messenger saw it by then. A pause of the event loop (a garbage collection, a busy
-  moment) can delay a message on its way, but the ones after it cannot catch up into its second.
+  (29 of Telegram's 30). A message counts from when it left, plus however much longer than
+  usual its answer took: a pause of the event loop (a garbage collection, a busy moment) can
+  hold a message up on its way, and then the ones after it must not catch up into its second.
+  A long round trip that is usual (Indonesia to Telegram's servers) costs nothing.
 - A token bucket spaces the messages evenly, a hair under that cap so the cap rarely has to
   hold anything back. It holds a message and a half, so a wake-up that comes late (an event
   loop wakes a millisecond or more after it was asked) is made up by a shorter wait next time
@@ -33,11 +34,13 @@ RATE_BURST = 0.02  # the bucket holds this much of a second's worth (at least MI
 MIN_CAPACITY = 1.5  # messages: room to make up a late wake-up
 WINDOW = 1.0  # seconds: the messenger counts messages per second
 FLIGHT_MAX = 10.0  # seconds: a message not answered by then counts from when it left
+RTT_SMOOTHING = 0.05  # how fast the usual round trip follows the answers' times
 DEBT_SECONDS = 1.0  # replies may run the bucket at most a second's worth into debt
 
 
 class _Sent:
-    """One message in the last second's count: when it counts from."""
+    """One message in the last second's count: when it counts from, and whether that is known
+    (its answer came back)."""
 
     __slots__ = ("answered", "at")
 
@@ -61,6 +64,7 @@ class Budget:
         self._at = clock()
         # The last `per_window` messages: the oldest must be a second old before another goes.
         self._recent: collections.deque[_Sent] = collections.deque(maxlen=self.per_window)
+        self.rtt: float | None = None  # seconds a message's answer usually takes (smoothed)
         self._turn = asyncio.Lock()  # bulk waits in order
 
     def _refill(self) -> None:
@@ -82,10 +86,12 @@ class Budget:
         wait = 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
         if len(self._recent) == self.per_window:
             oldest = self._recent[0]
-            if oldest.answered or self._at - oldest.at >= FLIGHT_MAX:
+            usual = self.rtt or 0.0
+            if (oldest.answered or self._at - oldest.at <= usual
+                    or self._at - oldest.at >= FLIGHT_MAX):
                 wait = max(wait, oldest.at + WINDOW - self._at)
-            else:  # still on its way: it may yet arrive now, so look again shortly
-                wait = max(wait, 1 / self.rate)
+            else:  # later than usual and still on its way: it may arrive now, or later
+                wait = max(wait, WINDOW - usual)
         return wait
 
     async def acquire(self) -> Callable[[], None]:
@@ -99,6 +105,11 @@ class Budget:
             self._recent.append(sent)
 
         def answered() -> None:
-            if not sent.answered:
-                sent.at, sent.answered = self.clock(), True
+            if sent.answered:
+                return
+            took = self.clock() - sent.at
+            usual = took if self.rtt is None else self.rtt
+            sent.at += max(0.0, took - usual)  # held up on its way: it may have arrived that late
+            sent.answered = True
+            self.rtt = usual + RTT_SMOOTHING * (took - usual)
         return answered
