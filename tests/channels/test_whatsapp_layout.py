@@ -16,6 +16,7 @@ from bot.markup import from_whatsapp, to_whatsapp
 from handlers import whatsapp_layout as layout
 from handlers.whatsapp import GraphTransport, client, session_of
 from handlers.whatsapp_inbox import split_update
+from handlers.whatsapp_transport import URLS_KEPT, GraphClient
 from tests.support.config import write_config
 from tests.support.fakegraph import validate
 
@@ -234,6 +235,24 @@ async def test_pywas_client_starts_at_the_root_and_keeps_no_cookies(tmp_path):
     assert not session.cookies
     assert seen[0][0].startswith("http://127.0.0.1:9/graph/v") and \
         seen[0][0].endswith("/106540352242922/messages")
+
+
+def test_pywas_client_builds_the_urls_httpx_would_and_follows_its_root():
+    ours = GraphClient(base_url="https://graph.facebook.com/v26.0")
+    plain = httpx.AsyncClient(base_url="https://graph.facebook.com/v26.0")
+    for _twice in range(2):  # the second time from what was kept
+        for url, params in (("/106540352242922/messages", None), ("/7", {"fields": "url"}),
+                            ("https://lookaside.fbsbx.com/a/?mid=7", None)):
+            mine = ours.build_request("POST", url, params=params, json={"a": 1})
+            theirs = plain.build_request("POST", url, params=params, json={"a": 1})
+            assert (mine.url, mine.headers, mine.content) == \
+                (theirs.url, theirs.headers, theirs.content)
+    ours.base_url = plain.base_url = "http://127.0.0.1:9/graph/v26.0"
+    assert ours.build_request("GET", "/7").url == plain.build_request("GET", "/7").url == \
+        httpx.URL("http://127.0.0.1:9/graph/v26.0/7")
+    for n in range(200):  # media ids make endpoints of their own: what is kept stays small
+        ours.build_request("GET", f"/{n}")
+    assert len(ours._urls) <= URLS_KEPT
 
 
 def imported(path: Path) -> set[str]:
