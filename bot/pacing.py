@@ -91,7 +91,7 @@ class Budget:
                     or self._at - oldest.at >= FLIGHT_MAX):
                 wait = max(wait, oldest.at + WINDOW - self._at)
             else:  # later than usual and still on its way: it may arrive now, or later
-                wait = max(wait, WINDOW - usual)
+                wait = max(wait, WINDOW - usual, 1 / self.rate)
         return wait
 
     async def acquire(self) -> Callable[[], None]:
@@ -111,5 +111,6 @@ class Budget:
             usual = took if self.rtt is None else self.rtt
             sent.at += max(0.0, took - usual)  # held up on its way: it may have arrived that late
             sent.answered = True
-            self.rtt = usual + RTT_SMOOTHING * (took - usual)
+            # A request that timed out after many seconds says little about the usual.
+            self.rtt = usual + RTT_SMOOTHING * (min(took, WINDOW) - usual)
         return answered
