@@ -54,7 +54,6 @@ class Budget:
 
     def __init__(self, rate: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.limit = rate
         self.per_window = max(1, math.floor(rate * (1 - RATE_MARGIN) * WINDOW))
         self.rate = self.per_window / WINDOW * (1 - EVEN_MARGIN)
         self.capacity = max(MIN_CAPACITY, self.rate * RATE_BURST)
@@ -86,9 +85,8 @@ class Budget:
         wait = 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
         if len(self._recent) == self.per_window:
             oldest = self._recent[0]
-            usual = self.rtt or 0.0
-            if (oldest.answered or self._at - oldest.at <= usual
-                    or self._at - oldest.at >= FLIGHT_MAX):
+            usual, age = self.rtt or 0.0, self._at - oldest.at
+            if oldest.answered or age <= usual or age >= FLIGHT_MAX:
                 wait = max(wait, oldest.at + WINDOW - self._at)
             else:  # later than usual and still on its way: it may arrive now, or later
                 wait = max(wait, WINDOW - usual, 1 / self.rate)
